@@ -1,0 +1,36 @@
+/// Every command rappi knows. Help, completion and "did you mean" all read this table.
+public struct CommandTable: Sendable {
+    public let commands: [any RappiCommand.Type]
+
+    public init(_ commands: [any RappiCommand.Type]) { self.commands = commands }
+
+    public static let standard = CommandTable([
+        // session
+        EchoCommand.self, SetSeedCommand.self, AssertCommand.self, HelpCommand.self,
+        // workspace
+        WorkspaceCommand.self, RunsCommand.self,
+        // data
+        UploadDatasetCommand.self, DatasetsCommand.self, DatasetCommand.self, LoadDatasetCommand.self,
+        DescribeCommand.self, HeadCommand.self,
+    ])
+
+    /// The command whose name is the longest prefix of `words` (`load dataset` over `load`).
+    public func longestMatch(_ words: [String]) -> (any RappiCommand.Type)? {
+        let lowered = words.map { $0.lowercased() }
+        return commands
+            .filter { lowered.starts(with: $0.signature.nameWords) }
+            .max { $0.signature.nameWords.count < $1.signature.nameWords.count }
+    }
+
+    public func command(named name: String) -> (any RappiCommand.Type)? {
+        let words = name.split(separator: " ").map { $0.lowercased() }
+        return commands.first { $0.signature.nameWords == words }
+    }
+
+    /// Areas in the order help lists them.
+    public var areas: [String] {
+        var seen: [String] = []
+        for command in commands where !seen.contains(command.signature.area) { seen.append(command.signature.area) }
+        return seen
+    }
+}

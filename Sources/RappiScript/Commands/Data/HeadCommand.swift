@@ -1,0 +1,17 @@
+/// `head [N]` — the first rows of the current dataset.
+public enum HeadCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "head", area: "data", summary: "Show the first N rows of the current dataset (default 5).",
+        pattern: [.optional([.argument(ArgumentSpec("count", .integer, help: "how many rows"))])],
+        examples: ["head", "head 20"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let dataset = try context.currentDataset(for: "head")
+        let count = try call.int("count") ?? 5
+        guard count >= 0 else { throw call.error("N must be 0 or more, got \(count)", at: "count") }
+        var table = TextTable(dataset.frame.columnNames)
+        table.maxCellWidth = 24
+        for row in dataset.frame.head(count) { table.add(row.map { $0 ?? "" }) }
+        return CommandResult(table.render())
+    }
+}

@@ -1,0 +1,29 @@
+import RappiWorkspace
+
+/// `load dataset NAME [vN|latest]` — makes a dataset version the session's current data.
+public enum LoadDatasetCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "load dataset", area: "data", summary: "Make a dataset version current (the latest when no version is given).",
+        pattern: [
+            .argument(ArgumentSpec("name", .datasetName, help: "a dataset in the workspace")),
+            .optional([.argument(ArgumentSpec("version", .version, help: "v2, 2, or latest (0 also means latest)"))]),
+        ],
+        publishes: ["dataset", "version", "rows", "columns", "hash"],
+        examples: ["load dataset titanic v2", "load dataset titanic latest"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let name = try call.string("name")!
+        let selector = try call.version("version") ?? .latest
+        let workspace = try context.workspace()
+        let version = try workspace.datasetVersion(name, selector)
+        let frame = try workspace.loadFrame(version, isCancelled: Interrupt.poll)
+        context.session.currentDataset = LoadedDataset(version: version, frame: frame)
+        let target = version.target.map { ", target \($0)" } ?? ""
+        return CommandResult(
+            "loaded \(name) v\(version.version) — \(frame.rowCount) rows × \(frame.columns.count) columns\(target), sha256 \(version.contentHash.prefix(12))",
+            values: [
+                ("dataset", .string(name)), ("version", .int(version.version)), ("rows", .int(frame.rowCount)),
+                ("columns", .int(frame.columns.count)), ("hash", .string(version.contentHash)),
+            ])
+    }
+}

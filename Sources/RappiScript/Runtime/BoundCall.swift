@@ -1,0 +1,122 @@
+import Foundation
+import RappiWorkspace
+
+/// A command's arguments and options with `$variables` resolved, typed on request.
+/// Every accessor's error names the argument or option and points at it.
+public struct BoundCall {
+    public let invocation: Invocation
+    let session: Session
+
+    var signature: CommandSignature { invocation.command.signature }
+
+    /// The raw text of an argument or option (after `$` resolution), or the option's default.
+    public func text(_ name: String) throws(ScriptError) -> String? {
+        if let token = invocation.arguments[name] ?? invocation.options[name] {
+            return try resolve(token, name: name)
+        }
+        return signature.option(named: name)?.defaultValue
+    }
+
+    public func has(_ name: String) -> Bool {
+        invocation.arguments[name] != nil || invocation.options[name] != nil
+    }
+
+    public func string(_ name: String) throws(ScriptError) -> String? { try text(name) }
+
+    public func int(_ name: String) throws(ScriptError) -> Int? {
+        guard let raw = try text(name) else { return nil }
+        guard let value = Int(raw) else { throw mistyped(name, raw, "an integer") }
+        return value
+    }
+
+    public func double(_ name: String) throws(ScriptError) -> Double? {
+        guard let raw = try text(name) else { return nil }
+        guard let value = Double(raw) else { throw mistyped(name, raw, "a number") }
+        return value
+    }
+
+    public func bool(_ name: String) throws(ScriptError) -> Bool? {
+        guard let raw = try text(name)?.lowercased() else { return nil }
+        switch raw {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw mistyped(name, raw, "true or false")
+        }
+    }
+
+    public func version(_ name: String) throws(ScriptError) -> VersionSelector? {
+        guard let raw = try text(name) else { return nil }
+        guard let selector = VersionSelector(raw) else { throw mistyped(name, raw, "a version such as v2, 2 or latest") }
+        return selector
+    }
+
+    /// A path resolved against the script's folder (or the current directory).
+    public func path(_ name: String) throws(ScriptError) -> URL? {
+        guard let raw = try text(name) else { return nil }
+        let expanded = (raw as NSString).expandingTildeInPath
+        return URL(fileURLWithPath: expanded, relativeTo: session.baseDirectory).standardizedFileURL
+    }
+
+    /// The remaining words (`echo …`), resolved.
+    public func restTexts() throws(ScriptError) -> [String] {
+        var texts: [String] = []
+        for token in invocation.rest { texts.append(try resolve(token, name: "")) }
+        return texts
+    }
+
+    /// Where an argument or option was written, for errors raised while executing.
+    public func position(of name: String) -> SourcePosition {
+        invocation.optionNamePositions[name] ?? invocation.arguments[name]?.position ?? invocation.endPosition
+    }
+
+    public func error(_ message: String, at name: String) -> ScriptError {
+        ScriptError(message, at: position(of: name))
+    }
+
+    private func resolve(_ token: Token, name: String) throws(ScriptError) -> String {
+        switch token.kind {
+        case .variable(let variable):
+            guard let value = session.lookup(variable) else {
+                let known = Array(session.parameters.keys) + Array(session.variables.keys) + Array(session.published.keys)
+                let hint = NameSuggestion.closest(to: variable, in: known).map { " — did you mean $\($0)?" }
+                    ?? " — define it with `let \(variable) = …` or pass -D \(variable)=…"
+                throw ScriptError("$\(variable) is not defined\(hint)", at: token.position)
+            }
+            let text = value.description
+            if let kind = kind(of: name), let expected = kind.check(text) {
+                throw ScriptError("\(describe(name)) expects \(expected), but $\(variable) is '\(text)'", at: token.position)
+            }
+            return text
+        case .string(let s): return interpolate(s)
+        default: return token.text
+        }
+    }
+
+    /// `"${name}"` inside strings takes the variable's value; unknown names stay as written.
+    private func interpolate(_ s: String) -> String {
+        guard s.contains("${") else { return s }
+        var out = ""
+        var rest = Substring(s)
+        while let open = rest.range(of: "${") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
+            let name = String(rest[open.upperBound..<close])
+            out += session.lookup(name)?.description ?? "${\(name)}"
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    private func kind(of name: String) -> ValueKind? {
+        if let option = signature.option(named: name) { return option.kind }
+        return signature.arguments.first { $0.name == name }?.kind
+    }
+
+    private func describe(_ name: String) -> String {
+        signature.option(named: name) != nil ? "option '\(name)'" : name.uppercased()
+    }
+
+    private func mistyped(_ name: String, _ raw: String, _ expected: String) -> ScriptError {
+        error("\(describe(name)) expects \(expected), got '\(raw)'", at: name)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import RappiML
+import RappiWorkspace
+
+/// Executes parsed statements against a session, one cell at a time.
+public final class Interpreter {
+    public let session: Session
+    public let table: CommandTable
+    public private(set) var cellCount = 0
+
+    public init(session: Session, table: CommandTable = .standard) {
+        self.session = session
+        self.table = table
+    }
+
+    public var parser: Parser { Parser(table: table) }
+
+    /// Runs one statement (or reports its parse failure) as the next cell.
+    public func execute(_ parsed: ParsedStatement) -> CellResult {
+        cellCount += 1
+        let started = Date()
+        var output = ""
+        var values: PublishedValues = []
+        var failure: ScriptError?
+        do {
+            let statement = try parsed.result.get()
+            let result = try run(statement)
+            output = result.output
+            values = result.values
+            if Interrupt.isRequested { throw ScriptError("interrupted (Ctrl-C)", at: parsed.position) }
+            session.publish(values)
+        } catch let error as ScriptError {
+            failure = error
+        } catch {
+            let message = Interrupt.isRequested ? "interrupted (Ctrl-C)" : String(describing: error)
+            failure = ScriptError(message, at: parsed.position)
+        }
+        return CellResult(cell: cellCount, statement: parsed.text, position: parsed.position, output: output,
+                          values: failure == nil ? values : [], error: failure,
+                          durationSeconds: Date().timeIntervalSince(started))
+    }
+
+    private func run(_ statement: Statement) throws -> CommandResult {
+        switch statement.kind {
+        case .assignment(let name, let token):
+            return try assign(name, token)
+        case .command(let invocation):
+            let call = BoundCall(invocation: invocation, session: session)
+            return try invocation.command.execute(call, in: CommandContext(session: session, table: table))
+        }
+    }
+
+    private func assign(_ name: String, _ token: Token) throws -> CommandResult {
+        if let given = session.parameters[name] {
+            return CommandResult("\(name) = \(given)  (set by -D \(name)=\(given))")
+        }
+        let value: Value
+        switch token.kind {
+        case .variable(let other):
+            guard let found = session.lookup(other) else {
+                throw ScriptError("$\(other) is not defined — define it with `let \(other) = …` or pass -D \(other)=…", at: token.position)
+            }
+            value = found
+        case .string(let text): value = .string(text)
+        default: value = Value(literal: token.text)
+        }
+        session.variables[name] = value
+        return CommandResult("\(name) = \(value)")
+    }
+}

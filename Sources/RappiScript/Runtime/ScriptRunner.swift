@@ -1,0 +1,97 @@
+import Foundation
+import RappiWorkspace
+
+/// Replays a whole script (`rappi run`, `rappi -c`, piped input): checks every statement
+/// before running any, runs them in order, stops at the first failure unless told to keep
+/// going, and records the run with each cell's values in the workspace.
+public struct ScriptRunner {
+    public let interpreter: Interpreter
+    public let kind: String
+    public let sourceName: String
+    public let keepGoing: Bool
+
+    public init(interpreter: Interpreter, kind: String, sourceName: String, keepGoing: Bool = false) {
+        self.interpreter = interpreter
+        self.kind = kind
+        self.sourceName = sourceName
+        self.keepGoing = keepGoing
+    }
+
+    public struct Outcome {
+        public let succeeded: Bool
+        public let failures: Int
+        public let runID: Int?
+    }
+
+    public func run(_ source: String, onCell: (CellResult) -> Void) -> Outcome {
+        let session = interpreter.session
+        let parameters = session.parameters.keys.sorted().map { ($0, session.parameters[$0]!.json) }
+        let workspace: Workspace
+        let runID: Int
+        do {
+            workspace = try session.workspace()
+            runID = try workspace.beginRun(kind: kind, source: sourceName, scriptText: source,
+                                           parametersJSON: JSONText.object(parameters))
+        } catch {
+            onCell(failureCell(String(describing: error), at: SourcePosition(line: 1, column: 1), statement: ""))
+            return Outcome(succeeded: false, failures: 1, runID: nil)
+        }
+
+        var failures = 0
+        func record(_ cell: CellResult) {
+            onCell(cell)
+            if !cell.ok { failures += 1 }
+            try? workspace.recordCell(run: runID, RunCellRecord(
+                cell: cell.cell, line: cell.position.line, statement: cell.statement, ok: cell.ok,
+                valuesJSON: cell.values.jsonObject, error: cell.error?.description,
+                durationMilliseconds: cell.durationSeconds * 1000))
+        }
+        func finish(_ error: ScriptError?) -> Outcome {
+            try? workspace.finishRun(runID, status: failures == 0 ? "succeeded" : "failed",
+                                     error: error.map { "\(sourceName):\($0)" })
+            return Outcome(succeeded: failures == 0, failures: failures, runID: runID)
+        }
+
+        let statements: [ParsedStatement]
+        do {
+            statements = try interpreter.parser.parse(source)
+        } catch {
+            let scriptError: ScriptError
+            switch error {
+            case .error(let e), .incompleteBlock(let e): scriptError = e
+            }
+            record(failureCell(scriptError.message, at: scriptError.position, statement: line(scriptError.position.line, of: source)))
+            return finish(scriptError)
+        }
+
+        // Check the whole script first, so a typo on the last line fails before slow work starts.
+        if !keepGoing, let bad = statements.firstIndex(where: { if case .failure = $0.result { return true }; return false }),
+           case .failure(let error) = statements[bad].result {
+            record(CellResult(cell: bad + 1, statement: statements[bad].text, position: statements[bad].position,
+                              output: "", values: [], error: error, durationSeconds: 0))
+            return finish(error)
+        }
+
+        var firstError: ScriptError?
+        for statement in statements {
+            let cell = interpreter.execute(statement)
+            record(cell)
+            if let error = cell.error {
+                firstError = firstError ?? error
+                if !keepGoing { break }
+            }
+            if Interrupt.isRequested { break }
+        }
+        return finish(firstError)
+    }
+
+    private func failureCell(_ message: String, at position: SourcePosition, statement: String) -> CellResult {
+        CellResult(cell: 1, statement: statement, position: position, output: "", values: [],
+                   error: ScriptError(message, at: position), durationSeconds: 0)
+    }
+
+    private func line(_ number: Int, of source: String) -> String {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        return number - 1 < lines.count ? String(lines[number - 1]).trimmingCharacters(in: .whitespaces) : ""
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import RappiML
+import RappiWorkspace
+
+/// The notebook state statements share: variables, the latest published values, the current
+/// dataset, the seed. Like cells of a notebook, each statement reads what earlier ones left.
+public final class Session {
+    public let workspaceDirectory: URL
+    /// Relative paths in statements resolve against this (the script's folder, else the current directory).
+    public var baseDirectory: URL
+    /// Values from `-D name=value`; a `let` of the same name keeps the command-line value.
+    public private(set) var parameters: [String: Value]
+    public var variables: [String: Value] = [:]
+    /// The latest value published under each name, for `assert` and `$name`.
+    public var published: [String: Value] = [:]
+    public var seed: UInt64 = 42
+    public var currentDataset: LoadedDataset?
+
+    private var openedWorkspace: Workspace?
+
+    public init(workspaceDirectory: URL, baseDirectory: URL, parameters: [String: Value] = [:]) {
+        self.workspaceDirectory = workspaceDirectory
+        self.baseDirectory = baseDirectory
+        self.parameters = parameters
+    }
+
+    /// The workspace, opened (and created) on first use.
+    public func workspace() throws -> Workspace {
+        if let openedWorkspace { return openedWorkspace }
+        let workspace = try Workspace(directory: workspaceDirectory)
+        openedWorkspace = workspace
+        return workspace
+    }
+
+    /// `$name`: a -D parameter, then a `let` variable, then the latest published value.
+    public func lookup(_ name: String) -> Value? {
+        parameters[name] ?? variables[name] ?? published[name]
+    }
+
+    public func publish(_ values: PublishedValues) {
+        for (name, value) in values { published[name] = value }
+    }
+}
+
+/// The dataset `load dataset` made current.
+public struct LoadedDataset {
+    public let version: DatasetVersion
+    public let frame: DataFrame
+}

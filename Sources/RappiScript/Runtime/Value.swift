@@ -1,0 +1,58 @@
+/// A value a statement publishes (`rows`, `accuracy`, …) or a variable holds.
+public enum Value: Equatable, Sendable, CustomStringConvertible {
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case bool(Bool)
+
+    /// Reads a literal: integers, then reals, then booleans, else text.
+    public init(literal text: String) {
+        if let i = Int(text) { self = .int(i) }
+        else if let d = Double(text), text.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true { self = .double(d) }
+        else if text == "true" || text == "false" { self = .bool(text == "true") }
+        else { self = .string(text) }
+    }
+
+    public var number: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case .bool(let b): return b ? 1 : 0
+        case .string(let s): return Double(s)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .int(let i): return String(i)
+        case .double(let d): return Value.format(d)
+        case .string(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        }
+    }
+
+    /// Shortest text that reads back as the same Double.
+    static func format(_ d: Double) -> String {
+        if d.isNaN { return "nan" }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        return "\(d)"
+    }
+
+    public var json: String {
+        switch self {
+        case .int(let i): return String(i)
+        case .double(let d): return d.isFinite ? "\(d)" : "null"
+        case .string(let s): return JSONText.quote(s)
+        case .bool(let b): return b ? "true" : "false"
+        }
+    }
+}
+
+/// Values published by one statement, in the order published.
+public typealias PublishedValues = [(name: String, value: Value)]
+
+extension Array where Element == (name: String, value: Value) {
+    public var jsonObject: String {
+        "{" + map { JSONText.quote($0.name) + ":" + $0.value.json }.joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,30 @@
+/// One parsed statement: `let NAME = VALUE`, or a command bound to its declaration.
+public struct Statement: Sendable {
+    public enum Kind: Sendable {
+        case assignment(name: String, value: Token)
+        case command(Invocation)
+    }
+    public let kind: Kind
+    /// The statement as written (for cells, `.save` and run records).
+    public let text: String
+    public let position: SourcePosition
+}
+
+/// A command with its words bound to the declaration's arguments and options.
+/// Values stay tokens until execution, because `$variables` resolve then.
+public struct Invocation: Sendable {
+    public let command: any RappiCommand.Type
+    public let arguments: [String: Token]
+    public let options: [String: Token]
+    public let optionNamePositions: [String: SourcePosition]
+    public let rest: [Token]
+    public let endPosition: SourcePosition
+}
+
+/// A statement that could not be parsed: kept in place so `--keep-going` can report it
+/// as a failed cell and carry on with the next.
+public struct ParsedStatement: Sendable {
+    public let text: String
+    public let position: SourcePosition
+    public let result: Result<Statement, ScriptError>
+}

@@ -1,0 +1,173 @@
+import Foundation
+import RappiML
+
+extension Workspace {
+    /// Uploads the CSV file, or folder of CSV files with one header, at `path` as the next version
+    /// of dataset `name`. Everything is parsed and validated before anything is stored, so a failed
+    /// upload stores nothing; identical content returns the existing version and creates nothing.
+    public func uploadDataset(
+        name: String, path: URL, target: String?, description: String?,
+        isCancelled: (@Sendable () -> Bool)? = nil
+    ) throws -> DatasetUploadResult {
+        try Self.validateName(name, kind: "dataset")
+        let files = try Self.csvFiles(at: path)
+        let (content, frame) = try Self.combine(files: files, isCancelled: isCancelled)
+        if let target, frame.column(named: target) == nil {
+            let hint = NameSuggestion.closest(to: target, in: frame.columnNames).map { " — did you mean '\($0)'?" }
+                ?? " — columns are: \(frame.columnNames.joined(separator: ", "))"
+            throw WorkspaceError("target column '\(target)' is not in \(path.lastPathComponent)\(hint)")
+        }
+        let hash = content.withUnsafeBytes { ArtifactStore.hash($0) }
+        let schema = frame.columns.map { DatasetVersion.ColumnSchema(name: $0.name, type: $0.type.rawValue) }
+        let schemaJSON = String(decoding: try JSONEncoder().encode(schema), as: UTF8.self)
+
+        return try database.writeTransaction {
+            let datasetID = try datasetID(named: name, create: true)!
+            if let existing = try versions(datasetID: datasetID, name: name).first(where: { $0.contentHash == hash }) {
+                return .unchanged(existing)
+            }
+            let next = (try database.scalar(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM dataset_versions WHERE dataset_id = ?",
+                [SQLValue(datasetID)]).int) ?? 1
+            // The blob is renamed into place before the row naming it commits.
+            try content.withUnsafeBytes { try artifacts.put($0, hash: hash) }
+            try recordArtifact(hash: hash, size: content.count, kind: "dataset")
+            try database.run("""
+                INSERT INTO dataset_versions
+                  (dataset_id, version, content_hash, rows, columns, schema_json, target, description, source, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [SQLValue(datasetID), SQLValue(next), .text(hash), SQLValue(frame.rowCount),
+                 SQLValue(frame.columns.count), .text(schemaJSON), SQLValue(target), SQLValue(description),
+                 .text(path.path), .text(Timestamp.now())])
+            return .created(try versions(datasetID: datasetID, name: name).first { $0.version == next }!)
+        }
+    }
+
+    public func datasetSummaries() throws -> [DatasetSummary] {
+        try database.query("SELECT id, name FROM datasets ORDER BY name").compactMap { row in
+            let all = try versions(datasetID: row[0].int!, name: row[1].string!)
+            guard let latest = all.last else { return nil }
+            return DatasetSummary(name: latest.name, versions: all.count, latest: latest)
+        }
+    }
+
+    public func datasetNames() -> [String] {
+        ((try? database.query("SELECT name FROM datasets ORDER BY name")) ?? []).compactMap { $0[0].string }
+    }
+
+    /// All versions of `name`, oldest first.
+    public func datasetVersions(_ name: String) throws -> [DatasetVersion] {
+        guard let id = try datasetID(named: name, create: false) else { throw unknownDataset(name) }
+        return try versions(datasetID: id, name: name)
+    }
+
+    public func datasetVersion(_ name: String, _ selector: VersionSelector) throws -> DatasetVersion {
+        let all = try datasetVersions(name)
+        switch selector {
+        case .latest:
+            guard let last = all.last else { throw unknownDataset(name) }
+            return last
+        case .number(let n):
+            guard let match = all.first(where: { $0.version == n }) else {
+                let known = all.map { "v\($0.version)" }.joined(separator: ", ")
+                throw WorkspaceError("dataset '\(name)' has no version v\(n) — it has \(known)")
+            }
+            return match
+        }
+    }
+
+    /// Reads the stored content of a dataset version back into a frame.
+    public func loadFrame(_ version: DatasetVersion, isCancelled: (@Sendable () -> Bool)? = nil) throws -> DataFrame {
+        let data = try artifacts.read(version.contentHash)
+        return try data.withUnsafeBytes {
+            try CSVReader.read(bytes: $0, fileName: "\(version.name) v\(version.version)", isCancelled: isCancelled).frame
+        }
+    }
+
+    // MARK: - helpers
+
+    static func validateName(_ name: String, kind: String) throws {
+        let allowed = name.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" || $0 == "."
+        }
+        guard !name.isEmpty, allowed, name.first!.isLetter else {
+            throw WorkspaceError("'\(name)' is not a valid \(kind) name — start with a letter and use letters, digits, '_', '-' or '.'")
+        }
+    }
+
+    private func unknownDataset(_ name: String) -> WorkspaceError {
+        let names = datasetNames()
+        if let close = NameSuggestion.closest(to: name, in: names) {
+            return WorkspaceError("no dataset named '\(name)' — did you mean '\(close)'?")
+        }
+        if names.isEmpty { return WorkspaceError("no dataset named '\(name)' — this workspace has no datasets yet; add one with `upload dataset NAME from PATH`") }
+        return WorkspaceError("no dataset named '\(name)' — known datasets: \(names.joined(separator: ", "))")
+    }
+
+    private func datasetID(named name: String, create: Bool) throws -> Int? {
+        if let id = try database.scalar("SELECT id FROM datasets WHERE name = ?", [.text(name)]).int { return id }
+        guard create else { return nil }
+        try database.run("INSERT INTO datasets (name, created_at) VALUES (?, ?)", [.text(name), .text(Timestamp.now())])
+        return database.lastInsertedRowID
+    }
+
+    private func versions(datasetID: Int, name: String) throws -> [DatasetVersion] {
+        try database.query("""
+            SELECT version, content_hash, rows, columns, schema_json, target, description, source, created_at
+            FROM dataset_versions WHERE dataset_id = ? ORDER BY version
+            """, [SQLValue(datasetID)]).map { row in
+            let schema = (try? JSONDecoder().decode([DatasetVersion.ColumnSchema].self, from: Data(row[4].string!.utf8))) ?? []
+            return DatasetVersion(
+                name: name, version: row[0].int!, contentHash: row[1].string!, rows: row[2].int!, columns: row[3].int!,
+                schema: schema, target: row[5].string, description: row[6].string, source: row[7].string!,
+                createdAt: row[8].string!)
+        }
+    }
+
+    /// The CSV files at `path`: the file itself, or a folder's `*.csv` files in name order.
+    static func csvFiles(at path: URL) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
+            throw WorkspaceError("no file or folder at \(path.path) — check the path (relative paths resolve against the script's folder)")
+        }
+        guard isDirectory.boolValue else { return [path] }
+        let entries = try FileManager.default.contentsOfDirectory(at: path, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension.lowercased() == "csv" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        guard !entries.isEmpty else { throw WorkspaceError("folder \(path.path) has no .csv files") }
+        return entries
+    }
+
+    /// Parses every file and concatenates them: the stored content is the first file whole,
+    /// then each further file without its header.
+    static func combine(files: [URL], isCancelled: (@Sendable () -> Bool)?) throws -> (Data, DataFrame) {
+        var content = Data()
+        var combined: DataFrame?
+        for file in files {
+            let bytes: Data
+            do { bytes = try Data(contentsOf: file, options: .alwaysMapped) } catch {
+                throw WorkspaceError("cannot read \(file.path): \(error.localizedDescription)")
+            }
+            let table = try bytes.withUnsafeBytes {
+                try CSVReader.read(bytes: $0, fileName: file.lastPathComponent, isCancelled: isCancelled)
+            }
+            if var frame = combined {
+                guard frame.columnNames == table.frame.columnNames else {
+                    throw WorkspaceError("""
+                        \(file.lastPathComponent) has header \(table.frame.columnNames.joined(separator: ",")) but \
+                        \(files[0].lastPathComponent) has \(frame.columnNames.joined(separator: ",")) — every CSV in a folder must have the same header
+                        """)
+                }
+                try frame.append(table.frame)
+                combined = frame
+                if content.last != UInt8(ascii: "\n") { content.append(UInt8(ascii: "\n")) }
+                content.append(bytes.subdata(in: table.headerByteCount..<bytes.count))
+            } else {
+                combined = table.frame
+                content.append(bytes)
+            }
+        }
+        return (content, combined!)
+    }
+}

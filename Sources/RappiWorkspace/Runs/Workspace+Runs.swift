@@ -1,0 +1,93 @@
+import Foundation
+
+/// A recorded script run: a `rappi run`, a `-c` line, piped standard input or a REPL session.
+public struct RunRecord: Sendable {
+    public let id: Int
+    public let kind: String
+    public let source: String
+    public let scriptHash: String?
+    public let parametersJSON: String
+    public let startedAt: String
+    public let endedAt: String?
+    public let status: String
+    public let error: String?
+    public let cells: Int
+}
+
+/// What one statement did, as stored with its run.
+public struct RunCellRecord: Sendable {
+    public let cell: Int
+    public let line: Int
+    public let statement: String
+    public let ok: Bool
+    public let valuesJSON: String
+    public let error: String?
+    public let durationMilliseconds: Double
+
+    public init(cell: Int, line: Int, statement: String, ok: Bool, valuesJSON: String, error: String?, durationMilliseconds: Double) {
+        self.cell = cell; self.line = line; self.statement = statement; self.ok = ok
+        self.valuesJSON = valuesJSON; self.error = error; self.durationMilliseconds = durationMilliseconds
+    }
+}
+
+extension Workspace {
+    /// Starts recording a run; its status is `running` until `finishRun`.
+    public func beginRun(kind: String, source: String, scriptText: String?, parametersJSON: String) throws -> Int {
+        let hash = scriptText.map { text in Array(text.utf8).withUnsafeBytes { ArtifactStore.hash($0) } }
+        return try database.writeTransaction {
+            if let scriptText, let hash {
+                try Array(scriptText.utf8).withUnsafeBytes { try artifacts.put($0, hash: hash) }
+                try recordArtifact(hash: hash, size: scriptText.utf8.count, kind: "script")
+            }
+            try database.run("""
+                INSERT INTO runs (kind, source, script_hash, parameters_json, rappi_version, started_at, status)
+                VALUES (?, ?, ?, ?, ?, ?, 'running')
+                """, [.text(kind), .text(source), SQLValue(hash), .text(parametersJSON), .text(Self.rappiVersion), .text(Timestamp.now())])
+            return database.lastInsertedRowID
+        }
+    }
+
+    public func recordCell(run: Int, _ cell: RunCellRecord) throws {
+        try database.run("""
+            INSERT OR REPLACE INTO run_cells (run_id, cell, line, statement, ok, values_json, error, duration_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [SQLValue(run), SQLValue(cell.cell), SQLValue(cell.line), .text(cell.statement), SQLValue(cell.ok ? 1 : 0),
+                  .text(cell.valuesJSON), SQLValue(cell.error), .real(cell.durationMilliseconds)])
+    }
+
+    public func finishRun(_ id: Int, status: String, error: String?) throws {
+        try database.run("UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ?",
+                         [.text(status), SQLValue(error), .text(Timestamp.now()), SQLValue(id)])
+    }
+
+    public func runs(limit: Int = 50) throws -> [RunRecord] {
+        try database.query("""
+            SELECT r.id, r.kind, r.source, r.script_hash, r.parameters_json, r.started_at, r.ended_at, r.status, r.error,
+                   (SELECT COUNT(*) FROM run_cells c WHERE c.run_id = r.id)
+            FROM runs r ORDER BY r.id DESC LIMIT ?
+            """, [SQLValue(limit)]).map(Self.runRecord).reversed()
+    }
+
+    public func run(_ id: Int) throws -> RunRecord? {
+        try database.query("""
+            SELECT r.id, r.kind, r.source, r.script_hash, r.parameters_json, r.started_at, r.ended_at, r.status, r.error,
+                   (SELECT COUNT(*) FROM run_cells c WHERE c.run_id = r.id)
+            FROM runs r WHERE r.id = ?
+            """, [SQLValue(id)]).first.map(Self.runRecord)
+    }
+
+    public func runCells(_ id: Int) throws -> [RunCellRecord] {
+        try database.query("""
+            SELECT cell, line, statement, ok, values_json, error, duration_ms FROM run_cells WHERE run_id = ? ORDER BY cell
+            """, [SQLValue(id)]).map { row in
+            RunCellRecord(cell: row[0].int!, line: row[1].int!, statement: row[2].string!, ok: row[3].int == 1,
+                          valuesJSON: row[4].string!, error: row[5].string, durationMilliseconds: row[6].double ?? 0)
+        }
+    }
+
+    private static func runRecord(_ row: [SQLValue]) -> RunRecord {
+        RunRecord(id: row[0].int!, kind: row[1].string!, source: row[2].string!, scriptHash: row[3].string,
+                  parametersJSON: row[4].string!, startedAt: row[5].string!, endedAt: row[6].string,
+                  status: row[7].string!, error: row[8].string, cells: row[9].int ?? 0)
+    }
+}

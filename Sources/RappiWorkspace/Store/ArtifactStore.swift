@@ -1,0 +1,81 @@
+import Crypto
+import Foundation
+
+/// Immutable, content-addressed blobs under `artifacts/sha256/ab/abcdef…`.
+/// A blob is written to a temporary file in the same file system, flushed, and renamed into
+/// place, so a reader sees either no file or the whole file — never a partial one.
+public struct ArtifactStore: Sendable {
+    public let root: URL
+
+    public init(root: URL) throws {
+        self.root = root
+        try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
+    }
+
+    private var temporaryDirectory: URL { root.appendingPathComponent("tmp") }
+
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public func url(for hash: String) -> URL {
+        root.appendingPathComponent("sha256")
+            .appendingPathComponent(String(hash.prefix(2)))
+            .appendingPathComponent(hash)
+    }
+
+    public func contains(_ hash: String) -> Bool {
+        FileManager.default.fileExists(atPath: url(for: hash).path)
+    }
+
+    /// Stores `bytes` (whose SHA-256 is `hash`) unless a blob with that hash is already present.
+    public func put(_ bytes: UnsafeRawBufferPointer, hash: String) throws {
+        let destination = url(for: hash)
+        if FileManager.default.fileExists(atPath: destination.path) { return }
+        try FileManager.default.createDirectory(
+            at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = temporaryDirectory.appendingPathComponent("\(hash).\(UUID().uuidString).partial")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o444)
+        guard fd >= 0 else { throw WorkspaceError("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                close(fd); unlink(temporary.path)
+                throw WorkspaceError("cannot write artifact \(hash): \(reason)")
+            }
+            offset += written
+        }
+        fsync(fd)
+        close(fd)
+        guard rename(temporary.path, destination.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw WorkspaceError("cannot store artifact \(hash): \(reason)")
+        }
+    }
+
+    public func read(_ hash: String) throws -> Data {
+        do {
+            return try Data(contentsOf: url(for: hash), options: .alwaysMapped)
+        } catch {
+            throw WorkspaceError("artifact \(hash.prefix(12)) is missing from \(root.path) — the workspace is damaged")
+        }
+    }
+
+    /// Number of blobs and their total size in bytes.
+    public func usage() -> (count: Int, bytes: Int) {
+        let base = root.appendingPathComponent("sha256")
+        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]) else {
+            return (0, 0)
+        }
+        var count = 0, bytes = 0
+        for case let file as URL in walker {
+            let values = try? file.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey])
+            if values?.isRegularFile == true { count += 1; bytes += values?.fileSize ?? 0 }
+        }
+        return (count, bytes)
+    }
+}

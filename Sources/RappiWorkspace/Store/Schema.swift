@@ -1,0 +1,78 @@
+/// The workspace schema, versioned with `PRAGMA user_version`.
+/// Migrations only ever move forward: migration N takes a database at version N-1 to N.
+/// Add a migration by appending to `migrations`; never edit one that has shipped.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: datasets, their immutable versions, artifacts, and recorded runs.
+        """
+        CREATE TABLE artifacts (
+            hash TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE datasets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE dataset_versions (
+            id INTEGER PRIMARY KEY,
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL REFERENCES artifacts(hash),
+            rows INTEGER NOT NULL,
+            columns INTEGER NOT NULL,
+            schema_json TEXT NOT NULL,
+            target TEXT,
+            description TEXT,
+            source TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (dataset_id, version),
+            UNIQUE (dataset_id, content_hash)
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            script_hash TEXT,
+            parameters_json TEXT NOT NULL,
+            rappi_version TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            status TEXT NOT NULL,
+            error TEXT
+        );
+        CREATE TABLE run_cells (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            cell INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            statement TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            values_json TEXT NOT NULL,
+            error TEXT,
+            duration_ms REAL NOT NULL,
+            PRIMARY KEY (run_id, cell)
+        );
+        """,
+    ]
+
+    static var currentVersion: Int { migrations.count }
+
+    /// Brings `db` up to `currentVersion`, one transaction per migration.
+    static func migrate(_ db: SQLiteDatabase) throws {
+        try db.writeTransaction {
+            let version = try db.scalar("PRAGMA user_version").int ?? 0
+            guard version <= currentVersion else {
+                throw WorkspaceError("""
+                    this workspace has schema version \(version), newer than this rappi understands \
+                    (\(currentVersion)) — upgrade rappi or use another workspace
+                    """)
+            }
+            for index in version..<currentVersion {
+                try db.execute(migrations[index])
+                try db.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+}

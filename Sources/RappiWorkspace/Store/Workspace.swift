@@ -1,0 +1,67 @@
+import Foundation
+
+/// One workspace: `workspace.sqlite` plus a content-addressed artifact store and logs.
+///
+///     DIR/workspace.sqlite
+///     DIR/artifacts/sha256/ab/abcdef…
+///     DIR/logs/
+///     DIR/history            (REPL history)
+public final class Workspace {
+    public let directory: URL
+    public let database: SQLiteDatabase
+    public let artifacts: ArtifactStore
+
+    public static let rappiVersion = "0.1.0"
+
+    /// Where the workspace lives: `--workspace DIR`, else `RAPPI_WORKSPACE`, else
+    /// `workspaces/default` under the current directory.
+    public static func resolveDirectory(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        if let option, !option.isEmpty { return URL(fileURLWithPath: option, relativeTo: cwd).standardizedFileURL }
+        if let env = environment["RAPPI_WORKSPACE"], !env.isEmpty { return URL(fileURLWithPath: env, relativeTo: cwd).standardizedFileURL }
+        return cwd.appendingPathComponent("workspaces/default").standardizedFileURL
+    }
+
+    /// Opens the workspace at `directory`, creating it on first use and migrating its schema.
+    public init(directory: URL) throws {
+        self.directory = directory
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+            try manager.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        } catch {
+            throw WorkspaceError("cannot create workspace at \(directory.path): \(error.localizedDescription)")
+        }
+        database = try SQLiteDatabase(path: directory.appendingPathComponent("workspace.sqlite").path)
+        try database.execute("PRAGMA journal_mode = WAL")
+        try database.execute("PRAGMA foreign_keys = ON")
+        try database.execute("PRAGMA synchronous = NORMAL")
+        try Schema.migrate(database)
+        artifacts = try ArtifactStore(root: directory.appendingPathComponent("artifacts"))
+    }
+
+    public var schemaVersion: Int { (try? database.scalar("PRAGMA user_version").int) ?? 0 }
+    public var historyFile: URL { directory.appendingPathComponent("history") }
+    public var logsDirectory: URL { directory.appendingPathComponent("logs") }
+
+    /// Records an artifact row; the blob must already be in the store.
+    func recordArtifact(hash: String, size: Int, kind: String) throws {
+        try database.run(
+            "INSERT OR IGNORE INTO artifacts (hash, size, kind, created_at) VALUES (?, ?, ?, ?)",
+            [.text(hash), SQLValue(size), .text(kind), .text(Timestamp.now())])
+    }
+}
+
+/// UTC timestamps stored as ISO 8601 text, which sorts as time does.
+public enum Timestamp {
+    public static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+
+    /// `2026-11-27T09:30:12.123Z` → `2026-11-27 09:30:12`, for tables.
+    public static func short(_ stamp: String) -> String {
+        String(stamp.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+}

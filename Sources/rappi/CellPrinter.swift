@@ -1,0 +1,32 @@
+import Foundation
+import RappiScript
+
+/// Shows finished cells: numbered text blocks, or one JSON object per line with `--json`.
+struct CellPrinter {
+    let json: Bool
+    /// Prefix of error lines in scripts (`FILE:LINE:COL: error: …`).
+    let sourceName: String
+    var showsStatement = true
+    var timer = false
+
+    func print(_ cell: CellResult) {
+        if json {
+            write(cell.jsonLine + "\n")
+            return
+        }
+        var text = ""
+        if showsStatement { text += "[\(cell.cell)] \(cell.statement.replacingOccurrences(of: "\n", with: "\n    "))\n" }
+        if !cell.output.isEmpty {
+            text += cell.output.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") + "\n"
+        }
+        if timer { text += String(format: "    (%.1f ms)\n", cell.durationSeconds * 1000) }
+        write(text)
+        if let error = cell.error {
+            FileHandle.standardError.write(Data("\(sourceName):\(error.position.line):\(error.position.column): error: \(error.message)\n".utf8))
+        }
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

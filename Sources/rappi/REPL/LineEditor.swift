@@ -1,0 +1,128 @@
+import CReadline
+import Foundation
+import RappiScript
+
+/// GNU readline through its callback interface, so Ctrl-C can abandon the line being typed
+/// without killing the process: the SIGINT handler only raises a flag, and the wait for input
+/// (poll) returns EINTR, after which the line is discarded and a fresh prompt shown.
+final class LineEditor {
+    enum Input {
+        case line(String)
+        case interrupted
+        case endOfInput
+    }
+
+    private let historyFile: String
+
+    init(historyFile: String, completer: Completer, dotCommands: [String]) {
+        self.historyFile = historyFile
+        activeCompletion = CompletionState(completer: completer, dotCommands: dotCommands)
+        rl_catch_signals = 0
+        rl_catch_sigwinch = 1
+        rl_readline_name = UnsafePointer(strdup("rappi"))
+        rl_attempted_completion_function = { text, start, end in attemptCompletion(text, start, end) }
+        rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"=;{}(),"))
+        using_history()
+        stifle_history(5000)
+        read_history(historyFile)
+        installInterruptHandler()
+    }
+
+    func readLine(prompt: String) -> Input {
+        pendingLine = nil
+        reachedEnd = false
+        rl_callback_handler_install(prompt, { line in
+            if let line {
+                pendingLine = String(cString: line)
+                free(line)
+            } else {
+                reachedEnd = true
+            }
+            rl_callback_handler_remove()
+        })
+        while pendingLine == nil && !reachedEnd {
+            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, -1)
+            if ready < 0 {
+                if errno == EINTR, Interrupt.isRequested {
+                    Interrupt.clear()
+                    rl_callback_sigcleanup()
+                    rl_replace_line("", 0)
+                    rl_callback_handler_remove()
+                    fputs("^C\n", stdout)
+                    fflush(stdout)
+                    return .interrupted
+                }
+                continue
+            }
+            rl_callback_read_char()
+        }
+        if reachedEnd { return .endOfInput }
+        return .line(pendingLine!)
+    }
+
+    func remember(_ line: String) {
+        guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        add_history(line)
+        if append_history(1, historyFile) != 0 { write_history(historyFile) }
+        history_truncate_file(historyFile, 5000)
+    }
+
+    /// The history, oldest first.
+    var history: [String] {
+        (0..<Int(history_length)).compactMap { offset in
+            history_get(history_base + Int32(offset)).map { String(cString: $0.pointee.line) }
+        }
+    }
+
+    private func installInterruptHandler() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in Interrupt.request() }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0  // no SA_RESTART: poll must return EINTR
+        sigaction(SIGINT, &action, nil)
+    }
+}
+
+// Readline calls back through C function pointers, which cannot capture context;
+// the editor's state lives in these globals (the REPL is single-threaded).
+nonisolated(unsafe) private var pendingLine: String?
+nonisolated(unsafe) private var reachedEnd = false
+nonisolated(unsafe) private var activeCompletion: CompletionState?
+nonisolated(unsafe) private var completionMatches: [String] = []
+nonisolated(unsafe) private var completionIndex = 0
+
+private struct CompletionState {
+    let completer: Completer
+    let dotCommands: [String]
+}
+
+private func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    guard let state = activeCompletion, let buffer = rl_line_buffer else { return nil }
+    let line = String(cString: buffer)
+    let word = text.map { String(cString: $0) } ?? ""
+    let utf8 = Array(line.utf8)
+    let before = String(decoding: utf8[0..<min(Int(start), utf8.count)], as: UTF8.self)
+
+    let candidates: [String]
+    if before.trimmingCharacters(in: .whitespaces).isEmpty, word.hasPrefix(".") {
+        candidates = state.dotCommands.filter { $0.hasPrefix(word) }
+    } else {
+        switch state.completer.complete(before: before, word: word) {
+        case .files:
+            return nil  // readline's own file name completion
+        case .words(let words):
+            candidates = words
+        }
+    }
+    rl_attempted_completion_over = 1
+    guard !candidates.isEmpty else { return nil }
+    rl_completion_append_character = candidates.allSatisfy { $0.hasSuffix("=") } ? 0 : 32
+    completionMatches = candidates
+    return rl_completion_matches(text, { _, state in
+        if state == 0 { completionIndex = 0 }
+        guard completionIndex < completionMatches.count else { return nil }
+        defer { completionIndex += 1 }
+        return strdup(completionMatches[completionIndex])
+    })
+}

@@ -1,0 +1,148 @@
+import Foundation
+import RappiScript
+import RappiWorkspace
+
+/// The interactive notebook: numbered cells, readline editing and history kept per workspace,
+/// completion from the command table, `{` continuation, Ctrl-C that never ends the session.
+final class REPL {
+    private let session: Session
+    private let interpreter: Interpreter
+    private var printer: CellPrinter
+    private var successful: [String] = []
+    private var runID: Int?
+
+    static let dotCommands: [(String, String)] = [
+        (".help", "this list"),
+        (".history", "show the input history (kept per workspace)"),
+        (".save FILE", "write this session's successful statements as a replayable script"),
+        (".timer on|off", "show how long each statement took"),
+        (".mode text|json", "show cells as text, or as the --json protocol"),
+        (".quit", "leave (Ctrl-D does too)"),
+    ]
+
+    init(session: Session, json: Bool) {
+        self.session = session
+        interpreter = Interpreter(session: session)
+        printer = CellPrinter(json: json, sourceName: "<repl>", showsStatement: false)
+    }
+
+    func run() {
+        let workspace: Workspace
+        do { workspace = try session.workspace() } catch {
+            fputs("rappi: \(error)\n", stderr)
+            return
+        }
+        let completer = Completer(
+            datasetNames: { workspace.datasetNames() },
+            publishedNames: { [session] in session.published.keys.sorted() })
+        let editor = LineEditor(historyFile: workspace.historyFile.path, completer: completer,
+                                dotCommands: Self.dotCommands.map { String($0.0.split(separator: " ")[0]) })
+        runID = try? workspace.beginRun(kind: "repl", source: "repl", scriptText: nil, parametersJSON: "{}")
+        print("rappi \(Workspace.rappiVersion) — workspace \(workspace.directory.path)")
+        print("Type `help` for commands, `.help` for REPL commands, Ctrl-D to leave.")
+
+        var buffer = ""
+        while true {
+            let prompt = buffer.isEmpty ? "rappi [\(interpreter.cellCount + 1)]> " : "      ...> "
+            switch editor.readLine(prompt: prompt) {
+            case .endOfInput:
+                print("")
+                finish(workspace)
+                return
+            case .interrupted:
+                buffer = ""
+                continue
+            case .line(let line):
+                if buffer.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(".") {
+                    editor.remember(line)
+                    if !dotCommand(line.trimmingCharacters(in: .whitespaces), editor: editor) {
+                        finish(workspace)
+                        return
+                    }
+                    continue
+                }
+                buffer += buffer.isEmpty ? line : "\n" + line
+                let parsed: [ParsedStatement]
+                do {
+                    parsed = try interpreter.parser.parse(buffer)
+                } catch .incompleteBlock {
+                    continue  // a `{` is open: keep reading with the continuation prompt
+                } catch {
+                    guard case .error(let error) = error else { continue }
+                    editor.remember(buffer)
+                    show(error, promptWidth: prompt.count)
+                    buffer = ""
+                    continue
+                }
+                editor.remember(buffer)
+                buffer = ""
+                for statement in parsed {
+                    Interrupt.clear()
+                    let cell = interpreter.execute(statement)
+                    printer.print(cell)
+                    if let error = cell.error { show(error, promptWidth: prompt.count, printed: printer.json) }
+                    else { successful.append(cell.statement) }
+                    record(cell, workspace)
+                    if Interrupt.isRequested { Interrupt.clear(); break }
+                }
+            }
+        }
+    }
+
+    /// Errors point at the column: a caret under the input when it was a single line.
+    private func show(_ error: ScriptError, promptWidth: Int, printed: Bool = false) {
+        guard !printed || !printer.json else { return }
+        let pad = String(repeating: " ", count: max(0, promptWidth + error.position.column - 1))
+        if error.position.line == 1 {
+            fputs("\(pad)^\nerror: \(error.message)\n", stderr)
+        } else {
+            fputs("error (line \(error.position.line), column \(error.position.column)): \(error.message)\n", stderr)
+        }
+    }
+
+    /// Runs a dot command; returns false to leave.
+    private func dotCommand(_ line: String, editor: LineEditor) -> Bool {
+        let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let argument = words.count > 1 ? words[1].trimmingCharacters(in: .whitespaces) : ""
+        switch words[0] {
+        case ".quit", ".exit":
+            return false
+        case ".help":
+            for (name, help) in Self.dotCommands { print("  " + name.padding(toLength: 18, withPad: " ", startingAt: 0) + help) }
+        case ".history":
+            for (index, entry) in editor.history.enumerated() { print(String(format: "%5d  ", index + 1) + entry) }
+        case ".save":
+            guard !argument.isEmpty else { fputs("error: .save needs a file name, as in .save session.rappi\n", stderr); break }
+            let url = URL(fileURLWithPath: argument, relativeTo: session.baseDirectory)
+            let text = "# saved from a rappi REPL session\n" + successful.joined(separator: "\n") + "\n"
+            do {
+                try text.write(to: url, atomically: true, encoding: .utf8)
+                print("saved \(successful.count) statements to \(url.path)")
+            } catch {
+                fputs("error: cannot write \(url.path): \(error.localizedDescription)\n", stderr)
+            }
+        case ".timer":
+            guard ["on", "off"].contains(argument) else { fputs("error: use .timer on or .timer off\n", stderr); break }
+            printer.timer = argument == "on"
+        case ".mode":
+            guard ["text", "json"].contains(argument) else { fputs("error: use .mode text or .mode json\n", stderr); break }
+            printer = CellPrinter(json: argument == "json", sourceName: "<repl>", showsStatement: false, timer: printer.timer)
+        default:
+            let names = Self.dotCommands.map { String($0.0.split(separator: " ")[0]) }
+            let hint = NameSuggestion.closest(to: words[0], in: names).map { " — did you mean \($0)?" } ?? " — try .help"
+            fputs("error: unknown command \(words[0])\(hint)\n", stderr)
+        }
+        return true
+    }
+
+    private func record(_ cell: CellResult, _ workspace: Workspace) {
+        guard let runID else { return }
+        try? workspace.recordCell(run: runID, RunCellRecord(
+            cell: cell.cell, line: cell.position.line, statement: cell.statement, ok: cell.ok,
+            valuesJSON: cell.values.jsonObject, error: cell.error?.message, durationMilliseconds: cell.durationSeconds * 1000))
+    }
+
+    private func finish(_ workspace: Workspace) {
+        if let runID { try? workspace.finishRun(runID, status: "ended", error: nil) }
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import RappiML
+import RappiScript
+import RappiWorkspace
+
+/// Options every mode shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Workspace directory (default: $RAPPI_WORKSPACE, else workspaces/default).")
+    var workspace: String?
+
+    @Option(name: .customShort("D"), help: ArgumentHelp("Script parameter NAME=VALUE, read as $NAME.", valueName: "name=value"))
+    var defines: [String] = []
+
+    @Flag(name: .long, help: "Print one JSON object per statement (see README: the --json protocol).")
+    var json = false
+
+    func parameters() throws -> [String: Value] {
+        var result: [String: Value] = [:]
+        for define in defines {
+            guard let eq = define.firstIndex(of: "="), eq != define.startIndex else {
+                throw ValidationError("-D expects NAME=VALUE, got '\(define)'")
+            }
+            result[String(define[..<eq])] = Value(literal: String(define[define.index(after: eq)...]))
+        }
+        return result
+    }
+
+    func session(baseDirectory: URL) throws -> Session {
+        Session(workspaceDirectory: Workspace.resolveDirectory(option: workspace),
+                baseDirectory: baseDirectory, parameters: try parameters())
+    }
+}
+
+@main
+struct Rappi: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rappi",
+        abstract: "A notebook-style scripting host for the ML engineering lifecycle.",
+        discussion: """
+            With no arguments: the REPL on a terminal, or a script read from standard input.
+            `rappi run FILE.rappi` replays a script; `rappi -c "statements"` runs one line.
+            """,
+        version: Workspace.rappiVersion,
+        subcommands: [RunScript.self, BenchCSV.self])
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run these statements and exit.", valueName: "statements"))
+    var statements: String?
+
+    @Flag(name: .long, help: "With -c or piped input: run every statement even after one fails.")
+    var keepGoing = false
+
+    func run() throws {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let session = try common.session(baseDirectory: cwd)
+        if let statements {
+            throw ExitCode(runScript(statements, kind: "command", name: "-c", session: session,
+                                     json: common.json, keepGoing: keepGoing))
+        }
+        if isatty(STDIN_FILENO) == 1 {
+            REPL(session: session, json: common.json).run()
+            return
+        }
+        let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        throw ExitCode(runScript(input, kind: "stdin", name: "<stdin>", session: session,
+                                 json: common.json, keepGoing: keepGoing))
+    }
+}
+
+/// `rappi run FILE.rappi [-D k=v]… [--keep-going] [--json]`
+struct RunScript: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Replay a .rappi script; stops at the first failing statement with exit code 1.")
+
+    @Argument(help: "The script to run.") var file: String
+    @OptionGroup var common: CommonOptions
+    @Flag(name: .long, help: "Run every statement even after one fails; exit 1 if any failed.") var keepGoing = false
+
+    func run() throws {
+        let url = URL(fileURLWithPath: file).standardizedFileURL
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            FileHandle.standardError.write(Data("rappi: cannot read script '\(file)' — check the path\n".utf8))
+            throw ExitCode(2)
+        }
+        guard let source = String(data: data, encoding: .utf8) else {
+            FileHandle.standardError.write(Data("rappi: '\(file)' is not UTF-8 text\n".utf8))
+            throw ExitCode(2)
+        }
+        let session = try common.session(baseDirectory: url.deletingLastPathComponent())
+        throw ExitCode(runScript(source, kind: "script", name: file, session: session,
+                                 json: common.json, keepGoing: keepGoing))
+    }
+}
+
+/// `rappi bench-csv FILE` — times the CSV reader alone (used by scripts/bench/ingest.sh).
+struct BenchCSV: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-csv", abstract: "Time the CSV reader on a file.", shouldDisplay: false)
+
+    @Argument var file: String
+    @Option var repeats = 3
+
+    func run() throws {
+        print(CSVBenchmark.run(path: file, repeats: repeats))
+    }
+}
+
+/// Runs a whole script, printing cells as they finish; returns the process exit code.
+func runScript(_ source: String, kind: String, name: String, session: Session, json: Bool, keepGoing: Bool) -> Int32 {
+    let interpreter = Interpreter(session: session)
+    let runner = ScriptRunner(interpreter: interpreter, kind: kind, sourceName: name, keepGoing: keepGoing)
+    let printer = CellPrinter(json: json, sourceName: name)
+    let outcome = runner.run(source) { printer.print($0) }
+    return outcome.succeeded ? 0 : 1
+}

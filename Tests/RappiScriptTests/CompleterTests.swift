@@ -1,0 +1,38 @@
+import XCTest
+@testable import RappiScript
+
+final class CompleterTests: XCTestCase {
+    private let completer = Completer(datasetNames: { ["titanic", "iris"] }, publishedNames: { ["rows", "version"] })
+
+    func testCommandWords() {
+        XCTAssertEqual(completer.complete(before: "", word: "up"), .words(["upload"]))
+        XCTAssertEqual(completer.complete(before: "upload ", word: ""), .words(["dataset"]))
+        XCTAssertEqual(completer.complete(before: "", word: "d"), .words(["dataset", "datasets", "describe"]))
+    }
+
+    func testDatasetNamesAndKeywords() {
+        XCTAssertEqual(completer.complete(before: "load dataset ", word: "ti"), .words(["titanic"]))
+        XCTAssertEqual(completer.complete(before: "load dataset titanic ", word: "l"), .words(["latest"]))
+        XCTAssertEqual(completer.complete(before: "upload dataset titanic ", word: ""),
+                       .words(["description=", "from", "target="]))
+    }
+
+    func testPathsAreLeftToTheFileCompleter() {
+        XCTAssertEqual(completer.complete(before: "upload dataset titanic from ", word: "da"), .files)
+    }
+
+    func testOptionsNotYetGiven() {
+        XCTAssertEqual(completer.complete(before: "upload dataset t from x.csv target=Survived ", word: ""),
+                       .words(["description="]))
+        XCTAssertEqual(completer.complete(before: "runs ", word: "l"), .words(["limit="]))
+    }
+
+    func testSecondStatementOnALine() {
+        XCTAssertEqual(completer.complete(before: "datasets; load ", word: ""), .words(["dataset"]))
+    }
+
+    func testAssertCompletesPublishedNamesAndOperators() {
+        XCTAssertEqual(completer.complete(before: "assert ", word: "r"), .words(["rows"]))
+        XCTAssertEqual(completer.complete(before: "assert rows ", word: ">"), .words([">", ">="]))
+    }
+}

@@ -1,0 +1,70 @@
+import XCTest
+@testable import RappiScript
+
+final class LexerTests: XCTestCase {
+    private func kinds(_ source: String) throws -> [TokenKind] {
+        try Lexer.tokenize(source).map(\.kind)
+    }
+
+    func testWordsStringsOptionsAndSeparators() throws {
+        XCTAssertEqual(try kinds("train rf trees=200; echo \"a; b\" # comment\nhead"), [
+            .word("train"), .word("rf"), .word("trees"), .equals, .word("200"), .separator,
+            .word("echo"), .string("a; b"), .separator, .word("head"),
+        ])
+    }
+
+    func testVariablesAndPaths() throws {
+        XCTAssertEqual(try kinds("load dataset titanic $version from ../data/x.csv"), [
+            .word("load"), .word("dataset"), .word("titanic"), .variable("version"), .word("from"), .word("../data/x.csv"),
+        ])
+    }
+
+    func testComparisonOperatorsAreWords() throws {
+        XCTAssertEqual(try kinds("assert rows >= 891"), [.word("assert"), .word("rows"), .word(">="), .word("891")])
+        XCTAssertEqual(try kinds("assert rows == 1"), [.word("assert"), .word("rows"), .word("=="), .word("1")])
+        XCTAssertEqual(try kinds("assert rows != 1")[2], .word("!="))
+        XCTAssertEqual(try kinds("assert rows < 1")[2], .word("<"))
+    }
+
+    func testBlocksSpanLinesAndKeepBracesInStrings() throws {
+        let tokens = try Lexer.tokenize("predict {\n  \"Name\": \"a } b\",\n  \"x\": {\"y\": 1}\n}; echo done")
+        XCTAssertEqual(tokens[1].kind, .block("\n  \"Name\": \"a } b\",\n  \"x\": {\"y\": 1}\n"))
+        XCTAssertEqual(tokens[2].kind, .separator)
+        XCTAssertEqual(tokens[4].position, SourcePosition(line: 4, column: 4))
+    }
+
+    func testStringEscapes() throws {
+        XCTAssertEqual(try kinds(#"echo "say \"hi\"\tnow""#)[1], .string("say \"hi\"\tnow"))
+    }
+
+    func testPositionsCountCharactersNotBytes() throws {
+        let tokens = try Lexer.tokenize("echo \"é\" x")
+        XCTAssertEqual(tokens[2].position, SourcePosition(line: 1, column: 10))
+    }
+
+    func testUnterminatedStringNamesWhereItOpened() {
+        XCTAssertThrowsError(try Lexer.tokenize("echo ok\necho \"oops")) { error in
+            guard case Lexer.Failure.error(let e) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.position, SourcePosition(line: 2, column: 6))
+            XCTAssertTrue(e.message.contains("unterminated string"))
+        }
+    }
+
+    func testOpenBlockIsIncompleteSoTheREPLCanAskForMore() {
+        XCTAssertThrowsError(try Lexer.tokenize("pipeline p {\n load dataset x")) { error in
+            guard case Lexer.Failure.incompleteBlock(let e) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.position, SourcePosition(line: 1, column: 12))
+        }
+    }
+
+    func testStrayClosingBrace() {
+        XCTAssertThrowsError(try Lexer.tokenize("echo }")) { error in
+            guard case Lexer.Failure.error(let e) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.position.column, 6)
+        }
+    }
+
+    func testDollarWithoutName() {
+        XCTAssertThrowsError(try Lexer.tokenize("echo $ x"))
+    }
+}

@@ -1,0 +1,129 @@
+import XCTest
+@testable import RappiScript
+
+final class ParserTests: XCTestCase {
+    private let parser = Parser()
+
+    private func statement(_ source: String) throws -> Statement {
+        let parsed = try parser.parse(source)
+        XCTAssertEqual(parsed.count, 1)
+        return try parsed[0].result.get()
+    }
+
+    private func error(_ source: String) throws -> ScriptError {
+        let parsed = try parser.parse(source)
+        guard case .failure(let error) = parsed[0].result else {
+            XCTFail("expected \(source) to fail"); throw ScriptError("", at: .init(line: 0, column: 0))
+        }
+        return error
+    }
+
+    private func invocation(_ source: String) throws -> Invocation {
+        guard case .command(let invocation) = try statement(source).kind else { throw ScriptError("not a command", at: .init(line: 0, column: 0)) }
+        return invocation
+    }
+
+    func testSplitsStatementsAndKeepsTheirText() throws {
+        let parsed = try parser.parse("datasets; echo hi\n\n  head 3 # first rows\n")
+        XCTAssertEqual(parsed.map(\.text), ["datasets", "echo hi", "head 3"])
+        XCTAssertEqual(parsed.map(\.position.line), [1, 1, 3])
+        XCTAssertEqual(parsed[2].position.column, 3)
+    }
+
+    func testLongestCommandNameWins() throws {
+        let call = try invocation("load dataset titanic v2")
+        XCTAssertEqual(call.command.signature.name, "load dataset")
+        XCTAssertEqual(call.arguments["name"]?.text, "titanic")
+        XCTAssertEqual(call.arguments["version"]?.text, "v2")
+    }
+
+    func testOptionalVersionMayBeLeftOut() throws {
+        let call = try invocation("load dataset titanic")
+        XCTAssertNil(call.arguments["version"])
+    }
+
+    func testKeywordsArgumentsAndOptions() throws {
+        let call = try invocation("upload dataset titanic from data/x.csv target=Survived description=\"all rows\"")
+        XCTAssertEqual(call.arguments["path"]?.text, "data/x.csv")
+        XCTAssertEqual(call.options["target"]?.text, "Survived")
+        XCTAssertEqual(call.options["description"]?.text, "all rows")
+    }
+
+    func testOptionsMayComeBeforeArguments() throws {
+        let call = try invocation("upload dataset titanic target=Survived from data/x.csv")
+        XCTAssertEqual(call.arguments["path"]?.text, "data/x.csv")
+    }
+
+    func testUnknownOptionSuggestsTheNearest() throws {
+        let e = try error("upload dataset t from x.csv tragte=Survived")
+        XCTAssertEqual(e.message, "unknown option 'tragte' — did you mean 'target'?")
+        XCTAssertEqual(e.position, SourcePosition(line: 1, column: 29))
+    }
+
+    func testUnknownCommandSuggestsTheNearest() throws {
+        XCTAssertEqual(try error("lod dataset titanic").message, "unknown command 'lod' — did you mean 'load dataset'?")
+        XCTAssertEqual(try error("upload datset t from x").message, "unknown command 'upload datset' — did you mean 'upload dataset'?")
+        XCTAssertTrue(try error("frobnicate").message.contains("type `help`"))
+    }
+
+    func testMissingArgumentShowsUsage() throws {
+        let e = try error("upload dataset titanic from")
+        XCTAssertTrue(e.message.contains("missing PATH"), e.message)
+        XCTAssertTrue(e.message.contains("usage: upload dataset NAME from PATH"), e.message)
+    }
+
+    func testMisplacedKeyword() throws {
+        let e = try error("upload dataset titanic form x.csv")
+        XCTAssertEqual(e.message, "expected 'from', found 'form' — usage: upload dataset NAME from PATH [target=COLUMN] [description=TEXT]")
+        XCTAssertEqual(e.position.column, 24)
+    }
+
+    func testLiteralTypesAreCheckedBeforeRunning() throws {
+        let e = try error("head lots")
+        XCTAssertTrue(e.message.contains("unexpected 'lots'"), e.message)
+        let e2 = try error("set seed abc")
+        XCTAssertEqual(e2.message, "SEED expects an integer, got 'abc'")
+        let e3 = try error("runs limit=ten")
+        XCTAssertEqual(e3.message, "option 'limit' expects an integer, got 'ten'")
+        XCTAssertEqual(e3.position.column, 6)
+    }
+
+    func testTooManyWords() throws {
+        let e = try error("datasets extra")
+        XCTAssertTrue(e.message.hasPrefix("unexpected 'extra'"), e.message)
+        XCTAssertEqual(e.position.column, 10)
+    }
+
+    func testDuplicateOption() throws {
+        XCTAssertEqual(try error("runs limit=1 limit=2").message, "option 'limit' is given twice — keep one")
+    }
+
+    func testOptionWithoutValue() throws {
+        XCTAssertTrue(try error("runs limit=").message.contains("needs a value"))
+    }
+
+    func testLetAssignment() throws {
+        guard case .assignment(let name, let value) = try statement("let trees = 200").kind else { return XCTFail() }
+        XCTAssertEqual(name, "trees")
+        XCTAssertEqual(value.text, "200")
+        XCTAssertTrue(try error("let = 3").message.contains("let NAME = VALUE"))
+    }
+
+    func testVariablesAreAcceptedWhereLiteralsAreChecked() throws {
+        let call = try invocation("load dataset titanic $version")
+        XCTAssertEqual(call.arguments["version"]?.kind, .variable("version"))
+    }
+
+    func testEveryCommandUsageMentionsItsOptions() {
+        for command in CommandTable.standard.commands {
+            for option in command.signature.options {
+                XCTAssertTrue(command.signature.usage.contains("\(option.name)="), command.signature.usage)
+            }
+        }
+    }
+
+    func testCommandNamesAreUnique() {
+        let names = CommandTable.standard.commands.map { $0.signature.name }
+        XCTAssertEqual(names.count, Set(names).count)
+    }
+}

@@ -1,0 +1,142 @@
+"""The REPL as a person meets it: driven through a pseudo-terminal with pexpect.
+
+Checks line editing essentials: numbered cells, tab completion from the command table,
+the continuation prompt while a `{` is open, Ctrl-C abandoning a line and stopping a running
+command, errors that keep the session alive, history kept per workspace, dot commands.
+"""
+import os
+import re
+import shutil
+import tempfile
+import time
+
+import pexpect
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("RAPPI_BINARY", os.path.join(ROOT, ".build", "debug", "rappi"))
+SCRIPTS = os.path.join(ROOT, "scripts")
+
+
+@pytest.fixture
+def workspace():
+    path = tempfile.mkdtemp(prefix="rappi-repl-")
+    yield os.path.join(path, "ws")
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def start(workspace):
+    child = pexpect.spawn(BINARY, ["--workspace", workspace], cwd=SCRIPTS, encoding="utf-8",
+                          timeout=30, dimensions=(40, 200), env={**os.environ, "TERM": "xterm"})
+    child.expect(r"rappi \[1\]> ")
+    return child
+
+
+def prompt(n):
+    return re.escape(f"rappi [{n}]> ")
+
+
+def test_cells_errors_and_dot_commands(workspace):
+    child = start(workspace)
+    child.sendline("echo hello notebook")
+    child.expect("hello notebook")
+    child.expect(prompt(2))
+    child.sendline("lod dataset titanic")
+    child.expect(re.escape("unknown command 'lod' — did you mean 'load dataset'?"))
+    child.expect(prompt(3))  # the error did not end the session
+    child.sendline("upload dataset titanic from data/titanic/ds_half target=Survived; load dataset titanic")
+    child.expect("created titanic v1")
+    child.expect(re.escape("loaded titanic v1 — 446 rows × 12 columns"))
+    child.expect(prompt(5))
+    child.sendline(".timer on")
+    child.sendline("assert rows == 446")
+    child.expect(r"\(\d+\.\d ms\)")
+    child.expect(prompt(6))
+    saved = os.path.join(os.path.dirname(workspace), "session.rappi")
+    child.sendline(f".save {saved}")
+    child.expect("saved 4 statements")
+    child.sendline(".mode json")
+    child.sendline("set seed 3")
+    child.expect(re.escape('"statement":"set seed 3","ok":true,"values":{"seed":3}'))
+    child.sendline(".nope")
+    child.expect("unknown command .nope")
+    child.sendline(".quit")
+    child.expect(pexpect.EOF)
+    with open(saved) as f:
+        text = f.read()
+    assert "echo hello notebook" in text and "lod dataset" not in text and "assert rows == 446" in text
+
+
+def test_tab_completion_from_the_command_table(workspace):
+    child = start(workspace)
+    child.sendline("upload dataset titanic from data/titanic/ds_full")
+    child.expect(prompt(2))
+    child.send("lo\t")
+    child.expect("load ")
+    child.send("\t")
+    child.expect("dataset ")
+    child.send("tit\t")
+    child.expect("titanic ")
+    child.send("\r")
+    child.expect(re.escape("loaded titanic v1"))
+    child.expect(prompt(3))
+    child.send("upload dataset x t\t")
+    child.expect("target=")
+    child.sendcontrol("c")
+    child.expect(prompt(3))
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+
+
+def test_continuation_prompt_for_open_blocks(workspace):
+    child = start(workspace)
+    child.sendline("echo {")
+    child.expect(re.escape("...> "))
+    child.sendline("  inside the block")
+    child.expect(re.escape("...> "))
+    child.sendline("}")
+    child.expect("inside the block")
+    child.expect(prompt(2))
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+
+
+def test_ctrl_c_abandons_the_line_and_stops_a_running_command(workspace, tmp_path):
+    big = tmp_path / "big.csv"
+    with open(big, "w") as f:
+        f.write("a,b,c,d,e,f\n")
+        row = "1.5,2.25,3,4.125,5,6.5\n" * 1000
+        for _ in range(3000):
+            f.write(row)
+    child = start(workspace)
+    child.send("echo this line is abandoned")
+    child.sendcontrol("c")
+    child.expect(re.escape("^C"))
+    child.expect(prompt(1))  # no cell was used
+    child.sendline(f"upload dataset big from {big}")
+    time.sleep(0.3)
+    child.sendcontrol("c")
+    child.expect(re.escape("interrupted (Ctrl-C)"))
+    child.expect(prompt(2))
+    child.sendline("datasets")
+    child.expect("no datasets yet")  # the interrupted upload stored nothing
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+
+
+def test_history_survives_sessions(workspace):
+    child = start(workspace)
+    child.sendline("echo remembered line")
+    child.expect(prompt(2))
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+
+    child = start(workspace)
+    child.send("\x1b[A")  # up arrow recalls the previous session's line
+    child.expect("echo remembered line")
+    child.send("\r")
+    child.expect(prompt(2))
+    child.sendline(".history")
+    child.expect(r"1  echo remembered line")
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)

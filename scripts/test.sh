@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every test on a fresh machine: unit and end-to-end tests (swift test, which builds the
+# rappi binary the end-to-end tests drive), then the REPL tests through a pseudo-terminal.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/setup.sh
+ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}" python3-venv
+
+swift build --build-tests
+swift test --skip-build
+
+# The REPL tests drive the real binary in a pty with pexpect (in a private venv if needed).
+PYTHON=python3
+if ! python3 -c "import pexpect, pytest" 2>/dev/null; then
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install -q pexpect pytest
+  PYTHON=.venv/bin/python
+fi
+RAPPI_BINARY="$(swift build --show-bin-path)/rappi" "$PYTHON" -m pytest -q Tests/repl
