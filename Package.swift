@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "RappiScriptTests", dependencies: ["RappiScript"]),
         .testTarget(name: "RappiClientTests", dependencies: ["RappiClient"]),
         // Runs .rappi scripts through the built binary; depends on it so `swift test` builds it.
-        .testTarget(name: "RappiEndToEndTests", dependencies: ["rappi"]),
+        .testTarget(name: "RappiEndToEndTests", dependencies: ["rappi", "RappiWorkspace"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -15,6 +15,9 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON object per statement (see README: the --json protocol).")
     var json = false
 
+    @Flag(name: .long, help: "Run every statement even after one fails; exit 1 if any failed.")
+    var keepGoing = false
+
     func parameters() throws -> [String: Value] {
         var result: [String: Value] = [:]
         for define in defines {
@@ -49,15 +52,12 @@ struct Rappi: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Run these statements and exit.", valueName: "statements"))
     var statements: String?
 
-    @Flag(name: .long, help: "With -c or piped input: run every statement even after one fails.")
-    var keepGoing = false
-
     func run() throws {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let session = try common.session(baseDirectory: cwd)
         if let statements {
             throw ExitCode(runScript(statements, kind: "command", name: "-c", session: session,
-                                     json: common.json, keepGoing: keepGoing))
+                                     json: common.json, keepGoing: common.keepGoing))
         }
         if isatty(STDIN_FILENO) == 1 {
             REPL(session: session, json: common.json).run()
@@ -65,7 +65,7 @@ struct Rappi: ParsableCommand {
         }
         let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         throw ExitCode(runScript(input, kind: "stdin", name: "<stdin>", session: session,
-                                 json: common.json, keepGoing: keepGoing))
+                                 json: common.json, keepGoing: common.keepGoing))
     }
 }
 
@@ -77,7 +77,6 @@ struct RunScript: ParsableCommand {
 
     @Argument(help: "The script to run.") var file: String
     @OptionGroup var common: CommonOptions
-    @Flag(name: .long, help: "Run every statement even after one fails; exit 1 if any failed.") var keepGoing = false
 
     func run() throws {
         let url = URL(fileURLWithPath: file).standardizedFileURL
@@ -91,7 +90,7 @@ struct RunScript: ParsableCommand {
         }
         let session = try common.session(baseDirectory: url.deletingLastPathComponent())
         throw ExitCode(runScript(source, kind: "script", name: file, session: session,
-                                 json: common.json, keepGoing: keepGoing))
+                                 json: common.json, keepGoing: common.keepGoing))
     }
 }
 

@@ -92,6 +92,7 @@ final class ScriptRunTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         let objects = try result.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         XCTAssertEqual(objects.map { $0["ok"] as! Bool }, [false, true, false, true])
+        guard objects.count == 4 else { return }
         let error = objects[2]["error"] as! [String: Any]
         XCTAssertEqual(error["message"] as? String, "unknown command 'lod' — did you mean 'load dataset'?")
         XCTAssertEqual(error["line"] as? Int, 3)

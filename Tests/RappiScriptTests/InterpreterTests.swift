@@ -59,7 +59,7 @@ final class InterpreterTests: XCTestCase {
         let rappi = try interpreter()
         let cells = try rappi.run("let version = 2; load dataset t $verison")
         XCTAssertEqual(cells[1].error?.message, "$verison is not defined — did you mean $version?")
-        XCTAssertEqual(cells[1].error?.position, SourcePosition(line: 1, column: 32))
+        XCTAssertEqual(cells[1].error?.position, SourcePosition(line: 1, column: 33))
     }
 
     func testVariableOfTheWrongKindIsReportedAtItsPosition() throws {

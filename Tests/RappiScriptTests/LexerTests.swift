@@ -30,7 +30,7 @@ final class LexerTests: XCTestCase {
         let tokens = try Lexer.tokenize("predict {\n  \"Name\": \"a } b\",\n  \"x\": {\"y\": 1}\n}; echo done")
         XCTAssertEqual(tokens[1].kind, .block("\n  \"Name\": \"a } b\",\n  \"x\": {\"y\": 1}\n"))
         XCTAssertEqual(tokens[2].kind, .separator)
-        XCTAssertEqual(tokens[4].position, SourcePosition(line: 4, column: 4))
+        XCTAssertEqual(tokens[3].position, SourcePosition(line: 4, column: 4))
     }
 
     func testStringEscapes() throws {

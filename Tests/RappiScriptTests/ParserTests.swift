@@ -85,7 +85,7 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(e2.message, "SEED expects an integer, got 'abc'")
         let e3 = try error("runs limit=ten")
         XCTAssertEqual(e3.message, "option 'limit' expects an integer, got 'ten'")
-        XCTAssertEqual(e3.position.column, 6)
+        XCTAssertEqual(e3.position.column, 12)
     }
 
     func testTooManyWords() throws {

@@ -9,7 +9,8 @@ import Darwin
 ///
 /// Rules (see also `CSVError` for the problems it reports):
 /// - Fields are separated by `,`; records end with LF, CRLF or a lone CR. A UTF-8 BOM is skipped.
-///   Blank lines (anywhere, including a trailing one) are ignored; a last record without a terminator is fine.
+///   Blank lines (anywhere, including a trailing one) are ignored, like pandas — so in a one-column file a
+///   missing value must be written `""`. A last record without a terminator is fine.
 /// - A field is quoted only if its first byte is `"`; inside it, commas, line breaks and doubled quotes `""`
 ///   are data. A quote inside an unquoted field, or anything but a separator/line end right after a closing
 ///   quote, is an error (strict, so record boundaries can be found in parallel and mistakes are not hidden).

@@ -1,3 +1,5 @@
+import RappiWorkspace
+
 /// Every command rappi knows. Help, completion and "did you mean" all read this table.
 public struct CommandTable: Sendable {
     public let commands: [any RappiCommand.Type]
@@ -25,6 +27,17 @@ public struct CommandTable: Sendable {
     public func command(named name: String) -> (any RappiCommand.Type)? {
         let words = name.split(separator: " ").map { $0.lowercased() }
         return commands.first { $0.signature.nameWords == words }
+    }
+
+    /// "did you mean …" for a mistyped command: the closest full name, else the command whose
+    /// first word is closest to the first word typed.
+    public func suggestion(for typed: String) -> String? {
+        let names = commands.map { $0.signature.name }
+        if let close = NameSuggestion.closest(to: typed, in: names) { return close }
+        let first = String(typed.split(separator: " ").first ?? "")
+        let firstWords = commands.map { $0.signature.nameWords[0] }
+        guard let word = NameSuggestion.closest(to: first, in: firstWords) else { return nil }
+        return commands.first { $0.signature.nameWords[0] == word }?.signature.name
     }
 
     /// Areas in the order help lists them.

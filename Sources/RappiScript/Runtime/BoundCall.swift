@@ -57,10 +57,16 @@ public struct BoundCall {
         return URL(fileURLWithPath: expanded, relativeTo: session.baseDirectory).standardizedFileURL
     }
 
-    /// The remaining words (`echo …`), resolved.
+    /// The remaining words (`echo …`), resolved. Tokens written without space between them
+    /// join into one word, as in a shell: `v$version` is `v2`.
     public func restTexts() throws(ScriptError) -> [String] {
         var texts: [String] = []
-        for token in invocation.rest { texts.append(try resolve(token, name: "")) }
+        var previousEnd = -1
+        for token in invocation.rest {
+            let text = try resolve(token, name: "")
+            if token.start == previousEnd, !texts.isEmpty { texts[texts.count - 1] += text } else { texts.append(text) }
+            previousEnd = token.end
+        }
         return texts
     }
 

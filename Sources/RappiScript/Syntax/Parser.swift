@@ -172,10 +172,8 @@ public struct Parser {
                 ?? "'\(first)' goes with: " + names.joined(separator: ", ")
             return ScriptError("unknown command '\(typed)' — \(hint)", at: position)
         }
-        let candidates = Array(Set(table.commands.map { $0.signature.nameWords[0] })).sorted()
-        if let close = NameSuggestion.closest(to: first, in: candidates) {
-            let full = table.commands.first { $0.signature.nameWords[0] == close }!.signature.name
-            return ScriptError("unknown command '\(first)' — did you mean '\(full == close ? close : full)'?", at: position)
+        if let close = table.suggestion(for: first) {
+            return ScriptError("unknown command '\(first)' — did you mean '\(close)'?", at: position)
         }
         return ScriptError("unknown command '\(first)' — type `help` to list commands", at: position)
     }

@@ -6,8 +6,8 @@ public enum HeadCommand: RappiCommand {
         examples: ["head", "head 20"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let dataset = try context.currentDataset(for: "head")
         let count = try call.int("count") ?? 5
+        let dataset = try context.currentDataset(for: "head")
         guard count >= 0 else { throw call.error("N must be 0 or more, got \(count)", at: "count") }
         var table = TextTable(dataset.frame.columnNames)
         table.maxCellWidth = 24

@@ -19,8 +19,7 @@ public enum HelpCommand: RappiCommand {
         if !related.isEmpty {
             return CommandResult(related.map(details).joined(separator: "\n\n"))
         }
-        let suggestion = NameSuggestion.closest(to: typed, in: signatures.map(\.name))
-        let hint = suggestion.map { "did you mean '\($0)'?" } ?? "type `help` to list commands"
+        let hint = context.table.suggestion(for: typed).map { "did you mean '\($0)'?" } ?? "type `help` to list commands"
         throw CommandFailure("no command named '\(typed)' — \(hint)")
     }
 
