@@ -19,6 +19,7 @@ final class LineEditor {
         activeCompletion = CompletionState(completer: completer, dotCommands: dotCommands)
         rl_catch_signals = 0
         rl_catch_sigwinch = 1
+        rl_getc_function = { _ in interruptibleGetc() }
         rl_readline_name = UnsafePointer(strdup("rappi"))
         rl_attempted_completion_function = { text, start, end in attemptCompletion(text, start, end) }
         rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"=;{}(),"))
@@ -41,21 +42,19 @@ final class LineEditor {
             rl_callback_handler_remove()
         })
         while pendingLine == nil && !reachedEnd {
-            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, -1)
-            if ready < 0 {
-                if errno == EINTR, Interrupt.isRequested {
-                    Interrupt.clear()
-                    rl_callback_sigcleanup()
-                    rl_replace_line("", 0)
-                    rl_callback_handler_remove()
-                    fputs("^C\n", stdout)
-                    fflush(stdout)
-                    return .interrupted
-                }
-                continue
+            // The flag is checked before every wait, and the wait is bounded, because Ctrl-C
+            // can arrive between two waits rather than during one.
+            if Interrupt.isRequested {
+                Interrupt.clear()
+                rl_callback_sigcleanup()
+                rl_replace_line("", 0)
+                rl_callback_handler_remove()
+                fputs("^C\n", stdout)
+                fflush(stdout)
+                return .interrupted
             }
-            rl_callback_read_char()
+            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            if poll(&descriptor, 1, 100) > 0 { rl_callback_read_char() }
         }
         if reachedEnd { return .endOfInput }
         return .line(pendingLine!)
@@ -81,6 +80,22 @@ final class LineEditor {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0  // no SA_RESTART: poll must return EINTR
         sigaction(SIGINT, &action, nil)
+    }
+}
+
+/// Reads one byte for readline, giving up when Ctrl-C is pressed. Readline's own reader blocks
+/// in pselect, and the terminal discards pending input on Ctrl-C, so a SIGINT landing between
+/// "input is ready" and the read would otherwise leave it waiting forever.
+private func interruptibleGetc() -> Int32 {
+    while true {
+        if Interrupt.isRequested { return 3 }  // Ctrl-C: the caller abandons the line
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 100) > 0 else { continue }
+        var byte: UInt8 = 0
+        let count = read(STDIN_FILENO, &byte, 1)
+        if count == 1 { return Int32(byte) }
+        if count == 0 { return EOF }
+        if errno != EINTR && errno != EAGAIN { return EOF }
     }
 }
 
