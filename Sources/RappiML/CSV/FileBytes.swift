@@ -6,13 +6,13 @@ import Darwin
 
 /// The whole contents of a file, memory-mapped read-only (or read into memory when mapping is
 /// not possible, e.g. for pipes). Call `close()` when done; the bytes are invalid afterwards.
-final class FileBytes {
-    private(set) var bytes: UnsafeRawBufferPointer
+public final class FileBytes {
+    public private(set) var bytes: UnsafeRawBufferPointer
     private var mapped = false
     private var owned: UnsafeMutableRawPointer?
 
     /// Opens and maps `path`; throws a `CSVError` naming the file when it cannot be read.
-    init(path: String) throws {
+    public init(path: String) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw FileBytes.failure(path, errno) }
         defer { _ = Glibc_close(fd) }
@@ -61,7 +61,7 @@ final class FileBytes {
         bytes = UnsafeRawBufferPointer(start: buffer, count: count)
     }
 
-    func close() {
+    public func close() {
         if mapped, let p = bytes.baseAddress {
             munmap(UnsafeMutableRawPointer(mutating: p), bytes.count)
             mapped = false

@@ -11,15 +11,19 @@ extension Workspace {
     ) throws -> DatasetUploadResult {
         try Self.validateName(name, kind: "dataset")
         let files = try Self.csvFiles(at: path)
-        let (content, frame) = try Self.combine(files: files, isCancelled: isCancelled)
+        let content = try files.count == 1
+            ? stageSingleFile(files[0], isCancelled: isCancelled)
+            : stageConcatenation(files, isCancelled: isCancelled)
+        let frame = content.frame, hash = content.hash
         if let target, frame.column(named: target) == nil {
+            artifacts.discard(content.staged)
             let hint = NameSuggestion.closest(to: target, in: frame.columnNames).map { " — did you mean '\($0)'?" }
                 ?? " — columns are: \(frame.columnNames.joined(separator: ", "))"
             throw WorkspaceError("target column '\(target)' is not in \(path.lastPathComponent)\(hint)")
         }
-        let hash = content.withUnsafeBytes { ArtifactStore.hash($0) }
         let schema = frame.columns.map { DatasetVersion.ColumnSchema(name: $0.name, type: $0.type.rawValue) }
         let schemaJSON = String(decoding: try JSONEncoder().encode(schema), as: UTF8.self)
+        defer { artifacts.discard(content.staged) }  // a no-op once committed (renamed away)
 
         return try database.writeTransaction {
             let datasetID = try datasetID(named: name, create: true)!
@@ -30,8 +34,8 @@ extension Workspace {
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM dataset_versions WHERE dataset_id = ?",
                 [SQLValue(datasetID)]).int) ?? 1
             // The blob is renamed into place before the row naming it commits.
-            try content.withUnsafeBytes { try artifacts.put($0, hash: hash) }
-            try recordArtifact(hash: hash, size: content.count, kind: "dataset")
+            try artifacts.commit(content.staged, as: hash)
+            try recordArtifact(hash: hash, size: content.staged.size, kind: "dataset")
             try database.run("""
                 INSERT INTO dataset_versions
                   (dataset_id, version, content_hash, rows, columns, schema_json, target, description, source, created_at)
@@ -139,9 +143,36 @@ extension Workspace {
         return entries
     }
 
-    /// Parses every file and concatenates them: the stored content is the first file whole,
-    /// then each further file without its header.
-    static func combine(files: [URL], isCancelled: (@Sendable () -> Bool)?) throws -> (Data, DataFrame) {
+    /// Parsed, hashed and staged content, ready to be committed under its hash.
+    struct StagedContent {
+        let frame: DataFrame
+        let hash: String
+        let staged: ArtifactStore.Staged
+    }
+
+    /// One file: the parse (on all cores), the SHA-256 and the copy into the store run at once.
+    private func stageSingleFile(_ file: URL, isCancelled: (@Sendable () -> Bool)?) throws -> StagedContent {
+        let bytes = try FileBytes(path: file.path)
+        defer { bytes.close() }
+        let side = SideWork()
+        let group = DispatchGroup()
+        let input = bytes.bytes
+        DispatchQueue.global().async(group: group) { side.hash = ArtifactStore.hash(input) }
+        DispatchQueue.global().async(group: group) { [artifacts] in side.staged = Result { try artifacts.stage(copyOf: file) } }
+        let parsed = Result { try CSVReader.read(bytes: input, fileName: file.lastPathComponent, isCancelled: isCancelled) }
+        group.wait()
+        let staged = try side.staged!.get()
+        do {
+            return StagedContent(frame: try parsed.get().frame, hash: side.hash!, staged: staged)
+        } catch {
+            artifacts.discard(staged)
+            throw error
+        }
+    }
+
+    /// Several files: each parsed, then stored as the first file whole followed by each further
+    /// file without its header.
+    private func stageConcatenation(_ files: [URL], isCancelled: (@Sendable () -> Bool)?) throws -> StagedContent {
         var content = Data()
         var combined: DataFrame?
         for file in files {
@@ -168,6 +199,14 @@ extension Workspace {
                 content.append(bytes)
             }
         }
-        return (content, combined!)
+        let hash = content.withUnsafeBytes { ArtifactStore.hash($0) }
+        let staged = try content.withUnsafeBytes { try artifacts.stage($0) }
+        return StagedContent(frame: combined!, hash: hash, staged: staged)
     }
+}
+
+/// Results of the work done beside the parse.
+private final class SideWork: @unchecked Sendable {
+    var hash: String?
+    var staged: Result<ArtifactStore.Staged, Error>?
 }
