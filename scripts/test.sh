@@ -7,7 +7,7 @@ source scripts/lib/setup.sh
 ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}" python3-venv
 
 swift build --build-tests
-swift test --skip-build
+swift test --skip-build --disable-swift-testing
 
 # The REPL tests drive the real binary in a pty with pexpect (in a private venv if needed).
 PYTHON=python3

@@ -110,6 +110,7 @@ def test_ctrl_c_abandons_the_line_and_stops_a_running_command(workspace, tmp_pat
             f.write(row)
     child = start(workspace)
     child.send("echo this line is abandoned")
+    child.expect("abandoned")  # typed and shown, as a person would see it before pressing Ctrl-C
     child.sendcontrol("c")
     child.expect(re.escape("^C"))
     child.expect(prompt(1))  # no cell was used

@@ -78,7 +78,9 @@ final class LineEditor {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in Interrupt.request() }
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0  // no SA_RESTART: poll must return EINTR
+        // SA_RESTART keeps reads and writes elsewhere from failing with EINTR; poll is never
+        // restarted whatever the flag, so the input loop still wakes up at once.
+        action.sa_flags = SA_RESTART
         sigaction(SIGINT, &action, nil)
     }
 }
