@@ -30,8 +30,11 @@ struct CommonOptions: ParsableArguments {
     }
 
     func session(baseDirectory: URL) throws -> Session {
-        Session(workspaceDirectory: Workspace.resolveDirectory(option: workspace),
-                baseDirectory: baseDirectory, parameters: try parameters())
+        let session = Session(workspaceDirectory: Workspace.resolveDirectory(option: workspace),
+                              baseDirectory: baseDirectory, parameters: try parameters())
+        // Progress bars only for a person watching a terminal.
+        session.showsProgress = !json && isatty(STDERR_FILENO) == 1
+        return session
     }
 }
 
@@ -45,7 +48,7 @@ struct Rappi: ParsableCommand {
             `rappi run FILE.rappi` replays a script; `rappi -c "statements"` runs one line.
             """,
         version: Workspace.rappiVersion,
-        subcommands: [RunScript.self, BenchCSV.self])
+        subcommands: [RunScript.self, ReplayRun.self, BenchCSV.self, BenchFeatures.self])
 
     @OptionGroup var common: CommonOptions
 
@@ -94,6 +97,23 @@ struct RunScript: ParsableCommand {
     }
 }
 
+/// `rappi replay RUN` — re-execute a recorded run and compare.
+struct ReplayRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Re-run a recorded script against the dataset versions it resolved; report identical or different.")
+
+    @Argument(help: "A run id from `runs`.") var runID: Int
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let session = try common.session(baseDirectory: cwd)
+        throw ExitCode(runScript("replay \(runID)", kind: "command", name: "replay", session: session,
+                                 json: common.json, keepGoing: false))
+    }
+}
+
 /// `rappi bench-csv FILE` — times the CSV reader alone (used by scripts/bench/ingest.sh).
 struct BenchCSV: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -114,4 +134,32 @@ func runScript(_ source: String, kind: String, name: String, session: Session, j
     let printer = CellPrinter(json: json, sourceName: name)
     let outcome = runner.run(source) { printer.print($0) }
     return outcome.succeeded ? 0 : 1
+}
+
+/// `rappi bench-features --recipe titanic IN.csv OUT.csv` — the recipe's feature matrix plus the
+/// target as a numeric CSV, so another tool can train on exactly the same features.
+struct BenchFeatures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-features", abstract: "Write a recipe's features as a numeric CSV.", shouldDisplay: false)
+
+    @Option var recipe = "titanic"
+    @Option var target = "Survived"
+    @Flag var standardize = false
+    @Argument var input: String
+    @Argument var output: String
+
+    func run() throws {
+        guard let recipe = Recipe(rawValue: recipe) else { throw ValidationError("unknown recipe '\(recipe)'") }
+        let frame = try CSVReader.read(path: input).frame
+        let rows = Array(0..<frame.rowCount)
+        let preprocessor = try Preprocessor.fit(frame, rows: rows, target: target, recipe: recipe, standardize: standardize)
+        let features = try preprocessor.transform(frame)
+        let labels = try TargetEncoding.fit(frame, target: target, rows: rows).encode(frame, rows: rows)
+        var writer = CSVWriter(header: features.names + [target])
+        for r in 0..<features.rows {
+            writer.append((0..<features.columns).map { "\(features[r, $0])" } + [String(labels.indices[r])])
+        }
+        try writer.text.write(toFile: output, atomically: true, encoding: .utf8)
+        print("wrote \(features.rows) rows × \(features.columns) features + \(target) to \(output)")
+    }
 }

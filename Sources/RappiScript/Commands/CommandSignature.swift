@@ -102,11 +102,13 @@ public struct CommandSignature: Sendable {
     public let options: [OptionSpec]
     public let publishes: [String]
     public let examples: [String]
+    /// When true, `tag KEY=VALUE …` takes free-form key=value pairs (as in `register … tag team=ml`).
+    public let acceptsTags: Bool
 
     public init(_ name: String, area: String, summary: String, pattern: [PatternPart] = [],
-                options: [OptionSpec] = [], publishes: [String] = [], examples: [String] = []) {
+                options: [OptionSpec] = [], publishes: [String] = [], examples: [String] = [], acceptsTags: Bool = false) {
         self.name = name; self.area = area; self.summary = summary; self.pattern = pattern
-        self.options = options; self.publishes = publishes; self.examples = examples
+        self.options = options; self.publishes = publishes; self.examples = examples; self.acceptsTags = acceptsTags
     }
 
     public var nameWords: [String] { name.split(separator: " ").map(String.init) }
@@ -123,6 +125,7 @@ public struct CommandSignature: Sendable {
         }
         pieces += pattern.map(render)
         pieces += options.map { "[\($0.name)=\(optionPlaceholder($0))]" }
+        if acceptsTags { pieces.append("[tag KEY=VALUE…]") }
         return pieces.joined(separator: " ")
     }
 

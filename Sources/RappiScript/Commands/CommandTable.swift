@@ -14,6 +14,13 @@ public struct CommandTable: Sendable {
         // data
         UploadDatasetCommand.self, DatasetsCommand.self, DatasetCommand.self, LoadDatasetCommand.self,
         DescribeCommand.self, HeadCommand.self,
+        // training
+        SplitCommand.self, PreprocessCommand.self, TrainRandomForestCommand.self, TrainLinearSVCCommand.self,
+        TrainLogisticRegressionCommand.self, EvaluateCommand.self, CrossValidateCommand.self, PredictCommand.self,
+        // registry
+        RegisterCommand.self, ModelsCommand.self, ModelCommand.self, PromoteCommand.self, LoadModelCommand.self,
+        // runs
+        ReplayCommand.self,
     ])
 
     /// The command whose name is the longest prefix of `words` (`load dataset` over `load`).

@@ -70,6 +70,13 @@ public struct BoundCall {
         return texts
     }
 
+    /// `tag KEY=VALUE` pairs, resolved.
+    public func tags() throws(ScriptError) -> [(key: String, value: String)] {
+        var out: [(key: String, value: String)] = []
+        for (key, token) in invocation.tags { out.append((key, try resolve(token, name: ""))) }
+        return out
+    }
+
     /// Where an argument or option was written, for errors raised while executing.
     public func position(of name: String) -> SourcePosition {
         invocation.optionNamePositions[name] ?? invocation.arguments[name]?.position ?? invocation.endPosition

@@ -31,7 +31,9 @@ public struct ScriptRunner {
         do {
             workspace = try session.workspace()
             runID = try workspace.beginRun(kind: kind, source: sourceName, scriptText: source,
-                                           parametersJSON: JSONText.object(parameters))
+                                           parametersJSON: JSONText.object(parameters),
+                                           baseDirectory: session.baseDirectory.path)
+            session.runID = runID
         } catch {
             onCell(failureCell(String(describing: error), at: SourcePosition(line: 1, column: 1), statement: ""))
             return Outcome(succeeded: false, failures: 1, runID: nil)

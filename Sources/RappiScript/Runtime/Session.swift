@@ -15,6 +15,23 @@ public final class Session {
     public var published: [String: Value] = [:]
     public var seed: UInt64 = 42
     public var currentDataset: LoadedDataset?
+    /// The split and preprocessing chosen for the current dataset (defaults apply when nil).
+    public var split: SplitPlan?
+    public var preprocessing: PreprocessPlan?
+    /// The model just trained (or loaded), and the version just registered.
+    public var currentModel: CurrentModel?
+    public var lastRegistered: ModelVersion?
+    /// The recorded run this session belongs to.
+    public var runID: Int?
+    /// Draw progress bars (only on a terminal, never with --json).
+    public var showsProgress = false
+    /// Worker threads for training: RAPPI_THREADS, else one per core.
+    public var threads: Int = {
+        if let text = ProcessInfo.processInfo.environment["RAPPI_THREADS"], let n = Int(text), n > 0 { return n }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }()
+    /// For replay: the dataset versions a recorded run resolved, in the order it loaded them.
+    public var pinnedLoads: [String: [Int]] = [:]
 
     private var openedWorkspace: Workspace?
 

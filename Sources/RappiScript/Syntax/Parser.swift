@@ -42,9 +42,24 @@ public struct Parser {
         var positional: [Token] = []
         var options: [String: Token] = [:]
         var optionPositions: [String: SourcePosition] = [:]
+        var tags: [(key: String, value: Token)] = []
+        var inTags = false
         var index = nameCount
         while index < tokens.count {
             let token = tokens[index]
+            if command.signature.acceptsTags, token.word?.lowercased() == "tag" {
+                inTags = true
+                index += 1
+                continue
+            }
+            if inTags, let key = token.word, index + 2 < tokens.count, tokens[index + 1].kind == .equals, Self.isValue(tokens[index + 2]) {
+                tags.append((key, tokens[index + 2]))
+                index += 3
+                continue
+            }
+            if inTags {
+                throw ScriptError("after 'tag', write KEY=VALUE pairs, as in tag team=ml", at: token.position)
+            }
             if let key = token.word, index + 1 < tokens.count, tokens[index + 1].kind == .equals {
                 guard index + 2 < tokens.count, Self.isValue(tokens[index + 2]) else {
                     throw ScriptError("option '\(key)' needs a value after '=', as in \(key)=VALUE", at: tokens[index + 1].position)
@@ -80,7 +95,7 @@ public struct Parser {
             throw ScriptError("unexpected '\(extra.text)' — usage: \(command.signature.usage)", at: extra.position)
         }
         let invocation = Invocation(command: command, arguments: arguments, options: options,
-                                    optionNamePositions: optionPositions, rest: rest, endPosition: end)
+                                    optionNamePositions: optionPositions, rest: rest, tags: tags, endPosition: end)
         return Statement(kind: .command(invocation), text: text, position: first.position)
     }
 

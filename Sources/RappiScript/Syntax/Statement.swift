@@ -18,6 +18,8 @@ public struct Invocation: Sendable {
     public let options: [String: Token]
     public let optionNamePositions: [String: SourcePosition]
     public let rest: [Token]
+    /// `tag KEY=VALUE …` pairs, in the order written.
+    public let tags: [(key: String, value: Token)]
     public let endPosition: SourcePosition
 }
 

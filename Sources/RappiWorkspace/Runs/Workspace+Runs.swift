@@ -12,6 +12,8 @@ public struct RunRecord: Sendable {
     public let status: String
     public let error: String?
     public let cells: Int
+    /// The folder relative paths resolved against (for replay).
+    public let baseDirectory: String?
 }
 
 /// What one statement did, as stored with its run.
@@ -32,7 +34,7 @@ public struct RunCellRecord: Sendable {
 
 extension Workspace {
     /// Starts recording a run; its status is `running` until `finishRun`.
-    public func beginRun(kind: String, source: String, scriptText: String?, parametersJSON: String) throws -> Int {
+    public func beginRun(kind: String, source: String, scriptText: String?, parametersJSON: String, baseDirectory: String? = nil) throws -> Int {
         let hash = scriptText.map { text in Array(text.utf8).withUnsafeBytes { ArtifactStore.hash($0) } }
         return try database.writeTransaction {
             if let scriptText, let hash {
@@ -40,9 +42,10 @@ extension Workspace {
                 try recordArtifact(hash: hash, size: scriptText.utf8.count, kind: "script")
             }
             try database.run("""
-                INSERT INTO runs (kind, source, script_hash, parameters_json, rappi_version, started_at, status)
-                VALUES (?, ?, ?, ?, ?, ?, 'running')
-                """, [.text(kind), .text(source), SQLValue(hash), .text(parametersJSON), .text(Self.rappiVersion), .text(Timestamp.now())])
+                INSERT INTO runs (kind, source, script_hash, parameters_json, rappi_version, started_at, status, base_directory)
+                VALUES (?, ?, ?, ?, ?, ?, 'running', ?)
+                """, [.text(kind), .text(source), SQLValue(hash), .text(parametersJSON), .text(Self.rappiVersion), .text(Timestamp.now()),
+                      SQLValue(baseDirectory)])
             return database.lastInsertedRowID
         }
     }
@@ -60,10 +63,16 @@ extension Workspace {
                          [.text(status), SQLValue(error), .text(Timestamp.now()), SQLValue(id)])
     }
 
+    /// The script a run executed (nil for REPL sessions).
+    public func scriptText(of run: RunRecord) throws -> String? {
+        guard let hash = run.scriptHash else { return nil }
+        return String(decoding: try artifacts.read(hash), as: UTF8.self)
+    }
+
     public func runs(limit: Int = 50) throws -> [RunRecord] {
         try database.query("""
             SELECT r.id, r.kind, r.source, r.script_hash, r.parameters_json, r.started_at, r.ended_at, r.status, r.error,
-                   (SELECT COUNT(*) FROM run_cells c WHERE c.run_id = r.id)
+                   (SELECT COUNT(*) FROM run_cells c WHERE c.run_id = r.id), r.base_directory
             FROM runs r ORDER BY r.id DESC LIMIT ?
             """, [SQLValue(limit)]).map(Self.runRecord).reversed()
     }
@@ -71,7 +80,7 @@ extension Workspace {
     public func run(_ id: Int) throws -> RunRecord? {
         try database.query("""
             SELECT r.id, r.kind, r.source, r.script_hash, r.parameters_json, r.started_at, r.ended_at, r.status, r.error,
-                   (SELECT COUNT(*) FROM run_cells c WHERE c.run_id = r.id)
+                   (SELECT COUNT(*) FROM run_cells c WHERE c.run_id = r.id), r.base_directory
             FROM runs r WHERE r.id = ?
             """, [SQLValue(id)]).first.map(Self.runRecord)
     }
@@ -88,6 +97,6 @@ extension Workspace {
     private static func runRecord(_ row: [SQLValue]) -> RunRecord {
         RunRecord(id: row[0].int!, kind: row[1].string!, source: row[2].string!, scriptHash: row[3].string,
                   parametersJSON: row[4].string!, startedAt: row[5].string!, endedAt: row[6].string,
-                  status: row[7].string!, error: row[8].string, cells: row[9].int ?? 0)
+                  status: row[7].string!, error: row[8].string, cells: row[9].int ?? 0, baseDirectory: row[10].string)
     }
 }

@@ -55,6 +55,33 @@ enum Schema {
             PRIMARY KEY (run_id, cell)
         );
         """,
+        // 2: the model registry.
+        """
+        CREATE TABLE models (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE model_versions (
+            id INTEGER PRIMARY KEY,
+            model_id INTEGER NOT NULL REFERENCES models(id),
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL REFERENCES artifacts(hash),
+            algorithm TEXT NOT NULL,
+            dataset TEXT,
+            dataset_version INTEGER,
+            dataset_hash TEXT,
+            parameters_json TEXT NOT NULL,
+            metrics_json TEXT NOT NULL,
+            tags_json TEXT NOT NULL,
+            stage TEXT NOT NULL DEFAULT 'none',
+            run_id INTEGER REFERENCES runs(id),
+            created_at TEXT NOT NULL,
+            UNIQUE (model_id, version),
+            UNIQUE (model_id, content_hash)
+        );
+        ALTER TABLE runs ADD COLUMN base_directory TEXT;
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -37,7 +37,9 @@ final class REPL {
             publishedNames: { [session] in session.published.keys.sorted() })
         let editor = LineEditor(historyFile: workspace.historyFile.path, completer: completer,
                                 dotCommands: Self.dotCommands.map { String($0.0.split(separator: " ")[0]) })
-        runID = try? workspace.beginRun(kind: "repl", source: "repl", scriptText: nil, parametersJSON: "{}")
+        runID = try? workspace.beginRun(kind: "repl", source: "repl", scriptText: nil, parametersJSON: "{}",
+                                        baseDirectory: session.baseDirectory.path)
+        session.runID = runID
         print("rappi \(Workspace.rappiVersion) — workspace \(workspace.directory.path)")
         print("Type `help` for commands, `.help` for REPL commands, Ctrl-D to leave.")
 

@@ -13,7 +13,12 @@ public enum LoadDatasetCommand: RappiCommand {
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let name = try call.string("name")!
-        let selector = try call.version("version") ?? .latest
+        var selector = try call.version("version") ?? .latest
+        // Replaying a recorded run: `latest` means what it meant then.
+        if selector == .latest, var pinned = context.session.pinnedLoads[name], !pinned.isEmpty {
+            selector = .number(pinned.removeFirst())
+            context.session.pinnedLoads[name] = pinned
+        }
         let workspace = try context.workspace()
         let version = try workspace.datasetVersion(name, selector)
         let frame = try workspace.loadFrame(version, isCancelled: Interrupt.poll)

@@ -1,0 +1,252 @@
+/// A random forest of CART trees (Gini), as scikit-learn's `RandomForestClassifier`: each tree is
+/// grown on a bootstrap sample, considering `maxFeatures` random features at each split, and the
+/// probabilities are the mean of the trees' leaf class distributions.
+///
+/// Splits are found on histograms of features binned once (`FeatureBins`: exact values when a
+/// feature has at most 256 of them, quantile bins otherwise); thresholds are raw values, so the
+/// model predicts on raw feature values. Tree `i` is seeded with `SplitMix64.derive(seed, i)` and
+/// trees are stored in tree order: the model (and its bytes) does not depend on `threads`.
+public struct RandomForestClassifier: Classifier {
+    public static let algorithm = "rf"
+
+    public let classCount: Int
+    public let featureCount: Int
+    public let parameters: RandomForestParameters
+    /// Mean decrease in impurity per feature, normalised to sum 1 (as scikit-learn).
+    public var featureImportances: [Double]
+    var trees: [DecisionTree]
+
+    public var treeCount: Int { trees.count }
+    public var featureWeights: [Double] { featureImportances }
+
+    /// Total number of nodes over all trees.
+    public var nodeCount: Int { trees.reduce(0) { $0 + $1.nodes.count } }
+
+    init(classCount: Int, featureCount: Int, parameters: RandomForestParameters,
+         featureImportances: [Double], trees: [DecisionTree]) {
+        self.classCount = classCount
+        self.featureCount = featureCount
+        self.parameters = parameters
+        self.featureImportances = featureImportances
+        self.trees = trees
+    }
+
+    /// Fits a forest. `threads` ≤ 0 means all cores. `progress` is called (from worker threads)
+    /// with the number of finished trees; `isCancelled` is polled between trees.
+    public static func fit(_ x: FeatureMatrix, _ y: EncodedLabels, parameters: RandomForestParameters, threads: Int,
+                           progress: (@Sendable (_ treesDone: Int) -> Void)? = nil,
+                           isCancelled: (@Sendable () -> Bool)? = nil) throws -> RandomForestClassifier {
+        try parameters.validate()
+        try validateTrainingData(x, y)
+        let n = x.rows, d = x.columns, k = y.classes.count
+        let workers = threads <= 0 ? ParallelFor.coreCount : threads
+
+        let bins = FeatureBins(x, threads: workers)
+        let labels = y.indices.map { Int32($0) }
+        let treeCount = parameters.trees
+        let results = SlotBuffer<(tree: DecisionTree, importances: [Double])>(count: treeCount)
+        let done = WorkCounter()
+        let cancelled = WorkCounter()   // > 0 once cancellation was seen
+
+        bins.codes.withUnsafeBufferPointer { codes in
+            bins.binCounts.withUnsafeBufferPointer { binCounts in
+                labels.withUnsafeBufferPointer { labelBuf in
+                    let input = TreeBuildInput(
+                        rows: n, features: d, classCount: k,
+                        codes: codes.baseAddress!, binCounts: binCounts.baseAddress!, labels: labelBuf.baseAddress!,
+                        bins: bins, maxFeatures: parameters.maxFeatures.resolve(featureCount: d),
+                        maxDepth: parameters.maxDepth ?? Int.max, minSamplesLeaf: parameters.minSamplesLeaf,
+                        bootstrap: parameters.bootstrap)
+                    ParallelFor.run(count: treeCount, threads: workers) { t in
+                        if let isCancelled, isCancelled() { _ = cancelled.increment(); return }
+                        results.set(t, buildTree(input, seed: SplitMix64.derive(parameters.seed, UInt64(t))))
+                        let finished = done.increment()
+                        progress?(finished)
+                    }
+                }
+            }
+        }
+        if cancelled.take() > 0 { throw TrainingError("training was cancelled") }
+
+        var trees: [DecisionTree] = []
+        trees.reserveCapacity(treeCount)
+        // scikit-learn: each tree's importances normalised to sum 1 (trees that are a single leaf
+        // are left out), averaged, normalised again.
+        var importanceSum = [Double](repeating: 0, count: d)
+        var contributing = 0
+        for t in 0..<treeCount {
+            guard let r = results.get(t) else { throw TrainingError("training was cancelled") }
+            trees.append(r.tree)
+            guard r.tree.nodes.count > 1 else { continue }
+            contributing += 1
+            let s = r.importances.reduce(0, +)
+            if s > 0 { for f in 0..<d { importanceSum[f] += r.importances[f] / s } }
+        }
+        var importances = [Double](repeating: 0, count: d)
+        if contributing > 0 {
+            for f in 0..<d { importances[f] = importanceSum[f] / Double(contributing) }
+            let s = importances.reduce(0, +)
+            if s > 0 { for f in 0..<d { importances[f] /= s } }
+        }
+        return RandomForestClassifier(classCount: k, featureCount: d, parameters: parameters,
+                                      featureImportances: importances, trees: trees)
+    }
+
+    // MARK: prediction
+
+    /// Mean of the trees' leaf distributions, `rows × classCount`. Rows are split across cores.
+    public func predictProbabilities(_ x: FeatureMatrix) -> [Double]? {
+        predictProbabilities(x, threads: 0)
+    }
+
+    public func predictProbabilities(_ x: FeatureMatrix, threads: Int) -> [Double] {
+        precondition(x.columns == featureCount, "the model expects \(featureCount) features, got \(x.columns)")
+        let rows = x.rows, k = classCount, d = featureCount
+        var out = [Double](repeating: 0, count: rows * k)
+        guard rows > 0, !trees.isEmpty else { return out }
+        let workers = threads <= 0 ? ParallelFor.coreCount : threads
+        let scale = 1 / Double(trees.count)
+        let treeNodes: [UnsafeMutableBufferPointer<TreeNode>] = trees.map { tree in
+            let buf = UnsafeMutableBufferPointer<TreeNode>.allocate(capacity: tree.nodes.count)
+            _ = buf.initialize(from: tree.nodes)
+            return buf
+        }
+        let treeLeaves: [UnsafeMutableBufferPointer<Float>] = trees.map { tree in
+            let buf = UnsafeMutableBufferPointer<Float>.allocate(capacity: Swift.max(1, tree.leafValues.count))
+            _ = buf.initialize(from: tree.leafValues)
+            return buf
+        }
+        defer {
+            for b in treeNodes { b.deallocate() }
+            for b in treeLeaves { b.deallocate() }
+        }
+        out.withUnsafeMutableBufferPointer { outBuf in
+            x.values.withUnsafeBufferPointer { xBuf in
+                let o = outBuf.baseAddress!, xv = xBuf.baseAddress!
+                ParallelFor.chunks(count: rows, threads: workers, minimumChunk: 256) { range in
+                    // Blocks of rows, all trees per block: a tree's top stays in cache.
+                    let block = 64
+                    var start = range.lowerBound
+                    var leaf = [Int](repeating: 0, count: block)
+                    while start < range.upperBound {
+                        let end = Swift.min(start + block, range.upperBound)
+                        for t in 0..<treeNodes.count {
+                            let nodes = UnsafePointer(treeNodes[t].baseAddress!)
+                            let values = treeLeaves[t].baseAddress!
+                            // Four rows at a time, interleaved, to overlap the memory latency.
+                            var r = start
+                            while r + 4 <= end {
+                                var i0 = 0, i1 = 0, i2 = 0, i3 = 0
+                                let x0 = xv + r * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d
+                                var active = 4
+                                var l0 = -1, l1 = -1, l2 = -1, l3 = -1
+                                while active > 0 {
+                                    active = 0
+                                    if l0 < 0 { let nd = nodes[i0]; if nd.feature < 0 { l0 = Int(nd.next) } else { i0 = Int(nd.next) + (x0[Int(nd.feature)] <= nd.threshold ? 0 : 1); active += 1 } }
+                                    if l1 < 0 { let nd = nodes[i1]; if nd.feature < 0 { l1 = Int(nd.next) } else { i1 = Int(nd.next) + (x1[Int(nd.feature)] <= nd.threshold ? 0 : 1); active += 1 } }
+                                    if l2 < 0 { let nd = nodes[i2]; if nd.feature < 0 { l2 = Int(nd.next) } else { i2 = Int(nd.next) + (x2[Int(nd.feature)] <= nd.threshold ? 0 : 1); active += 1 } }
+                                    if l3 < 0 { let nd = nodes[i3]; if nd.feature < 0 { l3 = Int(nd.next) } else { i3 = Int(nd.next) + (x3[Int(nd.feature)] <= nd.threshold ? 0 : 1); active += 1 } }
+                                }
+                                leaf[r - start] = l0; leaf[r - start + 1] = l1; leaf[r - start + 2] = l2; leaf[r - start + 3] = l3
+                                r += 4
+                            }
+                            while r < end {
+                                leaf[r - start] = DecisionTree.leaf(nodes, xv + r * d)
+                                r += 1
+                            }
+                            for r in start..<end {
+                                let v = values + leaf[r - start] * k
+                                let dst = o + r * k
+                                for c in 0..<k { dst[c] += Double(v[c]) }
+                            }
+                        }
+                        for i in (start * k)..<(end * k) { o[i] *= scale }
+                        start = end
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    public func decisionScores(_ x: FeatureMatrix) -> [Double] {
+        predictProbabilities(x, threads: 0)
+    }
+
+    // MARK: model file
+
+    static let formatVersion = 1
+
+    public func encode(into writer: inout BinaryWriter) {
+        writer.write(Self.algorithm)
+        writer.write(Self.formatVersion)
+        writer.write(classCount)
+        writer.write(featureCount)
+        writer.write(parameters.trees)
+        writer.write(parameters.maxDepth ?? -1)
+        writer.write(parameters.minSamplesLeaf)
+        writer.write(parameters.maxFeatures.text)
+        writer.write(parameters.bootstrap)
+        writer.write(parameters.seed)
+        writer.write(featureImportances)
+        writer.write(trees.count)
+        for tree in trees { tree.encode(into: &writer) }
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        func damaged(_ what: String) -> BinaryReader.Failure {
+            BinaryReader.Failure(message: "model file is damaged (random forest: \(what))")
+        }
+        let tag = try reader.readString()
+        guard tag == Self.algorithm else { throw damaged("expected algorithm 'rf', found '\(tag)'") }
+        let version = try reader.readInt()
+        guard version == Self.formatVersion else { throw damaged("unsupported format version \(version)") }
+        classCount = try reader.readInt()
+        featureCount = try reader.readInt()
+        guard classCount >= 2, classCount < 1 << 20, featureCount >= 1, featureCount < 1 << 30 else { throw damaged("sizes") }
+        var p = RandomForestParameters()
+        p.trees = try reader.readInt()
+        let depth = try reader.readInt()
+        p.maxDepth = depth < 0 ? nil : depth
+        p.minSamplesLeaf = try reader.readInt()
+        guard let mf = MaxFeatures(try reader.readString()) else { throw damaged("max_features") }
+        p.maxFeatures = mf
+        p.bootstrap = try reader.readBool()
+        p.seed = try reader.readUInt64()
+        parameters = p
+        featureImportances = try reader.readDoubles()
+        guard featureImportances.count == featureCount else { throw damaged("importances") }
+        let count = try reader.readInt()
+        guard count >= 1, count <= 1_000_000 else { throw damaged("tree count") }
+        var trees: [DecisionTree] = []
+        trees.reserveCapacity(count)
+        for _ in 0..<count {
+            trees.append(try DecisionTree(from: &reader, featureCount: featureCount, classCount: classCount))
+        }
+        self.trees = trees
+    }
+}
+
+/// Checks shared by every estimator's `fit`.
+func validateTrainingData(_ x: FeatureMatrix, _ y: EncodedLabels) throws {
+    guard x.rows > 0 else { throw TrainingError("the training data has no rows; load or split a dataset with at least two classes first") }
+    guard x.columns > 0 else { throw TrainingError("the training data has no feature columns; preprocess the dataset to get numeric features") }
+    guard y.indices.count == x.rows else {
+        throw TrainingError("the features have \(x.rows) rows but there are \(y.indices.count) labels; they must match row for row")
+    }
+    let k = y.classes.count
+    var seen = [Int](repeating: 0, count: Swift.max(k, 0))
+    for c in y.indices {
+        guard c >= 0, c < k else { throw TrainingError("label index \(c) is outside the \(k) classes; re-encode the labels") }
+        seen[c] += 1
+    }
+    let present = seen.filter { $0 > 0 }.count
+    if present < 2 {
+        let only = present == 1 ? " (only '\(y.classes[seen.firstIndex { $0 > 0 }!])')" : ""
+        throw TrainingError("the training data has only one class\(only); a classifier needs at least two — check the target column or the split")
+    }
+    for (i, v) in x.values.enumerated() where !v.isFinite {
+        let name = x.names[i % x.columns]
+        throw TrainingError("feature '\(name)' has a missing or infinite value at row \(i / x.columns); impute or preprocess first")
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+
+/// Builds a `DataFrame` from JSON-like records (as decoded from a request body) using a model's
+/// input schema, for serving.
+///
+/// Values may be `String`, `Bool`, any Swift integer or floating-point type, `NSNumber`, `nil` or
+/// `NSNull`.
+/// - Numeric field: a number, or a string that spells one (`"22"`, `" 7.25 "`). An empty string,
+///   `nil`/`NSNull`, NaN or an absent field is a missing value. Anything else is an error.
+/// - Text field: a string (empty = missing); numbers become their text (`3`, `2.5`), booleans
+///   `true`/`false`.
+/// - A required field (see `InputColumn.required`) that is absent or missing is an error.
+/// - Fields not in the schema are ignored, except one that looks like a misspelling of an absent
+///   schema field (`Agee` for `Age`), which is an error suggesting the name.
+///
+/// All problems are collected (up to `RecordErrors.limit`) and thrown as `RecordErrors`.
+public enum RecordFrame {
+    public static func make(records: [[String: Any?]], schema: [(name: String, type: ColumnType)]) throws -> DataFrame {
+        try make(records: records, inputs: schema.map { InputColumn(name: $0.name, type: $0.type, required: false) })
+    }
+
+    public static func make(records: [[String: Any?]], inputs: [InputColumn]) throws -> DataFrame {
+        var errors: [RecordError] = []
+        var truncated = false
+        func fail(_ row: Int, _ field: String, _ problem: String) {
+            if errors.count < RecordErrors.limit { errors.append(RecordError(row: row, field: field, problem: problem)) } else { truncated = true }
+        }
+
+        var numeric = [[Double]](repeating: [], count: inputs.count)
+        var text = [[String?]](repeating: [], count: inputs.count)
+        var fractional = [Bool](repeating: false, count: inputs.count)
+        let names = inputs.map(\.name)
+        let known = Set(names)
+
+        for (row, record) in records.enumerated() {
+            // Likely misspellings of absent fields, in a stable order.
+            for key in record.keys.sorted() where !known.contains(key) {
+                let absent = names.filter { record[$0] == nil }
+                if let match = NameSuggestion.closest(to: key, among: absent) {
+                    fail(row, key, "unknown field — did you mean '\(match)'?")
+                }
+            }
+            for (j, input) in inputs.enumerated() {
+                let value = record[input.name].flatMap { unwrap($0) }
+                if input.type.isNumeric {
+                    switch number(value) {
+                    case .success(let v):
+                        if v.isNaN && input.required { fail(row, input.name, missingProblem(input)) }
+                        if !v.isNaN && v != v.rounded() { fractional[j] = true }
+                        numeric[j].append(v)
+                    case .failure(let problem):
+                        fail(row, input.name, problem.text)
+                        numeric[j].append(.nan)
+                    }
+                } else {
+                    switch string(value) {
+                    case .success(let s):
+                        if s == nil && input.required { fail(row, input.name, missingProblem(input)) }
+                        text[j].append(s)
+                    case .failure(let problem):
+                        fail(row, input.name, problem.text)
+                        text[j].append(nil)
+                    }
+                }
+            }
+        }
+        if !errors.isEmpty { throw RecordErrors(errors: errors, truncated: truncated) }
+
+        return DataFrame(columns: inputs.enumerated().map { j, input in
+            if input.type.isNumeric {
+                let type: ColumnType = input.type == .integer && fractional[j] ? .real : input.type
+                return Column(name: input.name, type: type, values: numeric[j])
+            }
+            return Column(name: input.name, strings: text[j])
+        })
+    }
+
+    struct Problem: Error { let text: String }
+
+    private static func missingProblem(_ input: InputColumn) -> String {
+        "required field is missing (expected \(input.type.isNumeric ? "a number" : "a string"))"
+    }
+
+    /// nil for nil, NSNull and a nil optional wrapped in `Any`.
+    private static func unwrap(_ value: Any?) -> Any? {
+        guard let value else { return nil }
+        if value is NSNull { return nil }
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let inner = mirror.children.first?.value else { return nil }
+            return unwrap(inner)
+        }
+        return value
+    }
+
+    private enum Scalar {
+        case bool(Bool)
+        case number(Double, integral: Bool)
+        case string(String)
+        case other(String)   // a description of what it is, for messages
+    }
+
+    private static func classify(_ value: Any) -> Scalar {
+        if let s = value as? String { return .string(s) }
+        if let s = value as? Substring { return .string(String(s)) }
+        if type(of: value) == Bool.self { return .bool(value as! Bool) }
+        if type(of: value) is NSNumber.Type, let n = value as? NSNumber {
+            let kind = String(cString: n.objCType)
+            if kind == "c" || kind == "B" { return .bool(n.boolValue) }
+            if kind == "f" || kind == "d" { return .number(n.doubleValue, integral: false) }
+            return .number(n.doubleValue, integral: true)
+        }
+        switch value {
+        case let v as Int: return .number(Double(v), integral: true)
+        case let v as Int64: return .number(Double(v), integral: true)
+        case let v as Int32: return .number(Double(v), integral: true)
+        case let v as Int16: return .number(Double(v), integral: true)
+        case let v as Int8: return .number(Double(v), integral: true)
+        case let v as UInt: return .number(Double(v), integral: true)
+        case let v as UInt64: return .number(Double(v), integral: true)
+        case let v as UInt32: return .number(Double(v), integral: true)
+        case let v as UInt16: return .number(Double(v), integral: true)
+        case let v as UInt8: return .number(Double(v), integral: true)
+        case let v as Double: return .number(v, integral: false)
+        case let v as Float: return .number(Double(v), integral: false)
+        case is [Any], is NSArray: return .other("an array")
+        case is [String: Any], is NSDictionary: return .other("an object")
+        default: return .other("a value of type \(type(of: value))")
+        }
+    }
+
+    /// NaN for a missing value.
+    private static func number(_ value: Any?) -> Result<Double, Problem> {
+        guard let value else { return .success(.nan) }
+        switch classify(value) {
+        case .number(let v, _):
+            if v.isNaN { return .success(.nan) }
+            return v.isFinite ? .success(v) : .failure(Problem(text: "expected a finite number, got \(v)"))
+        case .string(let s):
+            if s.isEmpty { return .success(.nan) }
+            if let v = NumberText.parse(s) { return .success(v) }
+            return .failure(Problem(text: "expected a number, got \(quoted(s))"))
+        case .bool(let b): return .failure(Problem(text: "expected a number, got \(b)"))
+        case .other(let what): return .failure(Problem(text: "expected a number, got \(what)"))
+        }
+    }
+
+    /// nil for a missing value.
+    private static func string(_ value: Any?) -> Result<String?, Problem> {
+        guard let value else { return .success(nil) }
+        switch classify(value) {
+        case .string(let s): return .success(s.isEmpty ? nil : s)
+        case .number(let v, let integral):
+            if v.isNaN { return .success(nil) }
+            if v == v.rounded() && v.magnitude < 9.0e15 && (integral || v.isFinite) { return .success(Column.integerText(v)) }
+            return .success("\(v)")
+        case .bool(let b): return .success(b ? "true" : "false")
+        case .other(let what): return .failure(Problem(text: "expected a string, got \(what)"))
+        }
+    }
+
+    /// A JSON-style quoted string, shortened when long.
+    private static func quoted(_ s: String) -> String {
+        let short = s.count > 40 ? String(s.prefix(40)) + "…" : s
+        var out = "\""
+        for ch in short.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,140 @@
+/// The class labels of a classification target, fitted on the training rows.
+///
+/// Classes are sorted so the encoding never depends on row order: numerically for a numeric target
+/// (labels are the values' display text, `"0"`, `"1"`), by string order for a text target.
+public struct TargetEncoding: Sendable, Equatable {
+    public let column: String
+    public let classes: [String]
+    /// `true` when the target was numeric in training; labels then match by numeric value, so a
+    /// later frame may hold `1`, `1.0` or `"1"` for the class `"1"`.
+    public let isNumeric: Bool
+
+    /// Class values of a numeric target, parallel to `classes`.
+    private var classValues: [Double] { classes.map { Double($0) ?? .nan } }
+
+    public init(column: String, classes: [String], isNumeric: Bool) {
+        self.column = column
+        self.classes = classes
+        self.isNumeric = isNumeric
+    }
+
+    /// Fits the target `target` of `frame` on `rows`.
+    public static func fit(_ frame: DataFrame, target: String, rows: [Int]) throws -> TargetEncoding {
+        let col = try targetColumn(frame, target)
+        try checkRows(rows, in: frame)
+        guard !rows.isEmpty else { throw PreprocessError("no training rows to fit target '\(target)' on") }
+        try checkNoMissing(col, rows: rows)
+
+        let classes: [String]
+        if col.type.isNumeric {
+            let values = col.numericValues
+            var distinct = rows.map { values[$0] }
+            distinct.sort()
+            var unique: [Double] = []
+            for v in distinct where unique.last != v { unique.append(v) }
+            classes = unique.map { label(numeric: $0, type: col.type) }
+        } else {
+            var seen = [Bool](repeating: false, count: col.levels.count)
+            for r in rows { seen[Int(col.codes[r])] = true }
+            classes = col.levels.indices.filter { seen[$0] }.map { col.levels[$0] }.sorted()
+        }
+        if classes.count < 2 {
+            throw PreprocessError("target '\(target)' has only one class ('\(classes.first ?? "")') — a classifier needs at least two")
+        }
+        if classes.count > 50 && classes.count * 2 > rows.count {
+            throw PreprocessError("target '\(target)' has \(classes.count) distinct values in \(rows.count) rows — it looks continuous or like an ID; rappi trains classifiers, so choose a target with a few classes")
+        }
+        return TargetEncoding(column: target, classes: classes, isNumeric: col.type.isNumeric)
+    }
+
+    /// The class index of the target at each of `rows`. A value not seen in training, or a missing
+    /// value, is an error naming it.
+    public func encode(_ frame: DataFrame, rows: [Int]) throws -> EncodedLabels {
+        let col = try Self.targetColumn(frame, column)
+        try Self.checkRows(rows, in: frame)
+        try Self.checkNoMissing(col, rows: rows)
+        var indices = [Int]()
+        indices.reserveCapacity(rows.count)
+        if isNumeric {
+            let values = classValues
+            for r in rows {
+                let v: Double?
+                if col.type.isNumeric { v = col.numericValues[r] } else { v = NumberText.parse(col.string(r)!) }
+                guard let v, let k = values.firstIndex(of: v) else { throw unseen(col.string(r)!, row: r) }
+                indices.append(k)
+            }
+        } else {
+            // Map each level once.
+            var levelIndex: [Int] = []
+            if col.type == .text {
+                levelIndex = col.levels.map { classes.firstIndex(of: $0) ?? -1 }
+            }
+            for r in rows {
+                let k: Int
+                if col.type == .text { k = levelIndex[Int(col.codes[r])] } else { k = classes.firstIndex(of: col.string(r)!) ?? -1 }
+                guard k >= 0 else { throw unseen(col.string(r)!, row: r) }
+                indices.append(k)
+            }
+        }
+        return EncodedLabels(classes: classes, indices: indices)
+    }
+
+    private func unseen(_ value: String, row: Int) -> PreprocessError {
+        let known = classes.map { "'\($0)'" }.joined(separator: ", ")
+        return PreprocessError("target '\(column)' has the value '\(value)' at row \(row), which was not seen in training (classes: \(known)) — drop those rows or retrain with them")
+    }
+
+    // MARK: - Checks shared with Preprocessor
+
+    static func targetColumn(_ frame: DataFrame, _ target: String) throws -> Column {
+        if let c = frame.column(named: target) { return c }
+        let hint = NameSuggestion.hint(for: target, among: frame.columnNames)
+        if !hint.isEmpty { throw PreprocessError("target column '\(target)' is not in the data\(hint)") }
+        throw PreprocessError("target column '\(target)' is not in the data (columns: \(frame.columnNames.joined(separator: ", ")))")
+    }
+
+    static func checkRows(_ rows: [Int], in frame: DataFrame) throws {
+        let n = frame.rowCount
+        if let bad = rows.first(where: { $0 < 0 || $0 >= n }) {
+            throw PreprocessError("row \(bad) is out of range: the data has \(n) rows")
+        }
+    }
+
+    private static func checkNoMissing(_ col: Column, rows: [Int]) throws {
+        var count = 0, first = -1
+        for r in rows where col.isMissing(r) {
+            if count == 0 { first = r }
+            count += 1
+        }
+        if count > 0 {
+            let noun = count == 1 ? "row" : "rows"
+            throw PreprocessError("target '\(col.name)' is missing in \(count) \(noun) (first at row \(first)) — fill or drop them")
+        }
+    }
+
+    private static func label(numeric v: Double, type: ColumnType) -> String {
+        if type == .integer || (v == v.rounded() && v.magnitude < 9.0e15) { return Column.integerText(v) }
+        return "\(v)"
+    }
+
+    // MARK: - Serialization
+
+    private static let magic = "rappi.target.v1"
+
+    public func encode(to writer: inout BinaryWriter) {
+        writer.write(Self.magic)
+        writer.write(column)
+        writer.write(isNumeric)
+        writer.write(classes)
+    }
+
+    public init(from reader: inout BinaryReader) throws {
+        let magic = try reader.readString()
+        guard magic == Self.magic else {
+            throw BinaryReader.Failure(message: "model file is damaged: expected a target encoding, found '\(magic.prefix(40))'")
+        }
+        column = try reader.readString()
+        isNumeric = try reader.readBool()
+        classes = try reader.readStrings()
+    }
+}

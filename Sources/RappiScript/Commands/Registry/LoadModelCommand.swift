@@ -1,0 +1,27 @@
+import RappiML
+import RappiWorkspace
+
+/// `load model NAME [vN|stage]` — a registered model becomes the current model again.
+public enum LoadModelCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "load model", area: "registry", summary: "Make a registered model version the current model (for predict, deploy, …).",
+        pattern: [
+            .argument(ArgumentSpec("name", .name, help: "a registered model")),
+            .optional([.argument(ArgumentSpec("version", .text, help: "v2, latest, staging or production (default: latest)"))]),
+        ],
+        publishes: ["model", "model_version", "model_hash"],
+        examples: ["load model titanic_rf", "load model titanic_rf production"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let name = try call.string("name")!
+        let workspace = try context.workspace()
+        let version = try workspace.modelVersion(name, try ModelSelection.selector(call))
+        let model = try ModelFile.decode(try workspace.loadModelBytes(version))
+        context.session.currentModel = CurrentModel(model: model, choice: nil, dataset: nil, split: nil,
+                                                    evaluation: nil, registered: version)
+        context.session.lastRegistered = version
+        return CommandResult("loaded model \(name) v\(version.version) — \(model.algorithm), sha256 \(version.contentHash.prefix(12))", values: [
+            ("model", .string(name)), ("model_version", .int(version.version)), ("model_hash", .string(version.contentHash)),
+        ])
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import RappiWorkspace
+
+/// `models` — every registered model with its latest version.
+public enum ModelsCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "models", area: "registry", summary: "List registered models: versions, latest, algorithm, accuracy, stages.",
+        publishes: ["models"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let workspace = try context.workspace()
+        let names = workspace.modelNames()
+        guard !names.isEmpty else {
+            return CommandResult("no models registered yet — train one and `register` it", values: [("models", .int(0))])
+        }
+        var table = TextTable(["name", "versions", "latest", "algorithm", "accuracy", "dataset", "production", "staging", "created"])
+        for name in names {
+            let versions = try workspace.modelVersions(name)
+            guard let latest = versions.last else { continue }
+            let stageHolder = { (stage: ModelStage) in versions.last { $0.stage == stage.rawValue }.map { "v\($0.version)" } ?? "" }
+            table.add([name, String(versions.count), "v\(latest.version)", latest.algorithm,
+                       ModelJSON.number(latest.metricsJSON, "accuracy").map { String(format: "%.4f", $0) } ?? "",
+                       latest.dataset.map { "\($0) v\(latest.datasetVersion ?? 0)" } ?? "",
+                       stageHolder(.production), stageHolder(.staging), Timestamp.short(latest.createdAt)])
+        }
+        return CommandResult(table.render(), values: [("models", .int(names.count))])
+    }
+}
+
+/// Reads the small JSON objects the registry stores (parameters, metrics, tags).
+enum ModelJSON {
+    static func object(_ json: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+    }
+
+    static func number(_ json: String, _ key: String) -> Double? {
+        (object(json)[key] as? NSNumber)?.doubleValue
+    }
+
+    /// `key=value` pairs, sorted by key, for display.
+    static func pairs(_ json: String) -> String {
+        let values = object(json)
+        return values.keys.sorted().map { key in
+            let value = values[key]!
+            if let n = value as? NSNumber { return "\(key)=\(Value.format(n.doubleValue))" }
+            return "\(key)=\(value)"
+        }.joined(separator: ", ")
+    }
+}

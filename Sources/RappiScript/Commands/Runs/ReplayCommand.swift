@@ -1,0 +1,21 @@
+/// `replay RUN` — re-execute a recorded script run and report what is identical and what differs.
+public enum ReplayCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "replay", area: "workspace",
+        summary: "Re-run a recorded script against the dataset versions it resolved; compare values and models.",
+        pattern: [.argument(ArgumentSpec("run", .integer, help: "a run id from `runs`"))],
+        publishes: ["replay_identical", "replay_different"],
+        examples: ["replay 3"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let runID = try call.int("run")!
+        if runID == context.session.runID { throw call.error("run \(runID) is this run — replay an earlier one", at: "run") }
+        let replayer = Replayer(workspace: try context.workspace(), workspaceDirectory: context.session.workspaceDirectory)
+        let report = try replayer.replay(runID: runID)
+        let result = CommandResult(report.text, values: [
+            ("replay_identical", .int(report.identicalValues)), ("replay_different", .int(report.differences.count)),
+        ])
+        guard report.identical else { throw CommandFailure(report.text) }
+        return result
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import RappiML
+
+/// `cv folds=5` — stratified k-fold cross-validation of the current algorithm and parameters;
+/// preprocessing is fitted inside each fold, on that fold's training rows only.
+public enum CrossValidateCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "cv", area: "training",
+        summary: "Stratified k-fold cross-validation of the current model's algorithm and parameters (mean ± std).",
+        options: [
+            OptionSpec("folds", .integer, default: "5", help: "number of folds (2 or more)"),
+            OptionSpec("seed", .integer, help: "seed for the fold assignment (default: the session seed)"),
+        ],
+        publishes: ["cv_accuracy", "cv_accuracy_std", "cv_f1", "cv_f1_std", "cv_auc", "cv_auc_std"],
+        examples: ["train rf trees=200; cv folds=5"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let folds = try TrainCommandSupport.atLeast(2, "folds", call)!
+        let seed = try call.int("seed").map(UInt64.init) ?? context.session.seed
+        guard let choice = context.session.currentModel?.choice else {
+            throw CommandFailure("cv needs an algorithm — train one first (e.g. `train rf trees=200`); cv then re-fits it on each fold")
+        }
+        let trainer = Trainer(context: context)
+        let (dataset, _, plan, notes) = try trainer.setup(for: "cv")
+        let frame = dataset.frame
+        let allRows = Array(0..<frame.rowCount)
+        let target = try TargetEncoding.fit(frame, target: plan.target, rows: allRows)
+        let labels = try target.encode(frame, rows: allRows).indices
+        for k in 0..<target.classes.count {
+            let count = labels.filter { $0 == k }.count
+            guard count >= folds else {
+                throw call.error("class '\(target.classes[k])' has \(count) rows, fewer than folds=\(folds) — use fewer folds", at: "folds")
+            }
+        }
+        let progress = ProgressReporter(total: folds, unit: "folds", enabled: context.session.showsProgress)
+        var scores: [ClassificationMetrics] = []
+        for (index, fold) in Splits.stratifiedKFold(labels, classCount: target.classes.count, folds: folds, seed: seed).enumerated() {
+            let model = try trainer.fit(choice, frame: frame, rows: fold.train, plan: plan, progress: nil, lineage: [])
+            let features = try model.preprocessor.transform(frame, rows: fold.test)
+            let truth = try model.target.encode(frame, rows: fold.test).indices
+            scores.append(ClassificationMetrics.compute(
+                truth: truth, predicted: model.estimator.predict(features), classCount: model.classes.count,
+                probabilities: model.estimator.predictProbabilities(features), scores: model.estimator.decisionScores(features)))
+            progress.update(index + 1)
+            if Interrupt.isRequested { break }
+        }
+        progress.finish()
+        func summary(_ pick: (ClassificationMetrics) -> Double?) -> (Double, Double)? {
+            let xs = scores.compactMap(pick)
+            guard xs.count == scores.count, !xs.isEmpty else { return nil }
+            let mean = xs.reduce(0, +) / Double(xs.count)
+            let variance = xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(xs.count)
+            return (mean, variance.squareRoot())
+        }
+        var lines = notes.filter { !$0.hasPrefix("split") }.map { "using " + $0 }
+        lines.append("\(folds)-fold stratified cross-validation of \(choice.summary) on \(frame.rowCount) rows of \(dataset.version.name) v\(dataset.version.version)")
+        var values: PublishedValues = []
+        for (name, pick) in [("accuracy", { (m: ClassificationMetrics) -> Double? in m.accuracy }),
+                             ("f1", { $0.f1 }), ("auc", { $0.rocAUC })] {
+            guard let (mean, std) = summary(pick) else { continue }
+            lines.append("  " + name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%.4f ± %.4f", mean, std))
+            values += [("cv_\(name)", .double(mean)), ("cv_\(name)_std", .double(std))]
+        }
+        lines.append("  per fold: " + scores.map { String(format: "%.4f", $0.accuracy) }.joined(separator: "  "))
+        return CommandResult(lines.joined(separator: "\n"), values: values)
+    }
+}

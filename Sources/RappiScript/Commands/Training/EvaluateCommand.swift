@@ -1,0 +1,77 @@
+import Foundation
+import RappiML
+
+/// `evaluate` — the current model on the held-out rows: metrics, confusion matrix, and which
+/// features matter.
+public enum EvaluateCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "evaluate", area: "training",
+        summary: "Score the current model on the held-out split: accuracy, precision, recall, F1, ROC AUC, log loss, confusion matrix.",
+        publishes: ["accuracy", "precision", "recall", "f1", "auc", "log_loss", "test_rows"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        guard var current = context.session.currentModel else {
+            throw CommandFailure("evaluate needs a trained model — train one first, e.g. `train rf`")
+        }
+        guard let split = current.split, let datasetVersion = current.dataset,
+              let dataset = context.session.currentDataset, dataset.version.contentHash == datasetVersion.contentHash else {
+            throw CommandFailure("evaluate needs the data the model was trained on — load its dataset again, or train on the current one")
+        }
+        let model = current.model
+        let features = try model.preprocessor.transform(dataset.frame, rows: split.test)
+        let truth = try model.target.encode(dataset.frame, rows: split.test).indices
+        let metrics = ClassificationMetrics.compute(
+            truth: truth, predicted: model.estimator.predict(features), classCount: model.classes.count,
+            probabilities: model.estimator.predictProbabilities(features), scores: model.estimator.decisionScores(features))
+        current.evaluation = metrics
+        current.model.metrics = MetricsReport.values(metrics).map { ($0.name, $0.value) }
+        context.session.currentModel = current
+
+        var lines = ["\(model.algorithm) on \(split.test.count) held-out rows of \(datasetVersion.name) v\(datasetVersion.version)"]
+        lines += MetricsReport.lines(metrics)
+        lines.append("")
+        lines += MetricsReport.confusion(metrics.confusion, classes: model.classes)
+        lines.append("")
+        lines.append(model.algorithm == RandomForestClassifier.algorithm ? "feature importances" : "coefficients (largest |weight| over classes)")
+        lines += MetricsReport.bars(names: model.preprocessor.featureNames, weights: model.estimator.featureWeights)
+        var values: PublishedValues = MetricsReport.values(metrics).map { ($0.name, Value.double($0.value)) }
+        values.append(("test_rows", .int(split.test.count)))
+        return CommandResult(lines.joined(separator: "\n"), values: values)
+    }
+}
+
+/// Shared rendering of metrics for `evaluate`, `cv` and `model`.
+enum MetricsReport {
+    static func values(_ m: ClassificationMetrics) -> [(name: String, value: Double)] {
+        var out: [(name: String, value: Double)] = [
+            ("accuracy", m.accuracy), ("precision", m.precision), ("recall", m.recall), ("f1", m.f1),
+        ]
+        if let auc = m.rocAUC { out.append(("auc", auc)) }
+        if let loss = m.logLoss { out.append(("log_loss", loss)) }
+        return out
+    }
+
+    static func lines(_ m: ClassificationMetrics) -> [String] {
+        values(m).map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%.4f", $0.value) }
+    }
+
+    static func confusion(_ matrix: [[Int]], classes: [String]) -> [String] {
+        var table = TextTable(["truth \\ predicted"] + classes)
+        for (i, row) in matrix.enumerated() { table.add([classes[i]] + row.map(String.init)) }
+        return ["confusion matrix"] + table.render(indent: "  ").split(separator: "\n").map(String.init)
+    }
+
+    /// A small horizontal bar chart of the largest weights by magnitude.
+    static func bars(names: [String], weights: [Double], top: Int = 12) -> [String] {
+        let ranked = zip(names, weights).enumerated()
+            .sorted { abs($0.element.1) != abs($1.element.1) ? abs($0.element.1) > abs($1.element.1) : $0.offset < $1.offset }
+            .prefix(top).map(\.element)
+        guard let largest = ranked.map({ abs($0.1) }).max(), largest > 0 else { return ["  (no weights)"] }
+        let nameWidth = min(28, ranked.map(\.0.count).max() ?? 0)
+        return ranked.map { name, weight in
+            let length = Int((abs(weight) / largest * 30).rounded())
+            let label = name.count > nameWidth ? String(name.prefix(nameWidth - 1)) + "…" : name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            return String(format: "  %@ %@ %+.4f", label, String(repeating: "█", count: max(length, 1)), weight)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import RappiWorkspace
+
+/// Re-executes a recorded script run against the exact dataset versions it resolved (even if
+/// `latest` has moved since) and compares, value by value and model by model, what it
+/// publishes now with what it published then.
+public struct Replayer {
+    public let workspace: Workspace
+    public let workspaceDirectory: URL
+
+    public init(workspace: Workspace, workspaceDirectory: URL) {
+        self.workspace = workspace
+        self.workspaceDirectory = workspaceDirectory
+    }
+
+    public struct Difference {
+        public let cell: Int
+        public let statement: String
+        public let name: String
+        public let before: String
+        public let after: String
+    }
+
+    public struct Report {
+        public let runID: Int
+        public let replayRunID: Int?
+        public let cellsCompared: Int
+        public let identicalValues: Int
+        public let differences: [Difference]
+        /// Per registered model in the run: name, hash then, hash now.
+        public let models: [(name: String, before: String, after: String)]
+        public let failure: String?
+
+        public var identical: Bool { differences.isEmpty && failure == nil }
+
+        public var text: String {
+            var lines = ["replay of run \(runID)" + (replayRunID.map { " (recorded as run \($0))" } ?? "") +
+                         ": \(cellsCompared) cells, \(identicalValues) values identical, \(differences.count) different"]
+            for model in models {
+                lines.append(model.before == model.after
+                    ? "  model \(model.name): identical (sha256 \(model.before.prefix(16)))"
+                    : "  model \(model.name): DIFFERENT (sha256 \(model.before.prefix(16)) then, \(model.after.prefix(16)) now)")
+            }
+            for d in differences {
+                lines.append("  [\(d.cell)] \(d.statement): \(d.name) was \(d.before), now \(d.after)")
+            }
+            if let failure { lines.append("  replay failed: \(failure)") }
+            lines.append(identical ? "identical" : "different")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public func replay(runID: Int) throws -> Report {
+        guard let run = try workspace.run(runID) else {
+            throw CommandFailure("no run \(runID) — `runs` lists the recorded runs")
+        }
+        guard let script = try workspace.scriptText(of: run) else {
+            throw CommandFailure("run \(runID) is a REPL session; only script runs can be replayed — `.save` a session to a script and run it")
+        }
+        let recorded = try workspace.runCells(runID)
+        guard !recorded.isEmpty else { throw CommandFailure("run \(runID) recorded no statements") }
+
+        let session = Session(workspaceDirectory: workspaceDirectory,
+                              baseDirectory: URL(fileURLWithPath: run.baseDirectory ?? FileManager.default.currentDirectoryPath),
+                              parameters: Self.parameters(run.parametersJSON))
+        session.pinnedLoads = Self.resolvedLoads(recorded)
+        let interpreter = Interpreter(session: session)
+        let runner = ScriptRunner(interpreter: interpreter, kind: "replay", sourceName: "replay of run \(runID)", keepGoing: false)
+        var fresh: [CellResult] = []
+        let outcome = runner.run(script) { fresh.append($0) }
+
+        var differences: [Difference] = []
+        var identical = 0
+        var models: [(name: String, before: String, after: String)] = []
+        for old in recorded {
+            guard let new = fresh.first(where: { $0.cell == old.cell }) else { continue }
+            let before = Self.values(old.valuesJSON)
+            let after = Dictionary(new.values.map { ($0.name, $0.value.json) }, uniquingKeysWith: { $1 })
+            for name in before.keys.sorted() {
+                let now = after[name] ?? "(nothing)"
+                let same = before[name] == now || (Double(before[name]!) != nil && Double(before[name]!) == Double(now))
+                if same { identical += 1 } else {
+                    differences.append(Difference(cell: old.cell, statement: old.statement, name: name, before: before[name]!, after: now))
+                }
+            }
+            if let hash = before["model_hash"], let name = before["model"] {
+                models.append((Self.unquote(name), Self.unquote(hash), Self.unquote(after["model_hash"] ?? "\"(none)\"")))
+            }
+        }
+        let failure = fresh.first { !$0.ok }.map { "\($0.error!.position): \($0.error!.message)" }
+        return Report(runID: runID, replayRunID: outcome.runID, cellsCompared: min(recorded.count, fresh.count),
+                      identicalValues: identical, differences: differences, models: models, failure: failure)
+    }
+
+    /// Dataset versions each `load dataset` resolved, in order, by dataset name.
+    static func resolvedLoads(_ cells: [RunCellRecord]) -> [String: [Int]] {
+        var loads: [String: [Int]] = [:]
+        for cell in cells where cell.ok && cell.statement.lowercased().hasPrefix("load dataset") {
+            let values = Self.values(cell.valuesJSON)
+            guard let name = values["dataset"].map(unquote), let version = values["version"].flatMap({ Int($0) }) else { continue }
+            loads[name, default: []].append(version)
+        }
+        return loads
+    }
+
+    /// A recorded values object as name → JSON text of the value.
+    static func values(_ json: String) -> [String: String] {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else { return [:] }
+        var out: [String: String] = [:]
+        for (key, value) in object {
+            switch value {
+            case let s as String: out[key] = JSONText.quote(s)
+            case let n as NSNumber:
+                // Re-encode as our writer does, so 0.8 recorded compares equal to 0.8 now.
+                let text = n.stringValue
+                if let i = Int(text) { out[key] = String(i) }
+                else if text == "true" || text == "false" { out[key] = text }
+                else { out[key] = "\(n.doubleValue)" }
+            default: out[key] = "\(value)"
+            }
+        }
+        return out
+    }
+
+    static func parameters(_ json: String) -> [String: Value] {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else { return [:] }
+        var out: [String: Value] = [:]
+        for (key, value) in object {
+            out[key] = Value(literal: (value as? String) ?? "\(value)")
+        }
+        return out
+    }
+
+    static func unquote(_ json: String) -> String {
+        json.hasPrefix("\"") && json.hasSuffix("\"") && json.count >= 2 ? String(json.dropFirst().dropLast()) : json
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import RappiWorkspace
+import XCTest
+
+/// Training, evaluation, the registry and replay, through the built binary.
+final class TrainingTests: XCTestCase {
+    private var root: URL!
+    private var rappi: RappiBinary!
+    private let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic").path
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    private func write(_ name: String, _ text: String) throws -> URL {
+        let url = root.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    private func jsonCells(_ result: RappiBinary.Result) throws -> [[String: Any]] {
+        try result.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+    }
+
+    private var trainingScript: String {
+        """
+        upload dataset titanic from \(data)/ds_full target=Survived
+        load dataset titanic
+        split test=0.2 seed=42
+        preprocess recipe=titanic
+        train rf trees=50
+        evaluate
+        register
+        train logreg
+        evaluate
+        register
+        """
+    }
+
+    func testTrainEvaluateRegisterPublishesMetricsAndStoresModels() throws {
+        let script = try write("train.rappi", trainingScript)
+        let result = try rappi.run(["run", script.path, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
+        let cells = try jsonCells(result)
+        let evaluations = cells.filter { ($0["statement"] as? String) == "evaluate" }
+        XCTAssertEqual(evaluations.count, 2)
+        for cell in evaluations {
+            let values = cell["values"] as! [String: Any]
+            for name in ["accuracy", "precision", "recall", "f1", "auc"] {
+                let value = try XCTUnwrap(values[name] as? Double, name)
+                XCTAssertTrue(value > 0.5 && value <= 1, "\(name) = \(value)")
+            }
+            XCTAssertEqual(values["test_rows"] as? Int, 179)
+        }
+        XCTAssertNotNil((evaluations[1]["values"] as! [String: Any])["log_loss"] as? Double)
+        let ws = try Workspace(directory: rappi.workspace)
+        XCTAssertEqual(ws.modelNames(), ["titanic_logreg", "titanic_rf"])
+        let rf = try ws.modelVersion("titanic_rf", .version(.latest))
+        XCTAssertEqual(rf.version, 1)
+        XCTAssertEqual(rf.datasetVersion, 1)
+        XCTAssertTrue(rf.metricsJSON.contains("\"accuracy\""), rf.metricsJSON)
+        XCTAssertTrue(ws.artifacts.contains(rf.contentHash))
+
+        let shown = try rappi.run(["-c", "model titanic_rf"])
+        XCTAssertTrue(shown.stdout.contains(rf.contentHash), shown.stdout)
+        XCTAssertTrue(shown.stdout.contains("dataset_hash="), shown.stdout)
+        XCTAssertTrue(shown.stdout.contains("trees=50"), shown.stdout)
+    }
+
+    func testSameScriptSameBytesWhateverTheThreadCount() throws {
+        let script = try write("train.rappi", trainingScript)
+        let other = RappiBinary(workspace: root.appendingPathComponent("ws-one-thread"))
+        XCTAssertEqual(try rappi.run(["run", script.path]).status, 0)
+        XCTAssertEqual(try other.run(["run", script.path], environment: ["RAPPI_THREADS": "1"]).status, 0)
+        let a = try Workspace(directory: rappi.workspace), b = try Workspace(directory: other.workspace)
+        for name in ["titanic_rf", "titanic_logreg"] {
+            let va = try a.modelVersion(name, .version(.latest)), vb = try b.modelVersion(name, .version(.latest))
+            XCTAssertEqual(va.contentHash, vb.contentHash, name)
+            XCTAssertEqual(va.metricsJSON, vb.metricsJSON, name)
+        }
+        // The same script again in the same workspace registers nothing new.
+        let again = try rappi.run(["run", script.path])
+        XCTAssertTrue(again.stdout.contains("unchanged: identical to titanic_rf v1"), again.stdout)
+    }
+
+    func testReplayUsesTheRecordedDatasetVersionEvenAfterLatestMoved() throws {
+        let script = try write("train.rappi", trainingScript)
+        XCTAssertEqual(try rappi.run(["run", script.path]).status, 0)
+        // latest moves to a new version.
+        XCTAssertEqual(try rappi.run(["-c", "upload dataset titanic from \(data)/ds_half target=Survived"]).status, 0)
+        let runs = try Workspace(directory: rappi.workspace).runs()
+        let replay = try rappi.run(["replay", String(runs[0].id)])
+        XCTAssertEqual(replay.status, 0, replay.stderr + replay.stdout)
+        XCTAssertTrue(replay.stdout.contains("model titanic_rf: identical"), replay.stdout)
+        XCTAssertTrue(replay.stdout.contains("0 different"), replay.stdout)
+    }
+
+    func testPredictFromAFileIntoAFile() throws {
+        let output = root.appendingPathComponent("predictions.csv")
+        let result = try rappi.run(["-c", """
+            upload dataset titanic from \(data)/ds_full target=Survived; load dataset titanic; train rf trees=30; \
+            predict from \(data)/ds_half into \(output.path)
+            """])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("wrote 446 predictions"), result.stdout)
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 447)
+        XCTAssertTrue(lines[0].hasSuffix("prediction,probability_0,probability_1"), String(lines[0]))
+    }
+
+    func testBadInputIsAClearErrorAndTheRegistryIsUnchanged() throws {
+        let setup = "upload dataset titanic from \(data)/ds_full target=Survived; load dataset titanic"
+        XCTAssertEqual(try rappi.run(["-c", setup + "; train rf trees=20; register"]).status, 0)
+
+        func failure(_ statements: String) throws -> String {
+            let result = try rappi.run(["-c", setup + "; " + statements])
+            XCTAssertEqual(result.status, 1, statements)
+            return result.stderr
+        }
+        XCTAssertTrue(try failure("train rf trees=0").contains("option 'trees' must be at least 1, got 0"))
+        XCTAssertTrue(try failure("train linsvc C=-1").contains("option 'C' must be greater than 0, got -1"))
+        XCTAssertTrue(try failure("train rf tress=10").contains("unknown option 'tress' — did you mean 'trees'?"))
+        XCTAssertTrue(try failure("evaluate").contains("evaluate needs a trained model"))
+        XCTAssertTrue(try failure("register").contains("register needs a trained model"))
+        XCTAssertTrue(try failure("preprocess target=Survivd").contains("did you mean 'Survived'?"))
+
+        _ = try write("one_class.csv", "a,b,y\n1,2,1\n3,4,1\n5,6,1\n")
+        let single = try rappi.run(["-c", "upload dataset one from one_class.csv target=y; load dataset one; train rf"], in: root)
+        XCTAssertEqual(single.status, 1)
+        XCTAssertTrue(single.stderr.contains("only one class"), single.stderr)
+
+        _ = try write("no_age.csv", "PassengerId,Pclass,Name,Sex,SibSp,Parch,Ticket,Fare,Cabin,Embarked\n1,3,\"Doe, Mr. John\",male,0,0,X,7.25,,S\n")
+        let missingColumn = try rappi.run(["-c", setup + "; train rf trees=10; predict from \(root.path)/no_age.csv"])
+        XCTAssertEqual(missingColumn.status, 1)
+        XCTAssertTrue(missingColumn.stderr.contains("'Age'"), missingColumn.stderr)
+
+        let ws = try Workspace(directory: rappi.workspace)
+        XCTAssertEqual(ws.modelNames(), ["titanic_rf"])
+        XCTAssertEqual(try ws.modelVersions("titanic_rf").count, 1)
+    }
+
+    func testPromoteAndLoadModel() throws {
+        let result = try rappi.run(["-c", """
+            upload dataset titanic from \(data)/ds_full target=Survived; load dataset titanic
+            train rf trees=10; register; train rf trees=20; register
+            promote titanic_rf v1 to production; promote titanic_rf v2 to production
+            load model titanic_rf production; predict from \(data)/ds_half; models
+            """])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("titanic_rf v2 is now in production (v1 moved from production to archived)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("loaded model titanic_rf v2"), result.stdout)
+        let ws = try Workspace(directory: rappi.workspace)
+        XCTAssertEqual(try ws.modelVersions("titanic_rf").map(\.stage), ["archived", "production"])
+    }
+}
