@@ -28,7 +28,7 @@ final class CompleterTests: XCTestCase {
     }
 
     func testSecondStatementOnALine() {
-        XCTAssertEqual(completer.complete(before: "datasets; load ", word: ""), .words(["dataset"]))
+        XCTAssertEqual(completer.complete(before: "datasets; load ", word: ""), .words(["dataset", "model"]))
     }
 
     func testAssertCompletesPublishedNamesAndOperators() {

@@ -68,3 +68,13 @@ final class LexerTests: XCTestCase {
         XCTAssertThrowsError(try Lexer.tokenize("echo $ x"))
     }
 }
+
+final class JSONTextTests: XCTestCase {
+    func testFlatFieldsKeepValuesAsWritten() {
+        let json = JSONText.object([("a", "0.30000000000000004"), ("b", JSONText.quote("x, \"y\"")), ("c", "true"), ("d", "12")])
+        let fields = JSONText.flatFields(json)
+        XCTAssertEqual(fields.map(\.key), ["a", "b", "c", "d"])
+        XCTAssertEqual(fields.map(\.value), ["0.30000000000000004", #""x, \"y\"""#, "true", "12"])
+        XCTAssertTrue(JSONText.flatFields("{}").isEmpty)
+    }
+}

@@ -22,6 +22,40 @@ public enum JSONText {
         return out + "\""
     }
 
+    /// The fields of a flat object as written by `object` (scalar values only), each value as
+    /// its JSON text. Reading the text back — rather than through a JSON number parser — keeps
+    /// doubles exactly as written, so recorded and fresh values compare byte for byte.
+    public static func flatFields(_ json: String) -> [(key: String, value: String)] {
+        var fields: [(key: String, value: String)] = []
+        let chars = Array(json.trimmingCharacters(in: .whitespaces))
+        guard chars.first == "{", chars.last == "}" else { return [] }
+        var i = 1
+        func readString() -> String {
+            var out = ""
+            i += 1  // opening quote
+            while i < chars.count, chars[i] != "\"" {
+                if chars[i] == "\\", i + 1 < chars.count { out.append(chars[i]); i += 1 }
+                out.append(chars[i]); i += 1
+            }
+            i += 1  // closing quote
+            return out
+        }
+        while i < chars.count - 1 {
+            while i < chars.count, chars[i] == "," || chars[i] == " " { i += 1 }
+            guard i < chars.count - 1, chars[i] == "\"" else { break }
+            let key = readString()
+            while i < chars.count, chars[i] == ":" || chars[i] == " " { i += 1 }
+            let start = i
+            if i < chars.count, chars[i] == "\"" {
+                _ = readString()
+            } else {
+                while i < chars.count - 1, chars[i] != "," { i += 1 }
+            }
+            fields.append((key, String(chars[start..<i])))
+        }
+        return fields
+    }
+
     /// An object from already-encoded values, keys in the order given.
     public static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"

@@ -76,10 +76,11 @@ public struct Replayer {
             guard let new = fresh.first(where: { $0.cell == old.cell }) else { continue }
             let before = Self.values(old.valuesJSON)
             let after = Dictionary(new.values.map { ($0.name, $0.value.json) }, uniquingKeysWith: { $1 })
-            for name in before.keys.sorted() {
+            // `created` says whether an upload stored something new; a replay re-uploading the
+            // same content rightly stores nothing, so it is not a difference in results.
+            for name in before.keys.sorted() where name != "created" {
                 let now = after[name] ?? "(nothing)"
-                let same = before[name] == now || (Double(before[name]!) != nil && Double(before[name]!) == Double(now))
-                if same { identical += 1 } else {
+                if before[name] == now { identical += 1 } else {
                     differences.append(Difference(cell: old.cell, statement: old.statement, name: name, before: before[name]!, after: now))
                 }
             }
@@ -105,21 +106,7 @@ public struct Replayer {
 
     /// A recorded values object as name → JSON text of the value.
     static func values(_ json: String) -> [String: String] {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else { return [:] }
-        var out: [String: String] = [:]
-        for (key, value) in object {
-            switch value {
-            case let s as String: out[key] = JSONText.quote(s)
-            case let n as NSNumber:
-                // Re-encode as our writer does, so 0.8 recorded compares equal to 0.8 now.
-                let text = n.stringValue
-                if let i = Int(text) { out[key] = String(i) }
-                else if text == "true" || text == "false" { out[key] = text }
-                else { out[key] = "\(n.doubleValue)" }
-            default: out[key] = "\(value)"
-            }
-        }
-        return out
+        Dictionary(JSONText.flatFields(json).map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
     }
 
     static func parameters(_ json: String) -> [String: Value] {

@@ -1,0 +1,92 @@
+"""scikit-learn side of the training benchmark (scripts/bench/train.sh).
+
+Usage:
+  train_sklearn.py gen-synth OUTDIR            write OUTDIR/synth_train.csv (100,000 rows) and
+                                               OUTDIR/synth_test.csv (20,000 rows), fixed seed
+  train_sklearn.py titanic-fit FILE REPEATS    RF 200 trees (random_state=0, default n_jobs) fit time
+  train_sklearn.py synth TRAIN TEST REPEATS    RF 100 trees, n_jobs=2: fit, predict 20k rows, accuracy
+  train_sklearn.py cv FILE TARGET              5-fold stratified CV accuracy: rf (200 trees), linsvc, logreg
+                                               (linear models behind a StandardScaler)
+Each command prints `key=value` lines; times are best of REPEATS, wall clock.
+"""
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+
+def load(path, target):
+    df = pd.read_csv(path)
+    y = df[target].to_numpy()
+    x = df.drop(columns=[target]).to_numpy(dtype=np.float64)
+    return x, y
+
+
+def best_of(repeats, fn):
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def gen_synth(outdir):
+    x, y = make_classification(n_samples=120_000, n_features=20, n_informative=10, n_redundant=5,
+                               random_state=7)
+    names = [f"f{i + 1:02d}" for i in range(20)]
+    df = pd.DataFrame(x, columns=names)
+    df["label"] = y
+    df.iloc[:100_000].to_csv(f"{outdir}/synth_train.csv", index=False, float_format="%.9g")
+    df.iloc[100_000:].to_csv(f"{outdir}/synth_test.csv", index=False, float_format="%.9g")
+
+
+def titanic_fit(path, repeats):
+    x, y = load(path, "Survived")
+    t, _ = best_of(repeats, lambda: RandomForestClassifier(n_estimators=200, random_state=0).fit(x, y))
+    print(f"rows={x.shape[0]} features={x.shape[1]}")
+    print(f"fit_seconds={t:.6f}")
+
+
+def synth(train, test, repeats):
+    x, y = load(train, "label")
+    tx, ty = load(test, "label")
+    t, model = best_of(repeats, lambda: RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0).fit(x, y))
+    p, pred = best_of(repeats, lambda: model.predict(tx))
+    acc = float(np.mean(pred == ty))
+    print(f"fit_seconds={t:.6f} predict_seconds={p:.6f} accuracy={acc:.6f}")
+
+
+def cv(path, target):
+    x, y = load(path, target)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=42)
+    models = {
+        "rf": RandomForestClassifier(n_estimators=200, random_state=0),
+        "linsvc": make_pipeline(StandardScaler(), LinearSVC()),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
+    }
+    for name, model in models.items():
+        s = cross_val_score(model, x, y, cv=folds, scoring="accuracy")
+        print(f"{name}_cv_mean={s.mean():.6f} {name}_cv_std={s.std():.6f}")
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "gen-synth":
+        gen_synth(sys.argv[2])
+    elif cmd == "titanic-fit":
+        titanic_fit(sys.argv[2], int(sys.argv[3]))
+    elif cmd == "synth":
+        synth(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif cmd == "cv":
+        cv(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(f"unknown command {cmd}")
