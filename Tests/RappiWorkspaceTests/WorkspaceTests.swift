@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import RappiML
 @testable import RappiWorkspace
 
 final class WorkspaceTests: XCTestCase {

@@ -1,6 +1,6 @@
-/// One node of a fitted tree. Internal: `feature >= 0`, rows with `x[feature] <= threshold` go to
-/// node `next`, the others to `next + 1`. Leaf: `feature == -1`, `next` is the leaf's index into
-/// the tree's leaf distributions.
+/// One node of a fitted tree, in the form prediction walks: internal nodes send a row with
+/// `x[feature] > threshold` to `next + 1`, the others (and NaN) to `next`; a leaf points to itself
+/// with an infinite threshold, so a walk can take a fixed number of steps without branching.
 struct TreeNode: Sendable, Equatable {
     var threshold: Double
     var feature: Int32
@@ -11,44 +11,71 @@ struct TreeNode: Sendable, Equatable {
 /// parent, siblings adjacent) and one class distribution (fractions) per leaf.
 struct DecisionTree: Sendable, Equatable {
     var nodes: [TreeNode]
-    /// `classCount` values per leaf.
+    /// For each node, its leaf index, or -1 for an internal node.
+    var leafOf: [Int32]
+    /// `classCount` values per leaf, leaves numbered in node order.
     var leafValues: [Float]
+    /// Largest number of steps from the root to a leaf.
+    var depth: Int
 
-    var leafCount: Int { nodes.count - internalCount }
-    var internalCount: Int { nodes.reduce(0) { $0 + ($1.feature >= 0 ? 1 : 0) } }
+    var leafCount: Int { leafValues.count == 0 ? 0 : leafOf.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
+
+    /// From the builder's form: leaves have `feature == -1` and `next` = leaf index.
+    init(rawNodes: [TreeNode], leafValues: [Float]) {
+        var nodes = rawNodes
+        var leafOf = [Int32](repeating: -1, count: rawNodes.count)
+        var depthOf = [Int](repeating: 0, count: rawNodes.count)
+        var depth = 0
+        for i in 0..<rawNodes.count {
+            let node = rawNodes[i]
+            if node.feature < 0 {
+                leafOf[i] = node.next
+                nodes[i] = TreeNode(threshold: .infinity, feature: 0, next: Int32(i))
+                depth = Swift.max(depth, depthOf[i])
+            } else {
+                depthOf[Int(node.next)] = depthOf[i] + 1
+                depthOf[Int(node.next) + 1] = depthOf[i] + 1
+            }
+        }
+        self.nodes = nodes
+        self.leafOf = leafOf
+        self.leafValues = leafValues
+        self.depth = depth
+    }
 
     /// Index of the leaf reached by the row starting at `x`.
     @inline(__always)
-    static func leaf(_ nodes: UnsafePointer<TreeNode>, _ x: UnsafePointer<Double>) -> Int {
+    func leaf(_ x: UnsafePointer<Double>) -> Int {
         var i = 0
-        while true {
+        while leafOf[i] < 0 {
             let node = nodes[i]
-            if node.feature < 0 { return Int(node.next) }
-            i = Int(node.next) + (x[Int(node.feature)] <= node.threshold ? 0 : 1)
+            i = Int(node.next) + (x[Int(node.feature)] > node.threshold ? 1 : 0)
         }
+        return Int(leafOf[i])
     }
 
     // MARK: encoding
 
-    /// Node features for every node; thresholds and child indices for internal nodes only; leaf
-    /// distributions as Float. Leaves are numbered in node order, so their indices are implied.
+    /// Node features for every node (-1 for a leaf); thresholds and child indices for internal
+    /// nodes only; leaf distributions as Float. Leaves are numbered in node order, so their indices
+    /// are implied.
     func encode(into writer: inout BinaryWriter) {
         writer.write(nodes.count)
         var features = [Int32](), children = [Int32](), thresholds = [Double]()
         features.reserveCapacity(nodes.count)
-        for node in nodes {
-            features.append(node.feature)
-            if node.feature >= 0 { children.append(node.next); thresholds.append(node.threshold) }
+        for (i, node) in nodes.enumerated() {
+            if leafOf[i] >= 0 {
+                features.append(-1)
+            } else {
+                features.append(node.feature)
+                children.append(node.next)
+                thresholds.append(node.threshold)
+            }
         }
         writer.write(features)
         writer.write(children)
         writer.write(thresholds)
         writer.write(leafValues)
-    }
-
-    init(nodes: [TreeNode], leafValues: [Float]) {
-        self.nodes = nodes
-        self.leafValues = leafValues
     }
 
     init(from reader: inout BinaryReader, featureCount: Int, classCount: Int) throws {
@@ -82,8 +109,7 @@ struct DecisionTree: Sendable, Equatable {
             }
         }
         guard c == internalNodes, l == leaves else { throw damaged("node layout") }
-        self.nodes = nodes
-        self.leafValues = leafValues
+        self.init(rawNodes: nodes, leafValues: leafValues)
     }
 }
 
@@ -103,13 +129,15 @@ struct TreeBuildInput: @unchecked Sendable {
 }
 
 /// Grows one CART tree (Gini, best split over `maxFeatures` randomly drawn features per node, as
-/// scikit-learn's BestSplitter) on the binned data. Returns the tree and its unnormalised
-/// impurity decreases per feature (weighted by in-bag sample weight).
+/// scikit-learn's BestSplitter, including its bookkeeping of features known to be constant in a
+/// node) on the binned data. Returns the tree and its unnormalised impurity decreases per feature
+/// (weighted by in-bag sample weight).
 func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, importances: [Double]) {
     var rng = SplitMix64(seed: seed)
     let n = input.rows, d = input.features, k = input.classCount
     let msl = input.minSamplesLeaf
     let needUnique = msl > 1
+    let mtry = input.maxFeatures
 
     // Bootstrap: n draws with replacement, kept as integer weights of the distinct drawn rows.
     let weightOfRow = UnsafeMutablePointer<Int32>.allocate(capacity: n)
@@ -123,102 +151,126 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
     var m = 0
     for r in 0..<n where weightOfRow[r] > 0 { m += 1 }
 
-    // Per-position arrays, permuted together by the partitions.
+    // Per-position arrays, permuted together by the partitions: the row, and its weight and class
+    // packed as `weight << 32 | class`.
     let idx = UnsafeMutablePointer<Int32>.allocate(capacity: m)
-    let cls = UnsafeMutablePointer<Int32>.allocate(capacity: m)
-    let wt = UnsafeMutablePointer<Int32>.allocate(capacity: m)
+    let wc = UnsafeMutablePointer<Int>.allocate(capacity: m)
     let tIdx = UnsafeMutablePointer<Int32>.allocate(capacity: m)
-    let tCls = UnsafeMutablePointer<Int32>.allocate(capacity: m)
-    let tWt = UnsafeMutablePointer<Int32>.allocate(capacity: m)
-    defer { for p in [idx, cls, wt, tIdx, tCls, tWt] { p.deallocate() } }
+    let tWc = UnsafeMutablePointer<Int>.allocate(capacity: m)
+    defer { idx.deallocate(); wc.deallocate(); tIdx.deallocate(); tWc.deallocate() }
     do {
         var p = 0
         for r in 0..<n where weightOfRow[r] > 0 {
-            idx[p] = Int32(r); cls[p] = input.labels[r]; wt[p] = weightOfRow[r]; p += 1
+            idx[p] = Int32(r); wc[p] = Int(weightOfRow[r]) << 32 | Int(input.labels[r]); p += 1
         }
     }
 
     let maxBins = FeatureBins.maxBins
-    let hist = UnsafeMutablePointer<Int>.allocate(capacity: maxBins * k)
-    hist.initialize(repeating: 0, count: maxBins * k)
+    // Two histograms, for even and odd positions: consecutive rows in the same bin then do not
+    // wait on each other's increments.
+    let hist0 = UnsafeMutablePointer<Int>.allocate(capacity: 2 * maxBins * k)
+    hist0.initialize(repeating: 0, count: 2 * maxBins * k)
+    let hist1 = hist0 + maxBins * k
     let uniq = UnsafeMutablePointer<Int>.allocate(capacity: maxBins)
     uniq.initialize(repeating: 0, count: maxBins)
-    defer { hist.deallocate(); uniq.deallocate() }
-    var totals = [Int](repeating: 0, count: k)
-    var left = [Int](repeating: 0, count: k)
-    var bestLeft = [Int](repeating: 0, count: k)
+    let scratch = UnsafeMutablePointer<Int>.allocate(capacity: 4 * k)
+    scratch.initialize(repeating: 0, count: 4 * k)
+    let totals = scratch, left = scratch + k, bestLeft = scratch + 2 * k, rightCounts = scratch + 3 * k
+    // scikit-learn's feature bookkeeping: `features[0..<nKnownConstants]` are the features known
+    // to be constant in the current node; `constantFeatures` keeps them for siblings and children.
+    let features = UnsafeMutablePointer<Int>.allocate(capacity: d)
+    let constantFeatures = UnsafeMutablePointer<Int>.allocate(capacity: d)
+    for f in 0..<d { features[f] = f; constantFeatures[f] = f }
+    defer { hist0.deallocate(); uniq.deallocate(); scratch.deallocate(); features.deallocate(); constantFeatures.deallocate() }
 
-    var featureOrder = (0..<d).map { Int32($0) }
     var importances = [Double](repeating: 0, count: d)
     var nodes: [TreeNode] = [TreeNode(threshold: 0, feature: -1, next: 0)]
     var leafValues: [Float] = []
     let codes = input.codes
 
-    struct Pending { var node: Int; var start: Int; var end: Int; var depth: Int }
-    var stack: [Pending] = [Pending(node: 0, start: 0, end: m, depth: 0)]
+    struct Pending { var node: Int; var start: Int; var end: Int; var depth: Int; var constants: Int }
+    var stack: [Pending] = [Pending(node: 0, start: 0, end: m, depth: 0, constants: 0)]
 
-    @inline(__always) func gini(_ counts: [Int], _ total: Int) -> Double {
+    @inline(__always) func gini(_ counts: UnsafeMutablePointer<Int>, _ total: Int) -> Double {
         guard total > 0 else { return 0 }
         var s = 0.0
         let w = Double(total)
-        for c in counts { let p = Double(c) / w; s += p * p }
+        for c in 0..<k { let p = Double(counts[c]) / w; s += p * p }
         return 1 - s
     }
 
     while let job = stack.popLast() {
         let s = job.start, e = job.end
         let count = e - s
-        // Class totals of the node.
         for c in 0..<k { totals[c] = 0 }
-        var total = 0
-        for p in s..<e { totals[Int(cls[p])] += Int(wt[p]) }
-        for c in 0..<k { total += totals[c] }
-        var nonEmptyClasses = 0
-        for c in 0..<k where totals[c] > 0 { nonEmptyClasses += 1 }
+        for p in s..<e { totals[wc[p] & 0xFFFF_FFFF] &+= wc[p] >> 32 }
+        var total = 0, nonEmptyClasses = 0
+        for c in 0..<k { total += totals[c]; if totals[c] > 0 { nonEmptyClasses += 1 } }
 
         var isLeaf = count < 2 || count < 2 * msl || job.depth >= input.maxDepth || nonEmptyClasses <= 1
 
         var bestFeature = -1, bestBin = -1, bestNext = -1
         var bestProxy = -Double.infinity
+        var childConstants = job.constants
         if !isLeaf {
-            // Draw features without replacement until maxFeatures non-constant ones were seen.
-            var drawn = 0, visited = 0
-            while drawn < d && visited < input.maxFeatures {
-                let j = drawn + rng.nextInt(below: d - drawn)
-                featureOrder.swapAt(drawn, j)
-                let f = Int(featureOrder[drawn])
-                drawn += 1
+            let nKnown = job.constants
+            var fi = d
+            var nTotalConstants = nKnown, nDrawnConstants = 0, nFoundConstants = 0, nVisited = 0
+            while fi > nTotalConstants && (nVisited < mtry || nVisited <= nFoundConstants + nDrawnConstants) {
+                nVisited += 1
+                var fj = nDrawnConstants + rng.nextInt(below: fi - nFoundConstants - nDrawnConstants)
+                if fj < nKnown {
+                    swap(&features[nDrawnConstants], &features[fj])
+                    nDrawnConstants += 1
+                    continue
+                }
+                fj += nFoundConstants
+                let f = features[fj]
                 let col = codes + f * n
                 var lo = maxBins, hi = -1
                 if k == 2 {
-                    for p in s..<e {
-                        let b = Int(col[Int(idx[p])])
-                        hist[2 &* b &+ Int(cls[p])] &+= Int(wt[p])
-                        lo = Swift.min(lo, b); hi = Swift.max(hi, b)
+                    var p = s
+                    while p + 1 < e {
+                        let b0 = Int(col[Int(idx[p])]), b1 = Int(col[Int(idx[p + 1])])
+                        let w0 = wc[p], w1 = wc[p + 1]
+                        hist0[2 &* b0 &+ (w0 & 1)] &+= w0 >> 32
+                        hist1[2 &* b1 &+ (w1 & 1)] &+= w1 >> 32
+                        lo = Swift.min(lo, Swift.min(b0, b1)); hi = Swift.max(hi, Swift.max(b0, b1))
+                        p += 2
+                    }
+                    if p < e {
+                        let b0 = Int(col[Int(idx[p])]), w0 = wc[p]
+                        hist0[2 &* b0 &+ (w0 & 1)] &+= w0 >> 32
+                        lo = Swift.min(lo, b0); hi = Swift.max(hi, b0)
                     }
                 } else {
                     for p in s..<e {
-                        let b = Int(col[Int(idx[p])])
-                        hist[k &* b &+ Int(cls[p])] &+= Int(wt[p])
+                        let b = Int(col[Int(idx[p])]), w = wc[p]
+                        hist0[k &* b &+ (w & 0xFFFF_FFFF)] &+= w >> 32
                         lo = Swift.min(lo, b); hi = Swift.max(hi, b)
                     }
                 }
                 if needUnique { for p in s..<e { uniq[Int(col[Int(idx[p])])] += 1 } }
                 if lo == hi {
-                    for c in 0..<k { hist[lo * k + c] = 0 }
+                    for c in 0..<k { hist0[lo * k + c] = 0; hist1[lo * k + c] = 0 }
                     uniq[lo] = 0
+                    swap(&features[fj], &features[nTotalConstants])
+                    nFoundConstants += 1
+                    nTotalConstants += 1
                     continue   // constant in this node: does not count towards maxFeatures
                 }
-                visited += 1
+                fi -= 1
+                swap(&features[fi], &features[fj])
+
                 var prev = -1
-                var leftUnique = 0, leftTotal = 0
+                var leftUnique = 0
                 if k == 2 {
                     var l0 = 0, l1 = 0
                     let t0 = totals[0], t1 = totals[1]
                     for b in lo...hi {
-                        let h0 = hist[2 * b], h1 = hist[2 * b + 1]
+                        let h0 = hist0[2 * b] + hist1[2 * b], h1 = hist0[2 * b + 1] + hist1[2 * b + 1]
                         if h0 + h1 == 0 { continue }
-                        hist[2 * b] = 0; hist[2 * b + 1] = 0
+                        hist0[2 * b] = 0; hist0[2 * b + 1] = 0; hist1[2 * b] = 0; hist1[2 * b + 1] = 0
                         if prev >= 0 && (!needUnique || (leftUnique >= msl && count - leftUnique >= msl)) {
                             let wl = l0 + l1, wr = total - wl
                             let r0 = t0 - l0, r1 = t1 - l1
@@ -233,10 +285,11 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
                         prev = b
                     }
                 } else {
+                    var leftTotal = 0
                     for c in 0..<k { left[c] = 0 }
                     for b in lo...hi {
                         var binTotal = 0
-                        for c in 0..<k { binTotal += hist[k * b + c] }
+                        for c in 0..<k { binTotal += hist0[k * b + c] }
                         if binTotal == 0 { continue }
                         if prev >= 0 && (!needUnique || (leftUnique >= msl && count - leftUnique >= msl)) {
                             let wl = leftTotal, wr = total - wl
@@ -248,7 +301,7 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
                                 for c in 0..<k { bestLeft[c] = left[c] }
                             }
                         }
-                        for c in 0..<k { left[c] += hist[k * b + c]; hist[k * b + c] = 0 }
+                        for c in 0..<k { left[c] += hist0[k * b + c]; hist0[k * b + c] = 0 }
                         leftTotal += binTotal
                         if needUnique { leftUnique += uniq[b]; uniq[b] = 0 }
                         prev = b
@@ -256,6 +309,11 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
                 }
                 // Bins of lo...hi that were skipped as empty are already zero.
             }
+            // Keep the known constants in their original order for siblings and children, and
+            // record the ones found here.
+            for i in 0..<nKnown { features[i] = constantFeatures[i] }
+            for i in nKnown..<(nKnown + nFoundConstants) { constantFeatures[i] = features[i] }
+            childConstants = nTotalConstants
             if bestFeature < 0 { isLeaf = true }
         }
 
@@ -271,19 +329,18 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
         let limit = UInt8(bestBin)
         var i = s, t = 0
         for p in s..<e {
-            if col[Int(idx[p])] <= limit {
-                idx[i] = idx[p]; cls[i] = cls[p]; wt[i] = wt[p]; i += 1
+            let row = idx[p], w = wc[p]
+            if col[Int(row)] <= limit {
+                idx[i] = row; wc[i] = w; i += 1
             } else {
-                tIdx[t] = idx[p]; tCls[t] = cls[p]; tWt[t] = wt[p]; t += 1
+                tIdx[t] = row; tWc[t] = w; t += 1
             }
         }
         (idx + i).update(from: tIdx, count: t)
-        (cls + i).update(from: tCls, count: t)
-        (wt + i).update(from: tWt, count: t)
+        (wc + i).update(from: tWc, count: t)
 
         // Impurity decrease (weighted by node weight), for the importances.
         var leftTotal = 0
-        var rightCounts = [Int](repeating: 0, count: k)
         for c in 0..<k { leftTotal += bestLeft[c]; rightCounts[c] = totals[c] - bestLeft[c] }
         let decrease = Double(total) * gini(totals, total)
             - Double(leftTotal) * gini(bestLeft, leftTotal)
@@ -295,8 +352,8 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
                                    feature: Int32(bestFeature), next: Int32(child))
         nodes.append(TreeNode(threshold: 0, feature: -1, next: 0))
         nodes.append(TreeNode(threshold: 0, feature: -1, next: 0))
-        stack.append(Pending(node: child + 1, start: i, end: e, depth: job.depth + 1))
-        stack.append(Pending(node: child, start: s, end: i, depth: job.depth + 1))
+        stack.append(Pending(node: child + 1, start: i, end: e, depth: job.depth + 1, constants: childConstants))
+        stack.append(Pending(node: child, start: s, end: i, depth: job.depth + 1, constants: childConstants))
     }
-    return (DecisionTree(nodes: nodes, leafValues: leafValues), importances)
+    return (DecisionTree(rawNodes: nodes, leafValues: leafValues), importances)
 }

@@ -34,7 +34,7 @@ enum ParallelFor {
     }
 
     /// Runs `body(range)` over contiguous chunks of `0..<count` (at most `threads` at a time).
-    static func chunks(count: Int, threads: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
+    static func chunks(count: Int, threads: Int, minimumChunk: Int, piecesPerWorker: Int = 4, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let workers = Swift.max(1, Swift.min(threads, count / Swift.max(1, minimumChunk)))
         if workers <= 1 {
@@ -42,7 +42,7 @@ enum ParallelFor {
             return
         }
         // A few chunks per worker balances uneven rows without much overhead.
-        let pieces = Swift.min(count, workers * 4)
+        let pieces = Swift.min(count, workers * Swift.max(1, piecesPerWorker))
         run(count: pieces, threads: workers) { p in
             let start = count * p / pieces
             let end = count * (p + 1) / pieces

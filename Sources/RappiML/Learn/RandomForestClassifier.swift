@@ -106,58 +106,26 @@ public struct RandomForestClassifier: Classifier {
         guard rows > 0, !trees.isEmpty else { return out }
         let workers = threads <= 0 ? ParallelFor.coreCount : threads
         let scale = 1 / Double(trees.count)
-        let treeNodes: [UnsafeMutableBufferPointer<TreeNode>] = trees.map { tree in
-            let buf = UnsafeMutableBufferPointer<TreeNode>.allocate(capacity: tree.nodes.count)
-            _ = buf.initialize(from: tree.nodes)
-            return buf
-        }
-        let treeLeaves: [UnsafeMutableBufferPointer<Float>] = trees.map { tree in
-            let buf = UnsafeMutableBufferPointer<Float>.allocate(capacity: Swift.max(1, tree.leafValues.count))
-            _ = buf.initialize(from: tree.leafValues)
-            return buf
-        }
-        defer {
-            for b in treeNodes { b.deallocate() }
-            for b in treeLeaves { b.deallocate() }
-        }
+        let trees = self.trees
         out.withUnsafeMutableBufferPointer { outBuf in
             x.values.withUnsafeBufferPointer { xBuf in
                 let o = outBuf.baseAddress!, xv = xBuf.baseAddress!
-                ParallelFor.chunks(count: rows, threads: workers, minimumChunk: 256) { range in
-                    // Blocks of rows, all trees per block: a tree's top stays in cache.
-                    let block = 64
+                // One contiguous range per thread, tree by tree over large blocks of rows: a tree is
+                // read from memory once per block and its nodes are reused by every row of it.
+                ParallelFor.chunks(count: rows, threads: workers, minimumChunk: 512, piecesPerWorker: 1) { range in
+                    let block = 32_768
                     var start = range.lowerBound
-                    var leaf = [Int](repeating: 0, count: block)
                     while start < range.upperBound {
                         let end = Swift.min(start + block, range.upperBound)
-                        for t in 0..<treeNodes.count {
-                            let nodes = UnsafePointer(treeNodes[t].baseAddress!)
-                            let values = treeLeaves[t].baseAddress!
-                            // Four rows at a time, interleaved, to overlap the memory latency.
-                            var r = start
-                            while r + 4 <= end {
-                                var i0 = 0, i1 = 0, i2 = 0, i3 = 0
-                                let x0 = xv + r * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d
-                                var active = 4
-                                var l0 = -1, l1 = -1, l2 = -1, l3 = -1
-                                while active > 0 {
-                                    active = 0
-                                    if l0 < 0 { let nd = nodes[i0]; if nd.feature < 0 { l0 = Int(nd.next) } else { i0 = Int(nd.next) + (x0[Int(nd.feature)] <= nd.threshold ? 0 : 1); active += 1 } }
-                                    if l1 < 0 { let nd = nodes[i1]; if nd.feature < 0 { l1 = Int(nd.next) } else { i1 = Int(nd.next) + (x1[Int(nd.feature)] <= nd.threshold ? 0 : 1); active += 1 } }
-                                    if l2 < 0 { let nd = nodes[i2]; if nd.feature < 0 { l2 = Int(nd.next) } else { i2 = Int(nd.next) + (x2[Int(nd.feature)] <= nd.threshold ? 0 : 1); active += 1 } }
-                                    if l3 < 0 { let nd = nodes[i3]; if nd.feature < 0 { l3 = Int(nd.next) } else { i3 = Int(nd.next) + (x3[Int(nd.feature)] <= nd.threshold ? 0 : 1); active += 1 } }
+                        for tree in trees {
+                            tree.nodes.withUnsafeBufferPointer { nodes in
+                                tree.leafOf.withUnsafeBufferPointer { leafOf in
+                                    tree.leafValues.withUnsafeBufferPointer { values in
+                                        Self.accumulate(nodes: nodes.baseAddress!, leafOf: leafOf.baseAddress!,
+                                                        values: values.baseAddress!, depth: tree.depth, classCount: k,
+                                                        x: xv, columns: d, rows: start..<end, out: o)
+                                    }
                                 }
-                                leaf[r - start] = l0; leaf[r - start + 1] = l1; leaf[r - start + 2] = l2; leaf[r - start + 3] = l3
-                                r += 4
-                            }
-                            while r < end {
-                                leaf[r - start] = DecisionTree.leaf(nodes, xv + r * d)
-                                r += 1
-                            }
-                            for r in start..<end {
-                                let v = values + leaf[r - start] * k
-                                let dst = o + r * k
-                                for c in 0..<k { dst[c] += Double(v[c]) }
                             }
                         }
                         for i in (start * k)..<(end * k) { o[i] *= scale }
@@ -167,6 +135,55 @@ public struct RandomForestClassifier: Classifier {
             }
         }
         return out
+    }
+
+    /// Adds one tree's leaf distributions to `out` for `rows`. Eight rows walk in lockstep
+    /// (independent chains overlap their memory latency; leaves loop on themselves, so no row
+    /// needs a branch of its own), checking every four steps whether all eight have arrived.
+    @inline(__always)
+    static func accumulate(nodes: UnsafePointer<TreeNode>, leafOf: UnsafePointer<Int32>, values: UnsafePointer<Float>,
+                           depth: Int, classCount k: Int, x: UnsafePointer<Double>, columns d: Int,
+                           rows: Range<Int>, out: UnsafeMutablePointer<Double>) {
+        @inline(__always) func step(_ i: inout Int, _ row: UnsafePointer<Double>) {
+            let node = nodes[i]
+            i = Int(node.next) &+ (row[Int(node.feature)] > node.threshold ? 1 : 0)
+        }
+        @inline(__always) func add(_ i: Int, _ r: Int) {
+            let v = values + Int(leafOf[i]) &* k
+            let dst = out + r &* k
+            if k == 2 {
+                dst[0] += Double(v[0]); dst[1] += Double(v[1])
+            } else {
+                for c in 0..<k { dst[c] += Double(v[c]) }
+            }
+        }
+        var r = rows.lowerBound
+        while r + 8 <= rows.upperBound {
+            let x0 = x + r &* d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d
+            let x4 = x3 + d, x5 = x4 + d, x6 = x5 + d, x7 = x6 + d
+            var i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0
+            var steps = 0
+            while steps < depth {
+                for _ in 0..<4 {
+                    step(&i0, x0); step(&i1, x1); step(&i2, x2); step(&i3, x3)
+                    step(&i4, x4); step(&i5, x5); step(&i6, x6); step(&i7, x7)
+                }
+                steps += 4
+                let pending = leafOf[i0] | leafOf[i1] | leafOf[i2] | leafOf[i3]
+                    | leafOf[i4] | leafOf[i5] | leafOf[i6] | leafOf[i7]
+                if pending >= 0 { break }
+            }
+            add(i0, r); add(i1, r + 1); add(i2, r + 2); add(i3, r + 3)
+            add(i4, r + 4); add(i5, r + 5); add(i6, r + 6); add(i7, r + 7)
+            r += 8
+        }
+        while r < rows.upperBound {
+            var i = 0
+            let row = x + r &* d
+            while leafOf[i] < 0 { step(&i, row) }
+            add(i, r)
+            r += 1
+        }
     }
 
     public func decisionScores(_ x: FeatureMatrix) -> [Double] {

@@ -16,7 +16,7 @@ enum InputCoercion {
         if !absent.isEmpty {
             let list = absent.map { "'\($0.name)' (\($0.type.rawValue))" }
             if absent.count == 1 {
-                let hint = NameSuggestion.hint(for: absent[0].name, among: frame.columnNames)
+                let hint = NameSuggestion.hint(for: absent[0].name, in: frame.columnNames)
                 throw PreprocessError("the model needs column \(list[0]), which is not in the data\(hint)")
             }
             throw PreprocessError("the model needs columns \(list.joined(separator: ", ")), which are not in the data")

@@ -36,7 +36,7 @@ public enum RecordFrame {
             // Likely misspellings of absent fields, in a stable order.
             for key in record.keys.sorted() where !known.contains(key) {
                 let absent = names.filter { record[$0] == nil }
-                if let match = NameSuggestion.closest(to: key, among: absent) {
+                if let match = NameSuggestion.closest(to: key, in: absent) {
                     fail(row, key, "unknown field — did you mean '\(match)'?")
                 }
             }
@@ -95,7 +95,7 @@ public enum RecordFrame {
 
     private enum Scalar {
         case bool(Bool)
-        case number(Double, integral: Bool)
+        case number(Double)
         case string(String)
         case other(String)   // a description of what it is, for messages
     }
@@ -107,22 +107,21 @@ public enum RecordFrame {
         if type(of: value) is NSNumber.Type, let n = value as? NSNumber {
             let kind = String(cString: n.objCType)
             if kind == "c" || kind == "B" { return .bool(n.boolValue) }
-            if kind == "f" || kind == "d" { return .number(n.doubleValue, integral: false) }
-            return .number(n.doubleValue, integral: true)
+            return .number(n.doubleValue)
         }
         switch value {
-        case let v as Int: return .number(Double(v), integral: true)
-        case let v as Int64: return .number(Double(v), integral: true)
-        case let v as Int32: return .number(Double(v), integral: true)
-        case let v as Int16: return .number(Double(v), integral: true)
-        case let v as Int8: return .number(Double(v), integral: true)
-        case let v as UInt: return .number(Double(v), integral: true)
-        case let v as UInt64: return .number(Double(v), integral: true)
-        case let v as UInt32: return .number(Double(v), integral: true)
-        case let v as UInt16: return .number(Double(v), integral: true)
-        case let v as UInt8: return .number(Double(v), integral: true)
-        case let v as Double: return .number(v, integral: false)
-        case let v as Float: return .number(Double(v), integral: false)
+        case let v as Int: return .number(Double(v))
+        case let v as Int64: return .number(Double(v))
+        case let v as Int32: return .number(Double(v))
+        case let v as Int16: return .number(Double(v))
+        case let v as Int8: return .number(Double(v))
+        case let v as UInt: return .number(Double(v))
+        case let v as UInt64: return .number(Double(v))
+        case let v as UInt32: return .number(Double(v))
+        case let v as UInt16: return .number(Double(v))
+        case let v as UInt8: return .number(Double(v))
+        case let v as Double: return .number(v)
+        case let v as Float: return .number(Double(v))
         case is [Any], is NSArray: return .other("an array")
         case is [String: Any], is NSDictionary: return .other("an object")
         default: return .other("a value of type \(type(of: value))")
@@ -133,7 +132,7 @@ public enum RecordFrame {
     private static func number(_ value: Any?) -> Result<Double, Problem> {
         guard let value else { return .success(.nan) }
         switch classify(value) {
-        case .number(let v, _):
+        case .number(let v):
             if v.isNaN { return .success(.nan) }
             return v.isFinite ? .success(v) : .failure(Problem(text: "expected a finite number, got \(v)"))
         case .string(let s):
@@ -150,9 +149,9 @@ public enum RecordFrame {
         guard let value else { return .success(nil) }
         switch classify(value) {
         case .string(let s): return .success(s.isEmpty ? nil : s)
-        case .number(let v, let integral):
+        case .number(let v):
             if v.isNaN { return .success(nil) }
-            if v == v.rounded() && v.magnitude < 9.0e15 && (integral || v.isFinite) { return .success(Column.integerText(v)) }
+            if v == v.rounded() && v.magnitude < 9.0e15 { return .success(Column.integerText(v)) }
             return .success("\(v)")
         case .bool(let b): return .success(b ? "true" : "false")
         case .other(let what): return .failure(Problem(text: "expected a string, got \(what)"))

@@ -88,7 +88,7 @@ public struct TargetEncoding: Sendable, Equatable {
 
     static func targetColumn(_ frame: DataFrame, _ target: String) throws -> Column {
         if let c = frame.column(named: target) { return c }
-        let hint = NameSuggestion.hint(for: target, among: frame.columnNames)
+        let hint = NameSuggestion.hint(for: target, in: frame.columnNames)
         if !hint.isEmpty { throw PreprocessError("target column '\(target)' is not in the data\(hint)") }
         throw PreprocessError("target column '\(target)' is not in the data (columns: \(frame.columnNames.joined(separator: ", ")))")
     }

@@ -70,11 +70,20 @@ enum TitanicFeatures {
         let alone = family.map { $0.isNaN ? Double.nan : ($0 == 1 ? 1 : 0) }
         let logFare = fare.map { $0.isNaN ? Double.nan : log1p(Swift.max(0, $0)) }
         let titles = (0..<n).map { name.string($0).flatMap(title(fromName:)) }
+        // Served records may spell categories differently ("Male", " s"): normalize as the data does.
+        let sex = try text("Sex"), embarked = try text("Embarked")
+        func normalized(_ c: Column, upper: Bool) -> Column {
+            let levels = c.levels.map { l -> String in
+                let t = String(l.trimmingSpaces())
+                return upper ? t.uppercased() : t.lowercased()
+            }
+            return Column(name: c.name, strings: c.codes.map { $0 < 0 || levels[Int($0)].isEmpty ? nil : levels[Int($0)] })
+        }
         let cabins = (0..<n).map { cabin.string($0) }
 
         return DataFrame(columns: [
             Column(name: "Pclass", type: .real, values: try numeric("Pclass")),
-            try text("Sex"),
+            normalized(sex, upper: false),
             Column(name: "Age", type: .real, values: try numeric("Age")),
             Column(name: "SibSp", type: .real, values: sibsp),
             Column(name: "Parch", type: .real, values: parch),
@@ -82,7 +91,7 @@ enum TitanicFeatures {
             Column(name: "IsAlone", type: .real, values: alone),
             Column(name: fareFeature, type: .real, values: logFare),
             Column(name: "Title", strings: titles),
-            try text("Embarked"),
+            normalized(embarked, upper: true),
             Column(name: "CabinKnown", type: .real, values: cabins.map { $0 == nil ? 0 : 1 }),
             Column(name: "Deck", strings: cabins.map(deck(fromCabin:))),
         ])

@@ -1,3 +1,4 @@
+import RappiML
 import RappiWorkspace
 
 /// Every command rappi knows. Help, completion and "did you mean" all read this table.

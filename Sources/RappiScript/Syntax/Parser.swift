@@ -1,3 +1,4 @@
+import RappiML
 import RappiWorkspace
 
 /// Splits tokens into statements and binds each to the command table.

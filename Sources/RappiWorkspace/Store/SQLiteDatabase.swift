@@ -86,6 +86,17 @@ public final class SQLiteDatabase {
         try query(sql, parameters).first?.first ?? .null
     }
 
+    /// Retries `body` for up to `seconds` while SQLite reports the database locked or busy.
+    public func retryingWhileLocked(seconds: Double = 15, _ body: () throws -> Void) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            do { return try body() } catch let error as WorkspaceError
+                where (error.message.contains("locked") || error.message.contains("busy")) && Date() < deadline {
+                usleep(20_000)
+            }
+        }
+    }
+
     /// Runs `body` in a write transaction; rolls back if it throws.
     public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")

@@ -32,8 +32,11 @@ public final class Workspace {
         } catch {
             throw WorkspaceError("cannot create workspace at \(directory.path): \(error.localizedDescription)")
         }
-        database = try SQLiteDatabase(path: directory.appendingPathComponent("workspace.sqlite").path)
-        try database.execute("PRAGMA journal_mode = WAL")
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("workspace.sqlite").path)
+        self.database = database
+        // Switching a new database to WAL needs a moment alone with it; when two processes
+        // create the same workspace at once, SQLite answers "locked" without waiting, so retry.
+        try database.retryingWhileLocked { try database.execute("PRAGMA journal_mode = WAL") }
         try database.execute("PRAGMA foreign_keys = ON")
         try database.execute("PRAGMA synchronous = NORMAL")
         try Schema.migrate(database)

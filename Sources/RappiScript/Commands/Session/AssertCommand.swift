@@ -1,3 +1,4 @@
+import RappiML
 import RappiWorkspace
 
 /// `assert NAME OP NUMBER` — checks the latest value published under NAME; a false

@@ -29,6 +29,15 @@ public enum PredictCommand: RappiCommand {
         }
         var frame = try CSVReader.read(path: files[0].path).frame
         for file in files.dropFirst() { try frame.append(CSVReader.read(path: file.path).frame) }
+        // Per-row missing values are imputed, but a column absent from the whole file is almost
+        // always the wrong file or a renamed column: say so rather than imputing every row.
+        let absent = model.preprocessor.inputs.filter { frame.column(named: $0.name) == nil }
+        if !absent.isEmpty {
+            let names = absent.map { "'\($0.name)' (\($0.type.rawValue))" }.joined(separator: ", ")
+            let hints = absent.compactMap { input in NameSuggestion.closest(to: input.name, in: frame.columnNames).map { "'\($0)' → '\(input.name)'" } }
+            throw call.error("the model needs column\(absent.count == 1 ? "" : "s") \(names), not in \(path.lastPathComponent) — add \(absent.count == 1 ? "it" : "them") (empty values are fine)"
+                             + (hints.isEmpty ? "" : "; did you mean to rename \(hints.joined(separator: ", "))?"), at: "path")
+        }
         let predictions = try model.predict(frame)
 
         var header = frame.columnNames + ["prediction"]

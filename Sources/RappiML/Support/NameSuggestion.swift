@@ -15,6 +15,11 @@ public enum NameSuggestion {
         return nil
     }
 
+    /// ` — did you mean 'X'?`, or an empty string when nothing is close.
+    public static func hint(for word: String, in candidates: [String]) -> String {
+        closest(to: word, in: candidates).map { " — did you mean '\($0)'?" } ?? ""
+    }
+
     /// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
     public static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
