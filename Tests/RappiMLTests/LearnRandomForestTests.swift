@@ -110,8 +110,9 @@ final class LearnRandomForestTests: XCTestCase {
     func testManyDistinctValuesUseQuantileBins() throws {
         // 5000 distinct values, the class flips at 0.3217: quantile bins still find a threshold
         // between adjacent training values close to it.
-        var rng = SplitMix64(seed: 8)
-        let v = (0..<5000).map { _ in rng.nextDouble() }
+        var rng = RappiML.SplitMix64(seed: 8)
+        var v: [Double] = []
+        for _ in 0..<5000 { v.append(rng.nextDouble()) }
         let y = v.map { $0 > 0.3217 ? 1 : 0 }
         var p = RandomForestParameters()
         p.trees = 1; p.bootstrap = false; p.maxDepth = 1

@@ -14,7 +14,7 @@ enum LearnData {
 
     /// XOR of the signs of two uniform features in [-1, 1], plus `noise` useless features.
     static func xor(rows: Int, noise: Int = 0, seed: UInt64) -> (FeatureMatrix, EncodedLabels) {
-        var rng = SplitMix64(seed: seed)
+        var rng = RappiML.SplitMix64(seed: seed)
         var v: [Double] = [], y: [Int] = []
         for _ in 0..<rows {
             let a = rng.nextDouble() * 2 - 1, b = rng.nextDouble() * 2 - 1
@@ -27,7 +27,7 @@ enum LearnData {
 
     /// Class = which of three half-planes of x0 + 2·x1 a point falls in (linearly separable bands).
     static func bands(rows: Int, seed: UInt64) -> (FeatureMatrix, EncodedLabels) {
-        var rng = SplitMix64(seed: seed)
+        var rng = RappiML.SplitMix64(seed: seed)
         var v: [Double] = [], y: [Int] = []
         for _ in 0..<rows {
             let a = rng.nextDouble() * 4 - 2, b = rng.nextDouble() * 4 - 2, c = rng.nextDouble()

@@ -73,8 +73,11 @@ def test_tab_completion_from_the_command_table(workspace):
     child.expect(prompt(2))
     child.send("lo\t")
     child.expect("load ")
-    child.send("\t")
-    child.expect("dataset ")
+    child.send("\t\t")  # two words can follow: readline lists them
+    child.expect("dataset")
+    child.expect("model")
+    child.send("d\t")
+    child.expect("ataset ")
     child.send("tit\t")
     child.expect("titanic ")
     child.send("\r")
@@ -139,5 +142,17 @@ def test_history_survives_sessions(workspace):
     child.expect(prompt(2))
     child.sendline(".history")
     child.expect(r"1  echo remembered line")
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+
+
+def test_long_training_shows_a_progress_bar_on_the_terminal(workspace):
+    child = start(workspace)
+    child.sendline("upload dataset titanic from data/titanic/ds_full target=Survived; load dataset titanic")
+    child.expect(prompt(3))
+    child.sendline("train rf trees=4000")
+    child.expect(r"\d+/4000 trees\s+[\d.]+ trees/s\s+\S+ left", timeout=60)
+    child.expect("trained rf", timeout=120)
+    child.expect(prompt(4))
     child.sendcontrol("d")
     child.expect(pexpect.EOF)

@@ -20,16 +20,23 @@ struct DecisionTree: Sendable, Equatable {
 
     var leafCount: Int { leafValues.count == 0 ? 0 : leafOf.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
 
-    /// From the builder's form: leaves have `feature == -1` and `next` = leaf index.
-    init(rawNodes: [TreeNode], leafValues: [Float]) {
+    /// From the builder's form: leaves have `feature == -1` and `next` = index of their values in
+    /// `leafValues` (`classCount` values each). Leaves are renumbered in node order.
+    init(rawNodes: [TreeNode], leafValues rawValues: [Float]) {
         var nodes = rawNodes
         var leafOf = [Int32](repeating: -1, count: rawNodes.count)
         var depthOf = [Int](repeating: 0, count: rawNodes.count)
+        let leaves = rawNodes.reduce(0) { $0 + ($1.feature < 0 ? 1 : 0) }
+        let k = leaves > 0 ? rawValues.count / leaves : 0
+        var leafValues = [Float]()
+        leafValues.reserveCapacity(rawValues.count)
         var depth = 0
         for i in 0..<rawNodes.count {
             let node = rawNodes[i]
             if node.feature < 0 {
-                leafOf[i] = node.next
+                leafOf[i] = Int32(leafValues.count / Swift.max(k, 1))
+                let from = Int(node.next) * k
+                leafValues.append(contentsOf: rawValues[from..<(from + k)])
                 nodes[i] = TreeNode(threshold: .infinity, feature: 0, next: Int32(i))
                 depth = Swift.max(depth, depthOf[i])
             } else {
