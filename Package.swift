@@ -10,6 +10,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, libreadline-dev, libcurl4-openssl-dev).
@@ -24,13 +28,25 @@ let package = Package(
             "CSQLite", "RappiML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // HTTP client for endpoints and published pipelines (libcurl).
-        .target(name: "RappiClient", dependencies: ["CCurl"]),
+        // HTTP client for endpoints and published pipelines, load generator (libcurl).
+        .target(name: "RappiClient", dependencies: [
+            "CCurl",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        // The model server (Hummingbird): one model file behind /score, /invocations, health, metrics.
+        .target(name: "RappiServe", dependencies: [
+            "RappiML",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // Deployment targets: a detached local process, or a container image run by podman/docker.
+        .target(name: "RappiDeploy", dependencies: ["RappiWorkspace", "RappiClient"]),
         // Lexer, parser, command table, interpreter.
-        .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient"]),
+        .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient", "RappiDeploy"]),
         // CLI entry, REPL (readline), script runner, rendering.
         .executableTarget(name: "rappi", dependencies: [
-            "RappiScript", "RappiWorkspace", "CReadline",
+            "RappiScript", "RappiWorkspace", "RappiServe", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -38,6 +54,11 @@ let package = Package(
         .testTarget(name: "RappiWorkspaceTests", dependencies: ["RappiWorkspace"]),
         .testTarget(name: "RappiScriptTests", dependencies: ["RappiScript"]),
         .testTarget(name: "RappiClientTests", dependencies: ["RappiClient"]),
+        .testTarget(name: "RappiDeployTests", dependencies: ["RappiDeploy"]),
+        .testTarget(name: "RappiServeTests", dependencies: [
+            "RappiServe", "RappiClient", "RappiML",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         // Runs .rappi scripts through the built binary; depends on it so `swift test` builds it.
         .testTarget(name: "RappiEndToEndTests", dependencies: ["rappi", "RappiWorkspace"]),
     ],

@@ -1,0 +1,1 @@
+// Tests for deployment targets live here.
