@@ -7,13 +7,20 @@ public struct ModelServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
     /// Accepted API keys (primary, secondary); empty means no authentication (`auth=none`).
+    /// Used when `keysFile` is nil.
     public var apiKeys: [String] = []
+    /// A file with one API key per line (primary, secondary). Re-read when it changes (checked at
+    /// most once a second), so a rotated key takes effect without a restart. A keys file with no
+    /// key in it refuses every prediction request.
+    public var keysFile: String?
     /// Largest accepted request body.
     public var maxBodyBytes: Int = 1 << 20
-    /// Requests in flight beyond this are answered 503 at once.
+    /// Prediction requests in flight beyond this are answered 503 at once (0 refuses them all).
     public var maxConcurrentRequests: Int = 256
     /// One line per request is appended here, when set.
     public var accessLogPath: String?
+    /// Connections idle this long are closed (seconds; nil keeps them open).
+    public var idleTimeoutSeconds: Int? = 75
 
     public init(modelPath: String, modelName: String, modelVersion: Int) {
         self.modelPath = modelPath

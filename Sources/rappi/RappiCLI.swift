@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RappiML
 import RappiScript
+import RappiServe
 import RappiWorkspace
 
 /// Options every mode shares.
@@ -39,7 +40,7 @@ struct CommonOptions: ParsableArguments {
 }
 
 @main
-struct Rappi: ParsableCommand {
+struct Rappi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rappi",
         abstract: "A notebook-style scripting host for the ML engineering lifecycle.",
@@ -48,7 +49,7 @@ struct Rappi: ParsableCommand {
             `rappi run FILE.rappi` replays a script; `rappi -c "statements"` runs one line.
             """,
         version: Workspace.rappiVersion,
-        subcommands: [RunScript.self, ReplayRun.self, BenchCSV.self, BenchFeatures.self])
+        subcommands: [RunScript.self, ReplayRun.self, ServeModel.self, BenchCSV.self, BenchTrain.self, BenchFeatures.self])
 
     @OptionGroup var common: CommonOptions
 
@@ -114,6 +115,32 @@ struct ReplayRun: ParsableCommand {
     }
 }
 
+/// `rappi serve-model --model FILE …` — the model server every deployment target runs.
+struct ServeModel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve-model",
+        abstract: "Serve one model file over HTTP (/score, /invocations, /health/*, /metrics, /openapi.json) until SIGTERM.")
+
+    @Option(help: "The model file (as written by `register`).") var model: String
+    @Option(help: "The model's registry name, echoed in responses.") var name: String
+    @Option(help: "The model's registry version.") var version: Int
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "File with the accepted API keys, one per line (re-read when it changes); none means no auth.") var keysFile: String?
+    @Option(help: "Largest accepted request body, in bytes.") var maxBody = 1 << 20
+    @Option(help: "Append one line per request to this file.") var accessLog: String?
+
+    func run() async throws {
+        var configuration = ModelServerConfiguration(modelPath: model, modelName: name, modelVersion: version)
+        configuration.host = host
+        configuration.port = port
+        configuration.keysFile = keysFile
+        configuration.maxBodyBytes = maxBody
+        configuration.accessLogPath = accessLog
+        try await ModelServer.run(configuration)
+    }
+}
+
 /// `rappi bench-csv FILE` — times the CSV reader alone (used by scripts/bench/ingest.sh).
 struct BenchCSV: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -134,6 +161,26 @@ func runScript(_ source: String, kind: String, name: String, session: Session, j
     let printer = CellPrinter(json: json, sourceName: name)
     let outcome = runner.run(source) { printer.print($0) }
     return outcome.succeeded ? 0 : 1
+}
+
+/// `rappi bench-train …` — times the estimators alone (used by scripts/bench/train.sh).
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-train", abstract: "Time training and prediction on numeric CSVs.", shouldDisplay: false)
+
+    @Option var train: String
+    @Option var test: String?
+    @Option var target: String
+    @Option var algorithm = "rf"
+    @Option var trees = 100
+    @Option var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option var repeats = 3
+    @Option var cv: Int?
+
+    func run() throws {
+        print(TrainBenchmark.run(trainCSV: train, testCSV: test, target: target, algorithm: algorithm, trees: trees,
+                                 threads: threads, repeats: repeats, cvFolds: cv))
+    }
 }
 
 /// `rappi bench-features --recipe titanic IN.csv OUT.csv` — the recipe's feature matrix plus the

@@ -8,35 +8,31 @@ struct TreeNode: Sendable, Equatable {
 }
 
 /// A fitted CART classification tree: nodes in depth-first order (children always after their
-/// parent, siblings adjacent) and one class distribution (fractions) per leaf.
+/// parent, siblings adjacent) and a class distribution (fractions) for each leaf, stored by node
+/// (`classCount` values per node, zero for internal nodes) so that a walk ends with one lookup.
 struct DecisionTree: Sendable, Equatable {
     var nodes: [TreeNode]
-    /// For each node, its leaf index, or -1 for an internal node.
-    var leafOf: [Int32]
-    /// `classCount` values per leaf, leaves numbered in node order.
-    var leafValues: [Float]
+    /// `classCount` values per node; non-zero only for leaves.
+    var values: [Float]
+    let classCount: Int
     /// Largest number of steps from the root to a leaf.
     var depth: Int
 
-    var leafCount: Int { leafValues.count == 0 ? 0 : leafOf.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
+    @inline(__always) func isLeaf(_ i: Int) -> Bool { Int(nodes[i].next) == i }
+    var leafCount: Int { (0..<nodes.count).reduce(0) { $0 + (isLeaf($1) ? 1 : 0) } }
 
     /// From the builder's form: leaves have `feature == -1` and `next` = index of their values in
-    /// `leafValues` (`classCount` values each). Leaves are renumbered in node order.
-    init(rawNodes: [TreeNode], leafValues rawValues: [Float]) {
+    /// `leafValues` (`classCount` values each).
+    init(rawNodes: [TreeNode], leafValues: [Float], classCount k: Int) {
         var nodes = rawNodes
-        var leafOf = [Int32](repeating: -1, count: rawNodes.count)
+        var values = [Float](repeating: 0, count: rawNodes.count * k)
         var depthOf = [Int](repeating: 0, count: rawNodes.count)
-        let leaves = rawNodes.reduce(0) { $0 + ($1.feature < 0 ? 1 : 0) }
-        let k = leaves > 0 ? rawValues.count / leaves : 0
-        var leafValues = [Float]()
-        leafValues.reserveCapacity(rawValues.count)
         var depth = 0
         for i in 0..<rawNodes.count {
             let node = rawNodes[i]
             if node.feature < 0 {
-                leafOf[i] = Int32(leafValues.count / Swift.max(k, 1))
                 let from = Int(node.next) * k
-                leafValues.append(contentsOf: rawValues[from..<(from + k)])
+                for c in 0..<k { values[i * k + c] = leafValues[from + c] }
                 nodes[i] = TreeNode(threshold: .infinity, feature: 0, next: Int32(i))
                 depth = Swift.max(depth, depthOf[i])
             } else {
@@ -45,34 +41,35 @@ struct DecisionTree: Sendable, Equatable {
             }
         }
         self.nodes = nodes
-        self.leafOf = leafOf
-        self.leafValues = leafValues
+        self.values = values
+        self.classCount = k
         self.depth = depth
     }
 
-    /// Index of the leaf reached by the row starting at `x`.
+    /// Index of the leaf node reached by the row starting at `x`.
     @inline(__always)
     func leaf(_ x: UnsafePointer<Double>) -> Int {
         var i = 0
-        while leafOf[i] < 0 {
+        while true {
             let node = nodes[i]
-            i = Int(node.next) + (x[Int(node.feature)] > node.threshold ? 1 : 0)
+            let next = Int(node.next) + (x[Int(node.feature)] > node.threshold ? 1 : 0)
+            if next == i { return i }
+            i = next
         }
-        return Int(leafOf[i])
     }
 
     // MARK: encoding
 
     /// Node features for every node (-1 for a leaf); thresholds and child indices for internal
-    /// nodes only; leaf distributions as Float. Leaves are numbered in node order, so their indices
-    /// are implied.
+    /// nodes only; leaf distributions as Float, leaves in node order.
     func encode(into writer: inout BinaryWriter) {
         writer.write(nodes.count)
-        var features = [Int32](), children = [Int32](), thresholds = [Double]()
+        var features = [Int32](), children = [Int32](), thresholds = [Double](), leafValues = [Float]()
         features.reserveCapacity(nodes.count)
         for (i, node) in nodes.enumerated() {
-            if leafOf[i] >= 0 {
+            if isLeaf(i) {
                 features.append(-1)
+                leafValues.append(contentsOf: values[(i * classCount)..<((i + 1) * classCount)])
             } else {
                 features.append(node.feature)
                 children.append(node.next)
@@ -116,7 +113,7 @@ struct DecisionTree: Sendable, Equatable {
             }
         }
         guard c == internalNodes, l == leaves else { throw damaged("node layout") }
-        self.init(rawNodes: nodes, leafValues: leafValues)
+        self.init(rawNodes: nodes, leafValues: leafValues, classCount: classCount)
     }
 }
 
@@ -336,12 +333,13 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
         let limit = UInt8(bestBin)
         var i = s, t = 0
         for p in s..<e {
+            // Branch-free: write to both sides, advance the one the row belongs to (i <= p, so
+            // the in-place write never overtakes the read).
             let row = idx[p], w = wc[p]
-            if col[Int(row)] <= limit {
-                idx[i] = row; wc[i] = w; i += 1
-            } else {
-                tIdx[t] = row; tWc[t] = w; t += 1
-            }
+            let goesLeft = col[Int(row)] <= limit ? 1 : 0
+            idx[i] = row; wc[i] = w
+            tIdx[t] = row; tWc[t] = w
+            i &+= goesLeft; t &+= 1 &- goesLeft
         }
         (idx + i).update(from: tIdx, count: t)
         (wc + i).update(from: tWc, count: t)
@@ -362,5 +360,5 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
         stack.append(Pending(node: child + 1, start: i, end: e, depth: job.depth + 1, constants: childConstants))
         stack.append(Pending(node: child, start: s, end: i, depth: job.depth + 1, constants: childConstants))
     }
-    return (DecisionTree(rawNodes: nodes, leafValues: leafValues), importances)
+    return (DecisionTree(rawNodes: nodes, leafValues: leafValues, classCount: k), importances)
 }

@@ -119,12 +119,11 @@ public struct RandomForestClassifier: Classifier {
                         let end = Swift.min(start + block, range.upperBound)
                         for tree in trees {
                             tree.nodes.withUnsafeBufferPointer { nodes in
-                                tree.leafOf.withUnsafeBufferPointer { leafOf in
-                                    tree.leafValues.withUnsafeBufferPointer { values in
-                                        Self.accumulate(nodes: nodes.baseAddress!, leafOf: leafOf.baseAddress!,
-                                                        values: values.baseAddress!, depth: tree.depth, classCount: k,
-                                                        x: xv, columns: d, rows: start..<end, out: o)
-                                    }
+                                tree.values.withUnsafeBufferPointer { values in
+                                    Self.touch(nodes, values, out: o)
+                                    Self.accumulate(nodes: nodes.baseAddress!, values: values.baseAddress!,
+                                                    depth: tree.depth, classCount: k,
+                                                    x: xv, columns: d, rows: start..<end, out: o)
                                 }
                             }
                         }
@@ -137,11 +136,24 @@ public struct RandomForestClassifier: Classifier {
         return out
     }
 
-    /// Adds one tree's leaf distributions to `out` for `rows`. Eight rows walk in lockstep
+    /// Reads every cache line of a tree in order, so the walk finds it in cache: sequential reads
+    /// are prefetched by the hardware, the walk's dependent random reads are not.
+    @inline(never)
+    static func touch(_ nodes: UnsafeBufferPointer<TreeNode>, _ values: UnsafeBufferPointer<Float>,
+                      out: UnsafeMutablePointer<Double>) {
+        var sink = 0
+        var i = 0
+        while i < nodes.count { sink &+= Int(nodes[i].next); i += 4 }
+        i = 0
+        while i < values.count { sink &+= Int(values[i].bitPattern); i += 16 }
+        if sink == Int.min { out[0] += 0 }   // keeps the reads
+    }
+
+    /// Adds one tree's leaf distributions to `out` for `rows`. Sixteen rows walk in lockstep
     /// (independent chains overlap their memory latency; leaves loop on themselves, so no row
-    /// needs a branch of its own), checking every four steps whether all eight have arrived.
+    /// needs a branch of its own), checking every four steps whether all sixteen have arrived.
     @inline(__always)
-    static func accumulate(nodes: UnsafePointer<TreeNode>, leafOf: UnsafePointer<Int32>, values: UnsafePointer<Float>,
+    static func accumulate(nodes: UnsafePointer<TreeNode>, values: UnsafePointer<Float>,
                            depth: Int, classCount k: Int, x: UnsafePointer<Double>, columns d: Int,
                            rows: Range<Int>, out: UnsafeMutablePointer<Double>) {
         @inline(__always) func step(_ i: inout Int, _ row: UnsafePointer<Double>) {
@@ -149,7 +161,7 @@ public struct RandomForestClassifier: Classifier {
             i = Int(node.next) &+ (row[Int(node.feature)] > node.threshold ? 1 : 0)
         }
         @inline(__always) func add(_ i: Int, _ r: Int) {
-            let v = values + Int(leafOf[i]) &* k
+            let v = values + i &* k
             let dst = out + r &* k
             if k == 2 {
                 dst[0] += Double(v[0]); dst[1] += Double(v[1])
@@ -158,29 +170,37 @@ public struct RandomForestClassifier: Classifier {
             }
         }
         var r = rows.lowerBound
-        while r + 8 <= rows.upperBound {
-            let x0 = x + r &* d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d
-            let x4 = x3 + d, x5 = x4 + d, x6 = x5 + d, x7 = x6 + d
-            var i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0
+        while r + 16 <= rows.upperBound {
+            // One base pointer for the rows (fewer live registers than one pointer per row).
+            let xb = x + r &* d
+            @inline(__always) func step(_ i: inout Int, _ lane: Int) {
+                let node = nodes[i]
+                i = Int(node.next) &+ (xb[lane &* d &+ Int(node.feature)] > node.threshold ? 1 : 0)
+            }
+            var i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0, i8 = 0, i9 = 0, i10 = 0, i11 = 0, i12 = 0, i13 = 0, i14 = 0, i15 = 0
             var steps = 0
             while steps < depth {
                 for _ in 0..<4 {
-                    step(&i0, x0); step(&i1, x1); step(&i2, x2); step(&i3, x3)
-                    step(&i4, x4); step(&i5, x5); step(&i6, x6); step(&i7, x7)
+                    step(&i0, 0); step(&i1, 1); step(&i2, 2); step(&i3, 3)
+                    step(&i4, 4); step(&i5, 5); step(&i6, 6); step(&i7, 7)
+                    step(&i8, 8); step(&i9, 9); step(&i10, 10); step(&i11, 11)
+                    step(&i12, 12); step(&i13, 13); step(&i14, 14); step(&i15, 15)
                 }
                 steps += 4
-                let pending = leafOf[i0] | leafOf[i1] | leafOf[i2] | leafOf[i3]
-                    | leafOf[i4] | leafOf[i5] | leafOf[i6] | leafOf[i7]
-                if pending >= 0 { break }
+                // A leaf is the node that points to itself.
+                let pending = (Int(nodes[i0].next) ^ i0) | (Int(nodes[i1].next) ^ i1) | (Int(nodes[i2].next) ^ i2) | (Int(nodes[i3].next) ^ i3) | (Int(nodes[i4].next) ^ i4) | (Int(nodes[i5].next) ^ i5) | (Int(nodes[i6].next) ^ i6) | (Int(nodes[i7].next) ^ i7) | (Int(nodes[i8].next) ^ i8) | (Int(nodes[i9].next) ^ i9) | (Int(nodes[i10].next) ^ i10) | (Int(nodes[i11].next) ^ i11) | (Int(nodes[i12].next) ^ i12) | (Int(nodes[i13].next) ^ i13) | (Int(nodes[i14].next) ^ i14) | (Int(nodes[i15].next) ^ i15)
+                if pending == 0 { break }
             }
-            add(i0, r); add(i1, r + 1); add(i2, r + 2); add(i3, r + 3)
+            add(i0, r + 0); add(i1, r + 1); add(i2, r + 2); add(i3, r + 3)
             add(i4, r + 4); add(i5, r + 5); add(i6, r + 6); add(i7, r + 7)
-            r += 8
+            add(i8, r + 8); add(i9, r + 9); add(i10, r + 10); add(i11, r + 11)
+            add(i12, r + 12); add(i13, r + 13); add(i14, r + 14); add(i15, r + 15)
+            r += 16
         }
         while r < rows.upperBound {
             var i = 0
             let row = x + r &* d
-            while leafOf[i] < 0 { step(&i, row) }
+            while Int(nodes[i].next) != i { step(&i, row) }
             add(i, r)
             r += 1
         }

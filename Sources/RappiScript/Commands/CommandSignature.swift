@@ -12,6 +12,7 @@ public enum ValueKind: Equatable, Sendable {
     case version              // v3, 3 or latest
     case choice([String])
     case comparison           // == != < <= > >=
+    case json                 // a { … } block holding a JSON record or list of records
 
     /// The placeholder shown in usage lines.
     var placeholder: String {
@@ -25,6 +26,7 @@ public enum ValueKind: Equatable, Sendable {
         case .version: return "vN|latest"
         case .choice(let options): return options.joined(separator: "|")
         case .comparison: return "==|!=|<|<=|>|>="
+        case .json: return "{JSON}"
         }
     }
 
@@ -40,6 +42,7 @@ public enum ValueKind: Equatable, Sendable {
         case .version: return "a version such as v2 or latest"
         case .choice(let options): return "one of " + options.joined(separator: ", ")
         case .comparison: return "a comparison (==, !=, <, <=, >, >=)"
+        case .json: return "a JSON record in braces, as in {\"Age\": 22}"
         }
     }
 
@@ -56,6 +59,7 @@ public enum ValueKind: Equatable, Sendable {
         case .version: return VersionSelector(text) == nil ? expectation : nil
         case .choice(let options): return options.contains(text) ? nil : expectation
         case .comparison: return ["==", "!=", "<", "<=", ">", ">="].contains(text) ? nil : expectation
+        case .json: return expectation  // words never are; blocks are checked when parsed as JSON
         }
     }
 }
@@ -131,7 +135,7 @@ public struct CommandSignature: Sendable {
 
     private func argumentPlaceholder(_ spec: ArgumentSpec) -> String {
         switch spec.kind {
-        case .version, .comparison, .choice: return spec.kind.placeholder
+        case .version, .comparison, .choice, .json: return spec.kind.placeholder
         default: return spec.name.uppercased()
         }
     }

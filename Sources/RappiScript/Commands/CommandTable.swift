@@ -20,6 +20,9 @@ public struct CommandTable: Sendable {
         TrainLogisticRegressionCommand.self, EvaluateCommand.self, CrossValidateCommand.self, PredictCommand.self,
         // registry
         RegisterCommand.self, ModelsCommand.self, ModelCommand.self, PromoteCommand.self, LoadModelCommand.self,
+        // endpoints
+        DeployCommand.self, EndpointsCommand.self, UndeployCommand.self, RotateKeyCommand.self,
+        TestEndpointCommand.self, ProfileEndpointCommand.self, PackageCommand.self, DockerizeCommand.self,
         // runs
         ReplayCommand.self,
     ])

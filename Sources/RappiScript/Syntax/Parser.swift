@@ -141,6 +141,8 @@ public struct Parser {
         switch part {
         case .keyword(let word): return token.word?.lowercased() == word
         case .argument(let spec):
+            if case .block = token.kind { return spec.kind == .json || spec.kind == .text }
+            if spec.kind == .json { return false }
             if case .variable = token.kind { return true }
             guard isValue(token), case .word(let text) = token.kind else {
                 return spec.kind == .text && isValue(token)

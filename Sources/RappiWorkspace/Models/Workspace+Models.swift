@@ -30,6 +30,14 @@ extension Workspace {
         }
     }
 
+    /// The version registered last in this workspace, whatever its name.
+    public func latestRegisteredModel() throws -> ModelVersion? {
+        guard let row = try database.query("""
+            SELECT m.name, v.version FROM model_versions v JOIN models m ON m.id = v.model_id ORDER BY v.id DESC LIMIT 1
+            """).first else { return nil }
+        return try modelVersion(row[0].string!, .version(.number(row[1].int!)))
+    }
+
     public func modelNames() -> [String] {
         ((try? database.query("SELECT name FROM models ORDER BY name")) ?? []).compactMap { $0[0].string }
     }

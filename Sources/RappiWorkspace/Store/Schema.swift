@@ -82,6 +82,30 @@ enum Schema {
         );
         ALTER TABLE runs ADD COLUMN base_directory TEXT;
         """,
+        // 3: deployed endpoints and their load profiles.
+        """
+        CREATE TABLE endpoints (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            model TEXT NOT NULL,
+            model_version INTEGER NOT NULL,
+            model_hash TEXT NOT NULL,
+            target TEXT NOT NULL,
+            url TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            pid INTEGER,
+            container TEXT,
+            image TEXT,
+            auth TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE endpoint_profiles (
+            id INTEGER PRIMARY KEY,
+            endpoint TEXT NOT NULL,
+            report_json TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -1,34 +1,40 @@
 import Foundation
 import RappiML
 
-/// `predict from PATH [into OUT.csv]` — the current model, in process, on a CSV of raw records.
+/// `predict [on NAME] {json} | from PATH [into OUT.csv]` — the current model in process, or a
+/// deployed endpoint over HTTP, on one record, a list of records, or a CSV of raw records.
 public enum PredictCommand: RappiCommand {
     public static let signature = CommandSignature(
         "predict", area: "training",
-        summary: "Predict with the current model on a CSV of raw records (with or without the target); print or write the predictions.",
+        summary: "Predict on a {json} record or a CSV of raw records — in process with the current model, or `on` an endpoint over HTTP.",
         pattern: [
-            .keyword("from"),
-            .argument(ArgumentSpec("path", .path, help: "a CSV file of records")),
+            .optional([.keyword("on"), .argument(ArgumentSpec("endpoint", .name, help: "a deployed endpoint"))]),
+            .optional([.argument(ArgumentSpec("record", .json, help: "a JSON record, or {\"data\": [records]}"))]),
+            .optional([.keyword("from"), .argument(ArgumentSpec("path", .path, help: "a CSV file (or folder) of records"))]),
             .optional([.keyword("into"), .argument(ArgumentSpec("output", .path, help: "where to write records + predictions as CSV"))]),
         ],
         publishes: ["predictions", "accuracy"],
-        examples: ["predict from data/titanic/ds_half", "predict from new_passengers.csv into predictions.csv"])
+        examples: ["predict from data/titanic/ds_half", "predict on titanic_rf {\"Pclass\": 3, \"Sex\": \"male\", \"Age\": 22}",
+                   "predict on titanic_rf from new_passengers.csv into predictions.csv"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        if call.has("endpoint") { return try EndpointPrediction.execute(call, in: context) }
         guard let current = context.session.currentModel else {
-            throw CommandFailure("predict needs a model — train one (`train rf`) or load one (`load model NAME`)")
+            throw CommandFailure("predict needs a model — train one (`train rf`), load one (`load model NAME`), or use `predict on ENDPOINT`")
         }
         let model = current.model
-        let path = try call.path("path")!
-        var files = [path]
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            files = try FileManager.default.contentsOfDirectory(at: path, includingPropertiesForKeys: nil)
-                .filter { $0.pathExtension.lowercased() == "csv" }.sorted { $0.path < $1.path }
-            guard !files.isEmpty else { throw call.error("folder \(path.path) has no .csv files", at: "path") }
+        if call.has("record") {
+            let records = try RecordJSON.records(fromBlock: try call.string("record")!)
+            let frame = try RecordFrame.make(records: records, inputs: model.preprocessor.inputs)
+            let predictions = try model.predict(frame)
+            return PredictionTable.result(records: records, labels: predictions.labels,
+                                          probabilities: (0..<records.count).map { predictions.probabilities(row: $0).map(Array.init) },
+                                          classes: model.classes, source: "\(model.algorithm), in process")
         }
-        var frame = try CSVReader.read(path: files[0].path).frame
-        for file in files.dropFirst() { try frame.append(CSVReader.read(path: file.path).frame) }
+        guard let path = try call.path("path") else {
+            throw call.error("predict needs records: a {json} record or `from PATH`", at: "path")
+        }
+        let frame = try PredictionInput.frame(from: path, call: call)
         // Per-row missing values are imputed, but a column absent from the whole file is almost
         // always the wrong file or a renamed column: say so rather than imputing every row.
         let absent = model.preprocessor.inputs.filter { frame.column(named: $0.name) == nil }

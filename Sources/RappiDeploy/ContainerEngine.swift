@@ -1,0 +1,151 @@
+import Foundation
+
+/// The container engine that answers on this machine: podman, or docker with a reachable daemon.
+public struct ContainerEngine: Sendable {
+    public enum Kind: String, Sendable { case podman, docker }
+    public let kind: Kind
+    public let executable: String
+    /// Options placed before every subcommand, e.g. `--runtime /usr/sbin/runc --storage-driver vfs`.
+    public let globalArguments: [String]
+
+    public init(kind: Kind, executable: String, globalArguments: [String] = []) {
+        self.kind = kind
+        self.executable = executable
+        self.globalArguments = globalArguments
+    }
+
+    /// podman when `podman` is on PATH — with `--runtime runc --storage-driver vfs` when runc is
+    /// installed, the settings that work in sandboxes where crun and overlay do not — else docker
+    /// when `docker info` succeeds (a reachable daemon), else nil.
+    /// `RAPPI_CONTAINER_ENGINE=podman|docker|none` forces the choice (`none`: nil).
+    public static func detect() -> ContainerEngine? {
+        let forced = ProcessInfo.processInfo.environment["RAPPI_CONTAINER_ENGINE"]?.lowercased()
+        if forced == "none" { return nil }
+        if forced == nil || forced == "podman", let podman = CommandRunner.which("podman") {
+            var global: [String] = []
+            if let runc = CommandRunner.which("runc") ?? ["/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc"]
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+                global = ["--runtime", runc, "--storage-driver", "vfs"]
+            }
+            return ContainerEngine(kind: .podman, executable: podman, globalArguments: global)
+        }
+        if forced == nil || forced == "docker", let docker = CommandRunner.which("docker"),
+           let info = try? CommandRunner.run(docker, ["info", "--format", "{{.ServerVersion}}"], timeout: 15), info.succeeded {
+            return ContainerEngine(kind: .docker, executable: docker)
+        }
+        return nil
+    }
+
+    /// The error to show when no engine answers.
+    public static var unavailableError: DeployError {
+        DeployError("""
+        no container engine answers on this machine: `deploy … aci` and container builds need podman \
+        (Debian/Ubuntu: `apt-get install -y podman runc`) or docker with a running daemon (`docker info` must succeed). \
+        Deploy as a local process instead with `deploy … local`, or write the build context with `package MODEL into DIR` \
+        and build it where an engine runs.
+        """)
+    }
+
+    /// `build -t TAG DIR`. On failure the DeployError carries the last lines of the build output.
+    public func build(context: URL, tag: String) throws {
+        let result = try engine(["build", "-t", tag, context.path], timeout: 3600, merge: true)
+        guard result.succeeded else {
+            throw DeployError("\(kind.rawValue) build of \(context.path) failed\(statusText(result)):\n\(result.lastLines(20))")
+        }
+    }
+
+    /// Runs `image` detached as container `name`, publishing 127.0.0.1:`hostPort` → 8080, with
+    /// `--ulimit nofile=1024:1024 --ulimit nproc=1024:1024`, and `keysDirectory` bind-mounted
+    /// read-only at /run/rappi when given. An existing container of that name is replaced.
+    /// Returns the container id.
+    public func run(image: String, name: String, hostPort: Int, keysDirectory: URL?) throws -> String {
+        try stop(name: name)
+        var arguments = ["run", "-d", "--name", name,
+                         "-p", "127.0.0.1:\(hostPort):\(BuildContext.containerPort)"] + Self.limits
+        if let keysDirectory {
+            let path = keysDirectory.standardizedFileURL.path
+            guard !path.contains(":") && !path.contains(",") else {
+                throw DeployError("cannot mount \(path) into the container: the path contains ':' or ','")
+            }
+            arguments += ["-v", "\(path):\(BuildContext.keysMountDirectory):ro"]
+        }
+        arguments.append(image)
+        let result = try engine(arguments, timeout: 600)
+        guard result.succeeded else {
+            throw DeployError("\(kind.rawValue) run \(image) as \(name) failed\(statusText(result)):\n\(result.lastLines(20))")
+        }
+        let id = result.stdout.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return id.isEmpty ? name : id
+    }
+
+    /// Runs `image` in the foreground to completion (`--rm`), optionally with another entrypoint,
+    /// and returns its exit status and output (stdout and stderr interleaved).
+    public func runToCompletion(image: String, entrypoint: String? = nil, arguments: [String] = [],
+                                timeout: Double = 600) throws -> (status: Int32, output: String) {
+        var command = ["run", "--rm"] + Self.limits
+        if let entrypoint { command += ["--entrypoint", entrypoint] }
+        command += [image] + arguments
+        let result = try engine(command, timeout: timeout, merge: true)
+        if result.timedOut { throw DeployError("\(kind.rawValue) run \(image) did not finish within \(Int(timeout)) s") }
+        return (result.status, result.stdout)
+    }
+
+    /// Stops the container (SIGTERM, SIGKILL after 5 s) and removes it. No error when it does not exist.
+    public func stop(name: String) throws {
+        guard exists(name: name) else { return }
+        _ = try? engine(["stop", "-t", "5", name], timeout: 60)
+        let removed = try engine(["rm", "-f", name], timeout: 60)
+        if !removed.succeeded && exists(name: name) {
+            throw DeployError("cannot remove container \(name)\(statusText(removed)):\n\(removed.lastLines(10))")
+        }
+    }
+
+    public func isRunning(name: String) -> Bool {
+        guard let result = try? engine(["container", "inspect", "--format", "{{.State.Running}}", name], timeout: 30),
+              result.succeeded else { return false }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "true"
+    }
+
+    /// The pid of the container's main process as the host sees it (for CPU and memory sampling
+    /// from /proc), nil when it is not running.
+    public func mainProcessID(name: String) -> Int32? {
+        guard let result = try? engine(["container", "inspect", "--format", "{{.State.Pid}}", name], timeout: 30),
+              result.succeeded,
+              let pid = Int32(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
+        return pid
+    }
+
+    /// The last `tail` lines the container wrote (stdout and stderr), or why they cannot be read.
+    public func logs(name: String, tail: Int) -> String {
+        guard let result = try? engine(["logs", "--tail", String(tail), name], timeout: 30, merge: true) else {
+            return "(cannot run \(kind.rawValue) logs)"
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Removes the image (ignoring errors: absent is fine).
+    public func removeImage(_ tag: String) {
+        _ = try? engine(["rmi", "-f", tag], timeout: 120)
+    }
+
+    /// Whether a container of that name exists (running or not).
+    public func exists(name: String) -> Bool {
+        (try? engine(["container", "inspect", "--format", "{{.Id}}", name], timeout: 30))?.succeeded ?? false
+    }
+
+    // MARK: - Helpers
+
+    /// The sandbox refuses raising limits beyond these; the server needs no more.
+    static let limits = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
+
+    /// The full command line for a subcommand, as it would be typed.
+    public func commandLine(_ arguments: [String]) -> [String] { [executable] + globalArguments + arguments }
+
+    private func engine(_ arguments: [String], timeout: Double, merge: Bool = false) throws -> CommandResult {
+        try CommandRunner.run(executable, globalArguments + arguments, timeout: timeout, mergeOutput: merge)
+    }
+
+    private func statusText(_ result: CommandResult) -> String {
+        result.timedOut ? " (timed out)" : " (exit \(result.status))"
+    }
+}

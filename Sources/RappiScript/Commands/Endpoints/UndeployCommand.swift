@@ -1,0 +1,20 @@
+import Foundation
+import RappiWorkspace
+
+/// `undeploy NAME` — stops the process or container and forgets the endpoint.
+public enum UndeployCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "undeploy", area: "endpoints", summary: "Stop an endpoint's process or container and remove it.",
+        pattern: [.argument(ArgumentSpec("name", .name, help: "an endpoint from `endpoints`"))],
+        examples: ["undeploy titanic_rf"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let name = try call.string("name")!
+        let workspace = try context.workspace()
+        let endpoint = try workspace.endpoint(name)
+        try Deployer(workspace: workspace).stop(endpoint)
+        try workspace.removeEndpoint(name)
+        try? FileManager.default.removeItem(at: workspace.endpointDirectory(name))
+        return CommandResult("undeployed \(name) (\(endpoint.target), \(endpoint.url))")
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import RappiWorkspace
+
+/// An endpoint's primary and secondary API keys, kept in `endpoints/NAME/keys/keys` (mode 0600),
+/// one per line. The server re-reads the file when it changes, so rotation needs no restart;
+/// the folder is what a container mounts.
+struct EndpointKeys {
+    let primary: String
+    let secondary: String
+
+    static func generate() -> EndpointKeys { EndpointKeys(primary: newKey(), secondary: newKey()) }
+
+    /// A new primary; the old primary stays valid as the secondary until the next rotation.
+    func rotated() -> EndpointKeys { EndpointKeys(primary: Self.newKey(), secondary: primary) }
+
+    static func folder(_ workspace: Workspace, endpoint: String) throws -> URL {
+        let url = try workspace.endpointDirectory(endpoint).appendingPathComponent("keys")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return url
+    }
+
+    static func file(_ workspace: Workspace, endpoint: String) throws -> URL {
+        try folder(workspace, endpoint: endpoint).appendingPathComponent("keys")
+    }
+
+    static func read(_ workspace: Workspace, endpoint: String) throws -> EndpointKeys? {
+        guard let text = try? String(contentsOf: file(workspace, endpoint: endpoint), encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n").map(String.init)
+        guard let first = lines.first else { return nil }
+        return EndpointKeys(primary: first, secondary: lines.count > 1 ? lines[1] : first)
+    }
+
+    /// Written to a temporary file and renamed, so the server never reads half a file.
+    func write(_ workspace: Workspace, endpoint: String) throws {
+        let target = try Self.file(workspace, endpoint: endpoint)
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".keys.\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: temporary.path, contents: Data("\(primary)\n\(secondary)\n".utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        guard rename(temporary.path, target.path) == 0 else {
+            throw CommandFailure("cannot write the API keys for \(endpoint): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// 32 random bytes as hex, from the system's secure generator (keys are secrets, not results,
+    /// so they deliberately do not come from the seeded generator).
+    private static func newKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}

@@ -1,0 +1,28 @@
+import RappiML
+import RappiWorkspace
+
+/// `MODEL`, `MODEL:v2`, `MODEL:production` — or nothing, meaning the model just registered.
+enum ModelReference {
+    static func resolve(_ text: String?, in context: CommandContext, for command: String) throws -> ModelVersion {
+        guard let text else {
+            // The model just registered in this session, else the workspace's latest registration.
+            guard let last = try context.session.lastRegistered ?? context.workspace().latestRegisteredModel() else {
+                throw CommandFailure("\(command) needs a model — register one first (`register`), or name it: \(command) MODEL[:vN]")
+            }
+            return last
+        }
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        var selector = ModelSelector.version(.latest)
+        if parts.count == 2 {
+            guard let parsed = ModelSelector(parts[1]) else {
+                throw CommandFailure("'\(parts[1])' after ':' is not a version — write MODEL:v2, MODEL:latest, MODEL:staging or MODEL:production")
+            }
+            selector = parsed
+        }
+        return try context.workspace().modelVersion(parts[0], selector)
+    }
+
+    static func load(_ version: ModelVersion, in context: CommandContext) throws -> TrainedModel {
+        try ModelFile.decode(try context.workspace().loadModelBytes(version))
+    }
+}

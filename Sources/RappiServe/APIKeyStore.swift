@@ -1,0 +1,117 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The accepted API keys: fixed (`apiKeys`), or read from a keys file (one key per line —
+/// primary, secondary) that is re-read when it changes, so `endpoint rotate-key` takes effect
+/// without a restart. The file's identity (mtime, size, inode) is checked with one `stat` at most
+/// once per second.
+///
+/// No keys at all (no file, empty `apiKeys`) means no authentication. A keys file that exists but
+/// holds no key rejects every request (fail closed) rather than opening the endpoint.
+final class APIKeyStore: @unchecked Sendable {
+    private let path: String?
+    private let lock = NSLock()
+    private var keys: [[UInt8]]
+    private var stamp: FileStamp?
+    private var lastCheck: UInt64 = 0
+
+    /// Fixed keys.
+    init(keys: [String]) {
+        path = nil
+        self.keys = keys.filter { !$0.isEmpty }.map { Array($0.utf8) }
+    }
+
+    /// Keys from a file; throws when it cannot be read at start-up.
+    init(file: String) throws {
+        path = file
+        guard let stamp = FileStamp(path: file), let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw ModelServerError("cannot read the keys file '\(file)'")
+        }
+        self.stamp = stamp
+        keys = Self.parse(text)
+        lastCheck = Self.now()
+    }
+
+    /// `true` when requests need a key.
+    var isEnabled: Bool {
+        if path != nil { return true }
+        return !keys.isEmpty
+    }
+
+    /// Checks a presented key against every accepted key, in constant time per key.
+    func accepts(_ presented: Substring) -> Bool {
+        let current = currentKeys()
+        let p = Array(presented.utf8)
+        var matched = false
+        for key in current {
+            // Compare every byte of the longer of the two so the time does not reveal a prefix match.
+            var diff = UInt8(truncatingIfNeeded: key.count ^ p.count)
+            let n = Swift.max(key.count, p.count)
+            for i in 0..<n {
+                let a = i < key.count ? key[i] : 0
+                let b = i < p.count ? p[i] : 0
+                diff |= a ^ b
+            }
+            if key.count != p.count { diff |= 1 }
+            matched = matched || (diff == 0 && !key.isEmpty)
+        }
+        return matched
+    }
+
+    private func currentKeys() -> [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let path else { return keys }
+        let now = Self.now()
+        if now &- lastCheck >= 1_000_000_000 {
+            lastCheck = now
+            if let fresh = FileStamp(path: path), fresh != stamp,
+               let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                // A file being rewritten in place might be read half-written; a later stamp change re-reads it.
+                stamp = fresh
+                keys = Self.parse(text)
+            }
+        }
+        return keys
+    }
+
+    /// One key per line; blank lines and `#` comments are skipped.
+    static func parse(_ text: String) -> [[UInt8]] {
+        text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).compactMap { line in
+            let key = line.trimmingCharacters(in: .whitespaces)
+            return key.isEmpty || key.hasPrefix("#") ? nil : Array(key.utf8)
+        }
+    }
+
+    private static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+/// What identifies one version of a file without reading it.
+struct FileStamp: Equatable {
+    let seconds: Int
+    let nanoseconds: Int
+    let size: Int64
+    let inode: UInt64
+
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        #if canImport(Darwin)
+        seconds = Int(st.st_mtimespec.tv_sec)
+        nanoseconds = Int(st.st_mtimespec.tv_nsec)
+        #else
+        seconds = Int(st.st_mtim.tv_sec)
+        nanoseconds = Int(st.st_mtim.tv_nsec)
+        #endif
+        size = Int64(st.st_size)
+        inode = UInt64(st.st_ino)
+    }
+}

@@ -1,0 +1,79 @@
+/// Writes JSON text by hand into a `String` — no Codable on the hot path.
+struct JSONWriter {
+    private(set) var text: String
+
+    init(capacity: Int = 256) {
+        text = ""
+        text.reserveCapacity(capacity)
+    }
+
+    mutating func raw(_ s: String) { text += s }
+
+    mutating func string(_ s: String) {
+        text += "\""
+        var needsEscape = false
+        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C { needsEscape = true; break }
+        if !needsEscape {
+            text += s
+        } else {
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                case "\n": text += "\\n"
+                case "\r": text += "\\r"
+                case "\t": text += "\\t"
+                default:
+                    if u.value < 0x20 {
+                        let hex = String(u.value, radix: 16)
+                        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        text.unicodeScalars.append(u)
+                    }
+                }
+            }
+        }
+        text += "\""
+    }
+
+    mutating func number(_ v: Int) { text += String(v) }
+
+    /// A finite number with at most `decimals` decimals (shortest form); non-finite becomes null.
+    mutating func number(_ v: Double, decimals: Int = 6) {
+        guard v.isFinite else { text += "null"; return }
+        let scale = Self.scales[Swift.min(Swift.max(decimals, 0), Self.scales.count - 1)]
+        var r = (v * scale).rounded() / scale
+        if r == 0 { r = 0 }   // no "-0.0"
+        if r == r.rounded() && r.magnitude < 1e15 {
+            text += String(Int64(r))
+        } else {
+            text += r.description
+        }
+    }
+
+    private static let scales: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
+
+    mutating func key(_ k: String) {
+        string(k)
+        text += ":"
+    }
+}
+
+extension String {
+    /// True when the text is a JSON number (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`).
+    var isJSONNumber: Bool {
+        let b = Array(utf8)
+        var i = 0
+        func digits() -> Int { let s = i; while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }; return i - s }
+        if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < b.count else { return false }
+        if b[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { return false }
+        if i < b.count, b[i] == UInt8(ascii: ".") { i += 1; if digits() == 0 { return false } }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            if digits() == 0 { return false }
+        }
+        return i == b.count
+    }
+}

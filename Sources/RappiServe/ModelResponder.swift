@@ -1,0 +1,177 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RappiML
+
+/// Answers every request: routing, limits, authentication, prediction, and the bookkeeping every
+/// response gets (request id, metrics, access log). Errors become the JSON envelope here, so
+/// nothing a client sends reaches Hummingbird's generic 500 path.
+struct ModelResponder: HTTPResponder {
+    typealias Context = ServeRequestContext
+
+    let runtime: ModelRuntime
+    let keys: APIKeyStore
+    let metrics: ServerMetrics
+    let limiter: InFlightLimiter
+    let ids: RequestIDs
+    let accessLog: AccessLog?
+    let maxBodyBytes: Int
+    let openAPIDocument: ByteBuffer
+    let readyBody: ByteBuffer
+
+    static let requestIDHeader = HTTPField.Name("X-Request-Id")!
+    private static let liveBody = ByteBuffer(string: #"{"status":"live"}"#)
+    private static let jsonType = "application/json"
+    private static let metricsType = "text/plain; version=0.0.4; charset=utf-8"
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let start = Self.monotonicNanoseconds()
+        let route = Route(path: request.uri.path)
+        let requestID: String
+        if let given = request.headers[Self.requestIDHeader], RequestIDs.sane(given) { requestID = given } else { requestID = ids.next() }
+
+        metrics.inFlight.increment()
+        var response: Response
+        do {
+            response = try await handle(route, request)
+        } catch let error as APIError {
+            response = Self.errorResponse(error)
+        } catch {
+            // Only a bug gets here; the client sees the envelope, never the error's text.
+            response = Self.errorResponse(.internalError())
+        }
+        metrics.inFlight.decrement()
+        response.headers[Self.requestIDHeader] = requestID
+
+        let elapsed = Int64(Self.monotonicNanoseconds() &- start)
+        let status = response.status.code
+        metrics.record(route: route, status: status, nanoseconds: elapsed)
+        if let accessLog {
+            accessLog.append(Self.accessLine(request: request, context: context, status: status,
+                                             nanoseconds: elapsed, requestID: requestID))
+        }
+        return response
+    }
+
+    private func handle(_ route: Route, _ request: Request) async throws -> Response {
+        if route == .unknown { throw APIError.notFound(Self.printablePath(request.uri.path)) }
+        guard route.methods.contains(request.method) else { throw APIError.methodNotAllowed(request.method, route: route) }
+        switch route {
+        case .live:
+            return Self.response(.ok, body: Self.liveBody, type: Self.jsonType)
+        case .ready:
+            return Self.response(.ok, body: readyBody, type: Self.jsonType)
+        case .metrics:
+            // Open, like the health checks: scrapers rarely hold API keys and the numbers reveal
+            // no input data. Put the server behind a proxy to restrict it.
+            return Self.response(.ok, body: ByteBuffer(bytes: metrics.exposition()), type: Self.metricsType)
+        case .openapi:
+            // Open: the schema is what a client needs before it has a key, and holds no data.
+            return Self.response(.ok, body: openAPIDocument, type: Self.jsonType)
+        case .score, .invocations:
+            guard limiter.tryEnter() else { throw APIError.overloaded(limit: limiter.limit) }
+            defer { limiter.leave() }
+            try authorize(request)
+            try Self.checkContentType(request)
+            let body = try await collectBody(request)
+            let json: JSONValue
+            do {
+                json = try body.withUnsafeReadableBytes { try JSONParser.parse($0) }
+            } catch let failure as JSONParser.Failure {
+                throw APIError.invalidJSON("the body is not valid JSON: \(failure)")
+            }
+            let records = route == .score
+                ? try PredictionRequest.scoreRecords(json)
+                : try PredictionRequest.invocationRecords(json, inputs: runtime.inputs)
+            let text = try runtime.predict(records: records)
+            return Self.response(.ok, body: ByteBuffer(string: text), type: Self.jsonType)
+        case .unknown:
+            throw APIError.notFound(Self.printablePath(request.uri.path))
+        }
+    }
+
+    // MARK: - Checks
+
+    private func authorize(_ request: Request) throws {
+        guard keys.isEnabled else { return }
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthorized("missing API key — send the header Authorization: Bearer <key>")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError.unauthorized("the Authorization header must be 'Bearer <key>'")
+        }
+        guard keys.accepts(parts[1].trimmingCharacters(in: .whitespaces)[...]) else {
+            throw APIError.unauthorized("invalid API key")
+        }
+    }
+
+    /// `application/json`, with parameters (`; charset=utf-8`) or a `+json` suffix type.
+    static func checkContentType(_ request: Request) throws {
+        guard let value = request.headers[.contentType] else { throw APIError.unsupportedMediaType(nil) }
+        let type = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard type == jsonType || (type.hasPrefix("application/") && type.hasSuffix("+json")) else {
+            throw APIError.unsupportedMediaType(value)
+        }
+    }
+
+    /// The body, refused with 413 as soon as it is known to be over the limit: from
+    /// `Content-Length` before reading, and while collecting (chunked bodies).
+    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+        if let declared = request.headers[.contentLength] {
+            guard let length = Int(declared), length >= 0 else {
+                throw APIError(status: .badRequest, code: "invalid_request", message: "invalid Content-Length header")
+            }
+            if length > maxBodyBytes { throw APIError.payloadTooLarge(limit: maxBodyBytes) }
+        }
+        var collected: ByteBuffer?
+        for try await chunk in request.body {
+            let total = (collected?.readableBytes ?? 0) + chunk.readableBytes
+            if total > maxBodyBytes { throw APIError.payloadTooLarge(limit: maxBodyBytes) }
+            if collected == nil {
+                collected = chunk
+            } else {
+                var chunk = chunk
+                collected!.writeBuffer(&chunk)
+            }
+        }
+        return collected ?? ByteBuffer()
+    }
+
+    // MARK: - Responses
+
+    static func response(_ status: HTTPResponse.Status, body: ByteBuffer, type: String) -> Response {
+        Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: body))
+    }
+
+    static func errorResponse(_ error: APIError) -> Response {
+        var response = response(error.status, body: ByteBuffer(string: error.body), type: jsonType)
+        for field in error.headers { response.headers.append(field) }
+        return response
+    }
+
+    // MARK: - Access log
+
+    /// `2026-11-27T10:00:00.123Z 127.0.0.1 POST /score 200 0.41ms rid=…`
+    static func accessLine(request: Request, context: Context, status: Int, nanoseconds: Int64, requestID: String) -> String {
+        let hundredths = Int((nanoseconds + 5_000) / 10_000)   // 0.01 ms units
+        let fraction = hundredths % 100
+        let ms = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+        return "\(UTCTimestamp.now()) \(context.clientAddress) \(request.method.rawValue) \(printablePath(request.head.path ?? "/")) \(status) \(ms)ms rid=\(requestID)"
+    }
+
+    /// The path with anything unprintable replaced, cut at 200 characters.
+    static func printablePath(_ path: String) -> String {
+        var out = ""
+        for u in path.unicodeScalars.prefix(200) {
+            out.unicodeScalars.append(u.value > 0x20 && u.value < 0x7F ? u : "?")
+        }
+        return path.unicodeScalars.count > 200 ? out + "…" : out
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import RappiML
+
+/// The loaded model and the prediction path: records → frame → predictions → JSON text.
+struct ModelRuntime: Sendable {
+    let model: TrainedModel
+    let name: String
+    let version: Int
+
+    init(model: TrainedModel, name: String, version: Int) {
+        self.model = model
+        self.name = name
+        self.version = version
+        self.labelJSON = Self.labelJSON(model)
+    }
+
+    /// Reads and decodes a model file.
+    static func load(path: String, name: String, version: Int) throws -> ModelRuntime {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelServerError("cannot read the model file '\(path)'")
+        }
+        do {
+            return ModelRuntime(model: try ModelFile.decode([UInt8](data)), name: name, version: version)
+        } catch {
+            throw ModelServerError("cannot load the model file '\(path)': \(error)")
+        }
+    }
+
+    var inputs: [InputColumn] { model.preprocessor.inputs }
+
+    /// The prediction response body for `records`, or an `APIError` (422) naming each bad field.
+    func predict(records: [[String: Any?]]) throws -> String {
+        let frame: DataFrame
+        do {
+            frame = try RecordFrame.make(records: records, inputs: inputs)
+        } catch let e as RecordErrors {
+            let count = e.errors.count
+            let noun = count == 1 && !e.truncated ? "problem" : "problems"
+            let first = e.errors.first.map { ": row \($0.row), field '\($0.field)': \($0.problem)" } ?? ""
+            throw APIError.invalidInput("the input has \(count)\(e.truncated ? "+" : "") \(noun)\(first)", details: e.errors)
+        }
+        let features: FeatureMatrix
+        do {
+            features = try model.preprocessor.transform(frame)
+        } catch {
+            throw APIError.invalidInput("the input cannot be prepared for the model: \(error)")
+        }
+        // Probabilities once; for models that have them, the class is their arg-max (what
+        // `TrainedModel.predict` computes from the same scores), so the forest is walked once.
+        let estimator = model.estimator
+        let k = estimator.classCount
+        let probabilities = estimator.predictProbabilities(features)
+        let indices: [Int]
+        if let p = probabilities {
+            indices = (0..<features.rows).map { row in
+                var best = 0
+                for c in 1..<Swift.max(k, 1) where p[row * k + c] > p[row * k + best] { best = c }
+                return best
+            }
+        } else {
+            indices = estimator.predict(features)
+        }
+        return encode(indices: indices, probabilities: probabilities, classCount: k)
+    }
+
+    /// `{"predictions": [...], "probabilities": [[...]], "model": NAME, "version": N}`.
+    func encode(indices: [Int], probabilities: [Double]?, classCount k: Int) -> String {
+        var w = JSONWriter(capacity: 64 + indices.count * (probabilities == nil ? 4 : 24 + 10 * k) + name.utf8.count)
+        w.raw("{\"predictions\":[")
+        for (i, c) in indices.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.raw(labelJSON[c])
+        }
+        w.raw("]")
+        if let p = probabilities {
+            w.raw(",\"probabilities\":[")
+            for row in 0..<indices.count {
+                w.raw(row == 0 ? "[" : ",[")
+                for c in 0..<k {
+                    if c > 0 { w.raw(",") }
+                    w.number(p[row * k + c])
+                }
+                w.raw("]")
+            }
+            w.raw("]")
+        }
+        w.raw(",\"model\":")
+        w.string(name)
+        w.raw(",\"version\":")
+        w.number(version)
+        w.raw("}")
+        return w.text
+    }
+
+    /// Each class as JSON: a number when the target is numeric (`0`, `1`), else a string.
+    let labelJSON: [String]
+
+    private static func labelJSON(_ model: TrainedModel) -> [String] {
+        model.classes.map { label in
+            if model.target.isNumeric && label.isJSONNumber { return label }
+            var w = JSONWriter(capacity: label.utf8.count + 2)
+            w.string(label)
+            return w.text
+        }
+    }
+}
+
+/// A server set-up problem (model file unreadable, bad keys file, …), reported before serving.
+public struct ModelServerError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,60 @@
+import Hummingbird
+import Logging
+
+/// The model server: one model file behind `POST /score` and `POST /invocations`, with health,
+/// metrics and OpenAPI endpoints (DESIGN.md §7).
+public enum ModelServer {
+    /// Loads the model, binds host:port, serves until SIGTERM/SIGINT, then drains in-flight
+    /// requests and returns.
+    public static func run(_ configuration: ModelServerConfiguration) async throws {
+        let (application, accessLog) = try build(configuration)
+        defer { accessLog?.close() }
+        try await application.runService()
+    }
+
+    /// For tests/embedding: builds the Hummingbird application without running it.
+    ///
+    /// An access log opened here is flushed by a background thread every 100 ms for the life of
+    /// the process.
+    public static func makeApplication(_ configuration: ModelServerConfiguration) throws -> some ApplicationProtocol {
+        try build(configuration).application
+    }
+
+    static func build(_ configuration: ModelServerConfiguration) throws
+        -> (application: Application<ModelResponder>, accessLog: AccessLog?) {
+        guard (0...65535).contains(configuration.port) else {
+            throw ModelServerError("port \(configuration.port) is out of range (0–65535)")
+        }
+        let runtime = try ModelRuntime.load(path: configuration.modelPath, name: configuration.modelName,
+                                            version: configuration.modelVersion)
+        let keys = try configuration.keysFile.map { try APIKeyStore(file: $0) } ?? APIKeyStore(keys: configuration.apiKeys)
+        let accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0) }
+
+        var ready = JSONWriter()
+        ready.raw(#"{"status":"ready","model":"#)
+        ready.string(runtime.name)
+        ready.raw(#","version":"#)
+        ready.number(runtime.version)
+        ready.raw("}")
+
+        let responder = ModelResponder(
+            runtime: runtime,
+            keys: keys,
+            metrics: ServerMetrics(model: runtime.name, version: runtime.version, algorithm: runtime.model.algorithm),
+            limiter: InFlightLimiter(limit: configuration.maxConcurrentRequests),
+            ids: RequestIDs(),
+            accessLog: accessLog,
+            maxBodyBytes: Swift.max(0, configuration.maxBodyBytes),
+            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtime, authenticated: keys.isEnabled)),
+            readyBody: ByteBuffer(string: ready.text))
+
+        var logger = Logger(label: "rappi.serve")
+        logger.logLevel = .info
+        let application = Application(
+            responder: responder,
+            server: .http1(configuration: .init(idleTimeout: configuration.idleTimeoutSeconds.map { .seconds(Int64($0)) })),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            logger: logger)
+        return (application, accessLog)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import RappiML
+
+/// The OpenAPI 3.0 document for one served model, generated once at start-up from its inputs:
+/// request and response schemas for /score and /invocations, field types and which fields are
+/// required, an example record, the error envelope, and the bearer scheme when keys are set.
+enum OpenAPIDocument {
+    static func make(runtime: ModelRuntime, authenticated: Bool) -> [UInt8] {
+        let model = runtime.model
+        let inputs = runtime.inputs
+        let example = exampleRecord(inputs, recipe: model.preprocessor.recipe)
+        let hasProbabilities = model.estimator.predictProbabilities(
+            FeatureMatrix(rows: 0, columns: model.estimator.featureCount, values: [], names: model.preprocessor.featureNames)) != nil
+
+        var properties: [String: Any] = [:]
+        for input in inputs {
+            var p: [String: Any] = ["type": fieldType(input.type)]
+            if !input.required { p["nullable"] = true }
+            p["description"] = input.required
+                ? "required \(input.type.rawValue) field"
+                : "optional \(input.type.rawValue) field (absent or null: imputed)"
+            properties[input.name] = p
+        }
+        let record: [String: Any] = [
+            "type": "object",
+            "properties": properties,
+            "required": inputs.filter(\.required).map(\.name),
+            "additionalProperties": true,
+            "example": example,
+        ]
+        let recordRef: [String: Any] = ["$ref": "#/components/schemas/Record"]
+        let recordList: [String: Any] = ["type": "array", "minItems": 1, "items": recordRef]
+        let names = inputs.map(\.name)
+
+        let labelSchema: [String: Any] = model.target.isNumeric && model.classes.allSatisfy(\.isJSONNumber)
+            ? ["type": "number", "enum": model.classes.compactMap { Double($0) }]
+            : ["type": "string", "enum": model.classes]
+        var responseProperties: [String: Any] = [
+            "predictions": ["type": "array", "items": labelSchema,
+                            "description": "one predicted class per record, in request order"],
+            "model": ["type": "string", "example": runtime.name],
+            "version": ["type": "integer", "example": runtime.version],
+        ]
+        if hasProbabilities {
+            responseProperties["probabilities"] = [
+                "type": "array",
+                "description": "per record, the probability of each class in the order \(model.classes)",
+                "items": ["type": "array", "minItems": model.classes.count, "maxItems": model.classes.count,
+                          "items": ["type": "number", "minimum": 0, "maximum": 1]],
+            ] as [String: Any]
+        }
+
+        let schemas: [String: Any] = [
+            "Record": record,
+            "ScoreRequest": [
+                "type": "object", "required": ["data"],
+                "properties": ["data": ["oneOf": [recordList, recordRef]]],
+                "example": ["data": [example]],
+            ] as [String: Any],
+            "InvocationsRequest": [
+                "oneOf": [
+                    ["type": "object", "required": ["dataframe_records"],
+                     "properties": ["dataframe_records": recordList]] as [String: Any],
+                    ["type": "object", "required": ["dataframe_split"],
+                     "properties": ["dataframe_split": [
+                        "type": "object", "required": ["columns", "data"],
+                        "properties": [
+                            "columns": ["type": "array", "items": ["type": "string"]],
+                            "data": ["type": "array", "minItems": 1, "items": ["type": "array", "items": [:] as [String: Any]]],
+                        ] as [String: Any],
+                     ] as [String: Any]]] as [String: Any],
+                    ["type": "object", "required": ["instances"],
+                     "properties": ["instances": [
+                        "type": "array", "minItems": 1,
+                        "description": "records, or arrays of values in input-column order: \(names.joined(separator: ", "))",
+                        "items": ["oneOf": [recordRef, ["type": "array", "items": [:] as [String: Any]] as [String: Any]]],
+                     ] as [String: Any]]] as [String: Any],
+                ],
+                "example": ["dataframe_records": [example]],
+            ] as [String: Any],
+            "PredictionResponse": [
+                "type": "object", "required": ["predictions", "model", "version"],
+                "properties": responseProperties,
+            ] as [String: Any],
+            "Error": [
+                "type": "object", "required": ["error"],
+                "properties": ["error": [
+                    "type": "object", "required": ["code", "message", "details"],
+                    "properties": [
+                        "code": ["type": "string", "enum": ["invalid_json", "invalid_request", "unauthorized", "not_found",
+                                                            "method_not_allowed", "payload_too_large", "unsupported_media_type",
+                                                            "invalid_input", "overloaded", "internal_error"]],
+                        "message": ["type": "string"],
+                        "details": ["type": "array", "items": [
+                            "type": "object",
+                            "properties": ["row": ["type": "integer"], "field": ["type": "string"], "problem": ["type": "string"]],
+                        ] as [String: Any]],
+                    ] as [String: Any],
+                ] as [String: Any]],
+                "example": ["error": ["code": "invalid_input", "message": "the input has 1 problem",
+                                      "details": [["row": 0, "field": inputs.first?.name ?? "field",
+                                                   "problem": "expected a number, got \"abc\""]]]],
+            ] as [String: Any],
+        ]
+
+        func predictOperation(_ summary: String, request: String) -> [String: Any] {
+            var op: [String: Any] = [
+                "summary": summary,
+                "requestBody": ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(request)"]]]],
+                "responses": [
+                    "200": ["description": "predictions", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/PredictionResponse"]]]],
+                    "400": errorResponse("malformed JSON"),
+                    "401": errorResponse("missing or invalid API key"),
+                    "413": errorResponse("body larger than the limit"),
+                    "415": errorResponse("body not sent as application/json"),
+                    "422": errorResponse("wrong shape, wrong field types or missing required fields"),
+                    "503": errorResponse("too many requests in flight; retry after a second"),
+                ] as [String: Any],
+            ]
+            if authenticated { op["security"] = [["bearerAuth": [String]()]] }
+            return op
+        }
+        func errorResponse(_ description: String) -> [String: Any] {
+            ["description": description, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        }
+        func getOperation(_ summary: String, type: String, schema: [String: Any]) -> [String: Any] {
+            ["get": ["summary": summary, "security": [] as [Any],
+                     "responses": ["200": ["description": summary, "content": [type: ["schema": schema]]]]] as [String: Any]]
+        }
+
+        var components: [String: Any] = ["schemas": schemas]
+        if authenticated {
+            components["securitySchemes"] = ["bearerAuth": ["type": "http", "scheme": "bearer",
+                                                            "description": "an API key: Authorization: Bearer <key>"]]
+        }
+        let document: [String: Any] = [
+            "openapi": "3.0.3",
+            "info": [
+                "title": "rappi model \(runtime.name)",
+                "version": String(runtime.version),
+                "description": "\(model.algorithm) classifier predicting '\(model.target.column)' (classes: \(model.classes.joined(separator: ", "))).",
+            ],
+            "paths": [
+                "/score": ["post": predictOperation("Predict (Azure ML style)", request: "ScoreRequest")],
+                "/invocations": ["post": predictOperation("Predict (MLflow style)", request: "InvocationsRequest")],
+                "/health/live": getOperation("the process is up", type: "application/json",
+                                             schema: ["type": "object", "properties": ["status": ["type": "string"]]]),
+                "/health/ready": getOperation("the model is loaded", type: "application/json",
+                                              schema: ["type": "object", "properties": ["status": ["type": "string"], "model": ["type": "string"], "version": ["type": "integer"]]]),
+                "/metrics": getOperation("Prometheus metrics", type: "text/plain", schema: ["type": "string"]),
+                "/openapi.json": getOperation("this document", type: "application/json", schema: ["type": "object"]),
+            ] as [String: Any],
+            "components": components,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return [UInt8](data)
+    }
+
+    private static func fieldType(_ type: ColumnType) -> String {
+        switch type {
+        case .integer: return "integer"
+        case .real: return "number"
+        case .text: return "string"
+        }
+    }
+
+    /// A realistic record for the titanic recipe (the first training passenger), typed
+    /// placeholders otherwise.
+    static func exampleRecord(_ inputs: [InputColumn], recipe: Recipe) -> [String: Any] {
+        let titanic: [String: Any] = [
+            "Pclass": 3, "Name": "Braund, Mr. Owen Harris", "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0,
+            "Ticket": "A/5 21171", "Fare": 7.25, "Cabin": NSNull(), "Embarked": "S",
+        ]
+        var out: [String: Any] = [:]
+        for input in inputs {
+            if recipe == .titanic, let v = titanic[input.name] { out[input.name] = v; continue }
+            switch input.type {
+            case .integer: out[input.name] = 0
+            case .real: out[input.name] = 0.5
+            case .text: out[input.name] = "text"
+            }
+        }
+        return out
+    }
+}

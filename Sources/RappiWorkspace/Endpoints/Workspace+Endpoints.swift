@@ -1,0 +1,88 @@
+import Foundation
+import RappiML
+
+/// A deployed model endpoint, as recorded in the workspace.
+public struct EndpointRecord: Sendable, Equatable {
+    public let name: String
+    public let model: String
+    public let modelVersion: Int
+    public let modelHash: String
+    /// `local` (a detached process) or `aci` (a container instance).
+    public let target: String
+    public let url: String
+    public let port: Int
+    public let pid: Int?
+    public let container: String?
+    public let image: String?
+    /// `key` or `none`.
+    public let auth: String
+    public let createdAt: String
+
+    public init(name: String, model: String, modelVersion: Int, modelHash: String, target: String, url: String, port: Int,
+                pid: Int?, container: String?, image: String?, auth: String, createdAt: String = Timestamp.now()) {
+        self.name = name; self.model = model; self.modelVersion = modelVersion; self.modelHash = modelHash
+        self.target = target; self.url = url; self.port = port; self.pid = pid; self.container = container
+        self.image = image; self.auth = auth; self.createdAt = createdAt
+    }
+}
+
+extension Workspace {
+    /// Where an endpoint's files live: its API keys (0600) and its logs.
+    public func endpointDirectory(_ name: String) throws -> URL {
+        let url = directory.appendingPathComponent("endpoints").appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        return url
+    }
+
+    public func saveEndpoint(_ endpoint: EndpointRecord) throws {
+        try Self.validateName(endpoint.name, kind: "endpoint")
+        try database.writeTransaction {
+            try database.run("DELETE FROM endpoints WHERE name = ?", [.text(endpoint.name)])
+            try database.run("""
+                INSERT INTO endpoints (name, model, model_version, model_hash, target, url, port, pid, container, image, auth, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.text(endpoint.name), .text(endpoint.model), SQLValue(endpoint.modelVersion), .text(endpoint.modelHash),
+                      .text(endpoint.target), .text(endpoint.url), SQLValue(endpoint.port), endpoint.pid.map(SQLValue.init) ?? .null,
+                      SQLValue(endpoint.container), SQLValue(endpoint.image), .text(endpoint.auth), .text(endpoint.createdAt)])
+        }
+    }
+
+    public func endpoints() throws -> [EndpointRecord] {
+        try database.query("""
+            SELECT name, model, model_version, model_hash, target, url, port, pid, container, image, auth, created_at
+            FROM endpoints ORDER BY name
+            """).map(Self.endpointRecord)
+    }
+
+    public func endpoint(_ name: String) throws -> EndpointRecord {
+        if let row = try database.query("""
+            SELECT name, model, model_version, model_hash, target, url, port, pid, container, image, auth, created_at
+            FROM endpoints WHERE name = ?
+            """, [.text(name)]).first {
+            return Self.endpointRecord(row)
+        }
+        let names = try endpoints().map(\.name)
+        if let close = NameSuggestion.closest(to: name, in: names) {
+            throw WorkspaceError("no endpoint named '\(name)' — did you mean '\(close)'?")
+        }
+        throw WorkspaceError(names.isEmpty
+            ? "no endpoint named '\(name)' — nothing is deployed; deploy a model with `deploy MODEL local`"
+            : "no endpoint named '\(name)' — endpoints: \(names.joined(separator: ", "))")
+    }
+
+    public func removeEndpoint(_ name: String) throws {
+        try database.run("DELETE FROM endpoints WHERE name = ?", [.text(name)])
+    }
+
+    public func recordProfile(endpoint: String, reportJSON: String) throws {
+        try database.run("INSERT INTO endpoint_profiles (endpoint, report_json, created_at) VALUES (?, ?, ?)",
+                         [.text(endpoint), .text(reportJSON), .text(Timestamp.now())])
+    }
+
+    private static func endpointRecord(_ row: [SQLValue]) -> EndpointRecord {
+        EndpointRecord(name: row[0].string!, model: row[1].string!, modelVersion: row[2].int!, modelHash: row[3].string!,
+                       target: row[4].string!, url: row[5].string!, port: row[6].int!, pid: row[7].int, container: row[8].string,
+                       image: row[9].string, auth: row[10].string!, createdAt: row[11].string!)
+    }
+}

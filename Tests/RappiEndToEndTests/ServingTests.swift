@@ -1,0 +1,127 @@
+import Foundation
+import RappiClient
+import RappiWorkspace
+import XCTest
+
+/// Deployment through the built binary: real server processes on loopback ports, a real
+/// container when an engine answers, real libcurl requests.
+final class ServingTests: XCTestCase {
+    private var root: URL!
+    private var rappi: RappiBinary!
+    private let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic").path
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
+        let trained = try rappi.run(["-c", """
+            upload dataset titanic from \(data)/ds_full target=Survived; load dataset titanic
+            train rf trees=50; evaluate; register
+            """])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+    }
+
+    override func tearDownWithError() throws {
+        // Never leave a server behind.
+        if let ws = try? Workspace(directory: rappi.workspace) {
+            for endpoint in (try? ws.endpoints()) ?? [] { _ = try? rappi.run(["-c", "undeploy \(endpoint.name)"]) }
+        }
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    private func keys(_ name: String) throws -> [String] {
+        let file = rappi.workspace.appendingPathComponent("endpoints/\(name)/keys/keys")
+        return try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    func testLocalEndpointLifecycle() throws {
+        let deployed = try rappi.run(["-c", "deploy titanic_rf local as titanic"])
+        XCTAssertEqual(deployed.status, 0, deployed.stderr + deployed.stdout)
+        XCTAssertTrue(deployed.stdout.contains("deployed titanic_rf v1 as titanic (local, pid"), deployed.stdout)
+        let endpoint = try Workspace(directory: rappi.workspace).endpoint("titanic")
+        let primary = try keys("titanic")[0]
+        XCTAssertTrue(deployed.stdout.contains(primary))
+
+        let listed = try rappi.run(["-c", "endpoints"])
+        XCTAssertTrue(listed.stdout.contains("live"), listed.stdout)
+
+        let predicted = try rappi.run(["-c", #"predict on titanic {"Pclass": 1, "Sex": "female", "Age": 30, "SibSp": 0, "Parch": 0, "Fare": 80, "Embarked": "C", "Name": "Doe, Mrs. Jane", "Ticket": "X", "Cabin": "B5"}"#])
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+        XCTAssertTrue(predicted.stdout.contains("1 prediction"), predicted.stdout)
+
+        let tested = try rappi.run(["-c", "test endpoint titanic", "--json"])
+        XCTAssertEqual(tested.status, 0, tested.stdout + tested.stderr)
+        XCTAssertTrue(tested.stdout.contains("\"tests_failed\":0"), tested.stdout)
+
+        let profiled = try rappi.run(["-c", "profile endpoint titanic requests=400 concurrency=4", "--json"])
+        XCTAssertEqual(profiled.status, 0, profiled.stderr)
+        let values = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(profiled.lines[0].utf8)) as? [String: Any])?["values"] as? [String: Any])
+        XCTAssertEqual(values["errors"] as? Int, 0)
+        XCTAssertGreaterThan(values["throughput"] as? Double ?? 0, 50)
+        XCTAssertNotNil(values["server_peak_mb"] as? Double)
+
+        // Rotation: the new key works at once, the old one keeps working as the secondary.
+        XCTAssertEqual(try rappi.run(["-c", "endpoint rotate-key titanic"]).status, 0)
+        let rotated = try keys("titanic")
+        XCTAssertEqual(rotated[1], primary)
+        usleep(1_500_000)  // the server re-reads its keys file at most once a second
+        let client = HTTPClient()
+        let body = #"{"data": [{"Pclass": 3, "Sex": "male", "Age": 22}]}"#
+        for (key, status) in [(rotated[0], 200), (primary, 200), ("nope", 401)] {
+            XCTAssertEqual(try client.post(endpoint.url + "/score", json: body, headers: ["Authorization": "Bearer \(key)"]).status, status, key)
+        }
+
+        XCTAssertEqual(try rappi.run(["-c", "undeploy titanic"]).status, 0)
+        XCTAssertThrowsError(try client.get(endpoint.url + "/health/live", timeout: 1))
+        XCTAssertTrue(try rappi.run(["-c", "endpoints"]).stdout.contains("no endpoints"))
+    }
+
+    func testAKilledLocalEndpointShowsAsDown() throws {
+        XCTAssertEqual(try rappi.run(["-c", "deploy titanic_rf local auth=none"]).status, 0)
+        let endpoint = try Workspace(directory: rappi.workspace).endpoint("titanic_rf")
+        kill(Int32(endpoint.pid!), SIGKILL)
+        usleep(300_000)
+        let listed = try rappi.run(["-c", "endpoints", "--json"])
+        XCTAssertTrue(listed.stdout.contains("\"endpoints_live\":0"), listed.stdout)
+        XCTAssertTrue(listed.stdout.contains("down"), listed.stdout)
+    }
+
+    func testDeployWithoutAModelSaysWhatToDo() throws {
+        let result = try RappiBinary(workspace: root.appendingPathComponent("empty")).run(["-c", "deploy local"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("deploy needs a model"), result.stderr)
+    }
+
+    func testPackageIsReproducible() throws {
+        let a = root.appendingPathComponent("ctx-a"), b = root.appendingPathComponent("ctx-b")
+        let first = try rappi.run(["-c", "package titanic_rf:v1 into \(a.path)", "--json"])
+        let second = try rappi.run(["-c", "dockerize titanic_rf into \(b.path)", "--json"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        func hash(_ r: RappiBinary.Result) throws -> String? {
+            ((try JSONSerialization.jsonObject(with: Data(r.lines[0].utf8)) as? [String: Any])?["values"] as? [String: Any])?["context_hash"] as? String
+        }
+        XCTAssertNotNil(try hash(first))
+        XCTAssertEqual(try hash(first), try hash(second))
+        for file in ["Dockerfile", "README.md", "MANIFEST.sha256", "rootfs/usr/local/bin/rappi", "rootfs/model/model.rappimodel"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: a.appendingPathComponent(file).path), file)
+        }
+    }
+
+    func testContainerEndpoint() throws {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["podman", "--version"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { throw XCTSkip("no container engine on this machine") }
+        probe.waitUntilExit()
+        guard probe.terminationStatus == 0 else { throw XCTSkip("podman does not answer") }
+
+        let deployed = try rappi.run(["-c", "deploy titanic_rf aci as titanic-aci"])
+        XCTAssertEqual(deployed.status, 0, deployed.stderr + deployed.stdout)
+        let tested = try rappi.run(["-c", "test endpoint titanic-aci"])
+        XCTAssertEqual(tested.status, 0, tested.stdout + tested.stderr)
+        XCTAssertEqual(try rappi.run(["-c", "undeploy titanic-aci"]).status, 0)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import XCTest
+@testable import RappiServe
+
+final class OperationsTests: XCTestCase {
+    func testHealth() async throws {
+        try await withServer { client in
+            let live = try await client.get("/health/live")
+            XCTAssertEqual(live.status, .ok)
+            XCTAssertEqual(live.json["status"] as? String, "live")
+            let ready = try await client.get("/health/ready")
+            XCTAssertEqual(ready.status, .ok)
+            XCTAssertEqual(ready.json["status"] as? String, "ready")
+            XCTAssertEqual(ready.json["model"] as? String, "titanic_rf")
+            XCTAssertEqual(ready.json["version"] as? Int, 3)
+        }
+    }
+
+    func testRequestIDEchoedOrGenerated() async throws {
+        let header = HTTPField.Name("X-Request-Id")!
+        try await withServer { client in
+            let echoed = try await client.get("/health/live", headers: [header: "abc-123.x"])
+            XCTAssertEqual(echoed.headers[header], "abc-123.x")
+            let generated = try await client.get("/health/live", headers: [header: "bad id with spaces"])
+            let id = try XCTUnwrap(generated.headers[header])
+            XCTAssertNotEqual(id, "bad id with spaces")
+            let another = try await client.get("/nowhere")
+            XCTAssertNotEqual(another.headers[header], id)
+            XCTAssertNotNil(another.headers[header])
+        }
+    }
+
+    func testMetricsCountRequests() async throws {
+        try await withServer { client in
+            for _ in 0..<3 { _ = try await client.post("/score", json: ["data": TestModels.passengers(0..<2)]) }
+            _ = try await client.post("/score", "{oops")
+            _ = try await client.get("/nowhere/\(UUID())")
+            let metrics = try await client.get("/metrics")
+            XCTAssertEqual(metrics.status, .ok)
+            let text = metrics.text
+            XCTAssertTrue(text.contains(#"rappi_requests_total{route="/score",status="200"} 3"#), text)
+            XCTAssertTrue(text.contains(#"rappi_requests_total{route="/score",status="400"} 1"#), text)
+            XCTAssertTrue(text.contains(#"rappi_requests_total{route="other",status="404"} 1"#), text)
+            XCTAssertTrue(text.contains("rappi_request_duration_seconds_bucket{"), text)
+            XCTAssertTrue(text.contains(#"rappi_model_info{model="titanic_rf",version="3",algorithm="rf"} 1"#), text)
+            XCTAssertTrue(text.contains("rappi_requests_in_flight"), text)
+        }
+    }
+
+    func testOpenAPIDocument() async throws {
+        try await withServer { client in
+            let response = try await client.get("/openapi.json")
+            XCTAssertEqual(response.status, .ok)
+            let doc = response.json
+            XCTAssertEqual(doc["openapi"] as? String, "3.0.3")
+            let paths = try XCTUnwrap(doc["paths"] as? [String: Any])
+            XCTAssertNotNil(paths["/score"])
+            XCTAssertNotNil(paths["/invocations"])
+            let schemas = try XCTUnwrap((doc["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            let record = try XCTUnwrap(schemas["Record"] as? [String: Any])
+            let properties = try XCTUnwrap(record["properties"] as? [String: Any])
+            for name in TestModels.forest.model.preprocessor.inputs.map(\.name) { XCTAssertNotNil(properties[name], name) }
+            XCTAssertEqual((properties["Age"] as? [String: Any])?["type"] as? String, "number")
+            XCTAssertEqual((properties["Pclass"] as? [String: Any])?["type"] as? String, "integer")
+            XCTAssertEqual((properties["Sex"] as? [String: Any])?["type"] as? String, "string")
+            let required = record["required"] as? [String] ?? []
+            XCTAssertTrue(required.contains("Sex"))
+            XCTAssertFalse(required.contains("Age"))   // Age has missing values in training
+            XCTAssertNotNil(record["example"] as? [String: Any])
+            XCTAssertNotNil(schemas["Error"])
+            XCTAssertNotNil((schemas["PredictionResponse"] as? [String: Any]).flatMap { ($0["properties"] as? [String: Any])?["probabilities"] })
+
+            // The example record scores.
+            let example = try XCTUnwrap(record["example"] as? [String: Any])
+            do { let r = try await client.post("/score", json: ["data": [example]]); XCTAssertEqual(r.status, .ok) }
+        }
+    }
+
+    func testAccessLog() async throws {
+        let path = TestModels.temporaryPath("access-\(UUID().uuidString).log")
+        try await withServer({ $0.accessLogPath = path }) { client in
+            _ = try await client.post("/score", json: ["data": TestModels.passengers(0..<1)],
+                                      headers: [HTTPField.Name("X-Request-Id")!: "log-test-1"])
+            _ = try await client.get("/nowhere")
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        let first = String(lines[0])
+        let pattern = #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ POST /score 200 \d+\.\d\dms rid=log-test-1$"#
+        XCTAssertNotNil(first.range(of: pattern, options: .regularExpression), first)
+        XCTAssertTrue(lines[1].contains(" GET /nowhere 404 "), String(lines[1]))
+    }
+}

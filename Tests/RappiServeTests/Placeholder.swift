@@ -1,1 +1,0 @@
-// Tests for the model server live here.
