@@ -45,7 +45,9 @@ final class APIKeyStore: @unchecked Sendable {
     /// Checks a presented key against every accepted key, in constant time per key.
     func accepts(_ presented: Substring) -> Bool {
         let current = currentKeys()
-        let p = Array(presented.utf8)
+        var p: [UInt8] = []
+        p.reserveCapacity(presented.utf8.count)
+        p.append(contentsOf: presented.utf8)
         var matched = false
         for key in current {
             // Compare every byte of the longer of the two so the time does not reveal a prefix match.

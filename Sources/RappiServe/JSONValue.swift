@@ -44,3 +44,6 @@ indirect enum JSONValue: Sendable {
         }
     }
 }
+
+/// One input record: an object's members in document order (the last of duplicate keys wins).
+typealias JSONRecord = [(key: String, value: JSONValue)]

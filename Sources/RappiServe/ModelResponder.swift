@@ -97,18 +97,36 @@ struct ModelResponder: HTTPResponder {
         guard let header = request.headers[.authorization] else {
             throw APIError.unauthorized("missing API key — send the header Authorization: Bearer <key>")
         }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        guard let key = Self.bearerToken(header) else {
             throw APIError.unauthorized("the Authorization header must be 'Bearer <key>'")
         }
-        guard keys.accepts(parts[1].trimmingCharacters(in: .whitespaces)[...]) else {
-            throw APIError.unauthorized("invalid API key")
+        guard keys.accepts(key) else { throw APIError.unauthorized("invalid API key") }
+    }
+
+    /// The token of `Bearer <token>` (scheme case-insensitive, surrounding spaces ignored).
+    static func bearerToken(_ header: String) -> Substring? {
+        let utf8 = header.utf8
+        var i = utf8.startIndex
+        for expected in "bearer".utf8 {
+            guard i != utf8.endIndex, utf8[i] | 0x20 == expected else { return nil }
+            i = utf8.index(after: i)
         }
+        guard i != utf8.endIndex, utf8[i] == UInt8(ascii: " ") else { return nil }
+        while i != utf8.endIndex, utf8[i] == UInt8(ascii: " ") || utf8[i] == UInt8(ascii: "\t") { i = utf8.index(after: i) }
+        var end = utf8.endIndex
+        while end > i {
+            let before = utf8.index(before: end)
+            guard utf8[before] == UInt8(ascii: " ") || utf8[before] == UInt8(ascii: "\t") else { break }
+            end = before
+        }
+        guard i != end else { return nil }
+        return Substring(header[i..<end])
     }
 
     /// `application/json`, with parameters (`; charset=utf-8`) or a `+json` suffix type.
     static func checkContentType(_ request: Request) throws {
         guard let value = request.headers[.contentType] else { throw APIError.unsupportedMediaType(nil) }
+        if value == jsonType { return }
         let type = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard type == jsonType || (type.hasPrefix("application/") && type.hasSuffix("+json")) else {
             throw APIError.unsupportedMediaType(value)

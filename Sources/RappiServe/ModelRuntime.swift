@@ -29,10 +29,10 @@ struct ModelRuntime: Sendable {
     var inputs: [InputColumn] { model.preprocessor.inputs }
 
     /// The prediction response body for `records`, or an `APIError` (422) naming each bad field.
-    func predict(records: [[String: Any?]]) throws -> String {
+    func predict(records: [JSONRecord]) throws -> String {
         let frame: DataFrame
         do {
-            frame = try RecordFrame.make(records: records, inputs: inputs)
+            frame = try RecordFrameBuilder.frame(records, inputs: inputs)
         } catch let e as RecordErrors {
             let count = e.errors.count
             let noun = count == 1 && !e.truncated ? "problem" : "problems"

@@ -1,5 +1,8 @@
 import Hummingbird
+import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 
 /// The model server: one model file behind `POST /score` and `POST /invocations`, with health,
 /// metrics and OpenAPI endpoints (DESIGN.md §7).
@@ -9,8 +12,16 @@ public enum ModelServer {
     public static func run(_ configuration: ModelServerConfiguration) async throws {
         let (application, accessLog) = try build(configuration)
         defer { accessLog?.close() }
+        if configuration.runTasksOnEventLoops { _ = installEventLoopExecutor }
         try await application.runService()
     }
+
+    /// Runs Swift concurrency's global jobs on NIO's event loops (once per process): request
+    /// handlers then run on the thread that did the I/O instead of hopping to the concurrency
+    /// pool and back — about a quarter more requests per second on two cores.
+    private static let installEventLoopExecutor: Bool = {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }()
 
     /// For tests/embedding: builds the Hummingbird application without running it.
     ///
@@ -18,6 +29,14 @@ public enum ModelServer {
     /// the process.
     public static func makeApplication(_ configuration: ModelServerConfiguration) throws -> some ApplicationProtocol {
         try build(configuration).application
+    }
+
+    /// NIO's shared group, or a dedicated one of `threads` threads (set by the configuration or,
+    /// for benchmarking, the `RAPPI_SERVE_THREADS` environment variable).
+    static func eventLoopGroupProvider(threads: Int?) -> EventLoopGroupProvider {
+        let n = threads ?? ProcessInfo.processInfo.environment["RAPPI_SERVE_THREADS"].flatMap { Int($0) }
+        if let n, n > 0 { return .shared(MultiThreadedEventLoopGroup(numberOfThreads: n)) }
+        return .singleton
     }
 
     static func build(_ configuration: ModelServerConfiguration) throws
@@ -54,6 +73,7 @@ public enum ModelServer {
             responder: responder,
             server: .http1(configuration: .init(idleTimeout: configuration.idleTimeoutSeconds.map { .seconds(Int64($0)) })),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            eventLoopGroupProvider: Self.eventLoopGroupProvider(threads: configuration.eventLoopThreads),
             logger: logger)
         return (application, accessLog)
     }

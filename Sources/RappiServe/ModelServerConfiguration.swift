@@ -21,6 +21,12 @@ public struct ModelServerConfiguration: Sendable {
     public var accessLogPath: String?
     /// Connections idle this long are closed (seconds; nil keeps them open).
     public var idleTimeoutSeconds: Int? = 75
+    /// NIO event-loop threads; nil uses NIO's shared group (one per core).
+    public var eventLoopThreads: Int?
+    /// `run` makes NIO's shared event loops Swift concurrency's global executor (process-wide,
+    /// once; ignored by `makeApplication`), which saves two thread hops per request. Turn it off
+    /// when embedding the server in a process with other concurrent work.
+    public var runTasksOnEventLoops = true
 
     public init(modelPath: String, modelName: String, modelVersion: Int) {
         self.modelPath = modelPath

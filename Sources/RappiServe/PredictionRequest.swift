@@ -1,27 +1,27 @@
 import RappiML
 
-/// Turns a parsed request body into records (`[String: Any?]`, as `RecordFrame` takes them), for
-/// the two body styles: Azure ML's `{"data": …}` on /score and MLflow's three forms on /invocations.
+/// Turns a parsed request body into records (an object's members, in order), for the two body
+/// styles: Azure ML's `{"data": …}` on /score and MLflow's three forms on /invocations.
 enum PredictionRequest {
     static let scoreShape = #"expected a JSON object {"data": [{...record...}, ...]} — a non-empty list of records, each an object of field values (a single record {"data": {...}} is also accepted)"#
     static let invocationsShape = #"expected a JSON object with one of {"dataframe_records": [{...}, ...]}, {"dataframe_split": {"columns": [...], "data": [[...], ...]}} or {"instances": [...]} (records, or arrays of values in input-column order)"#
 
     /// Records from a /score body.
-    static func scoreRecords(_ body: JSONValue) throws -> [[String: Any?]] {
+    static func scoreRecords(_ body: JSONValue) throws -> [JSONRecord] {
         guard case .object = body else { throw shape(scoreShape, got: "the body is \(body.kind)") }
         guard let data = body["data"] else { throw shape(scoreShape, got: "the body has no \"data\" key") }
         switch data {
-        case .object: return [try record(data, row: 0)]
+        case .object: return [try record(data, row: 0, shape: scoreShape)]
         case .array(let items):
             guard !items.isEmpty else { throw shape(scoreShape, got: "\"data\" is an empty list") }
-            return try items.enumerated().map { try record($1, row: $0) }
+            return try items.enumerated().map { try record($1, row: $0, shape: scoreShape) }
         default:
             throw shape(scoreShape, got: "\"data\" is \(data.kind)")
         }
     }
 
     /// Records from an /invocations body.
-    static func invocationRecords(_ body: JSONValue, inputs: [InputColumn]) throws -> [[String: Any?]] {
+    static func invocationRecords(_ body: JSONValue, inputs: [InputColumn]) throws -> [JSONRecord] {
         guard case .object = body else { throw shape(invocationsShape, got: "the body is \(body.kind)") }
         if let records = body["dataframe_records"] {
             guard case .array(let items) = records else { throw shape(invocationsShape, got: "\"dataframe_records\" is \(records.kind)") }
@@ -43,7 +43,7 @@ enum PredictionRequest {
         throw shape(invocationsShape, got: "the body has none of those keys")
     }
 
-    private static func splitRecords(_ split: JSONValue) throws -> [[String: Any?]] {
+    private static func splitRecords(_ split: JSONValue) throws -> [JSONRecord] {
         guard case .object = split, case .array(let columnValues)? = split["columns"], case .array(let rows)? = split["data"] else {
             throw shape(invocationsShape, got: "\"dataframe_split\" needs \"columns\" (a list of names) and \"data\" (a list of rows)")
         }
@@ -62,27 +62,21 @@ enum PredictionRequest {
         }
     }
 
-    private static func positional(_ values: [JSONValue], names: [String], row: Int) throws -> [String: Any?] {
+    private static func positional(_ values: [JSONValue], names: [String], row: Int) throws -> JSONRecord {
         guard values.count == names.count else {
             let problem = "expected \(names.count) values (\(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")), got \(values.count)"
             throw APIError.invalidInput("row \(row) has \(values.count) values; \(problem)",
                                         details: [RecordError(row: row, field: "", problem: problem)])
         }
-        var record: [String: Any?] = [:]
-        record.reserveCapacity(names.count)
-        for (name, v) in zip(names, values) { record[name] = v.recordValue }
-        return record
+        return zip(names, values).map { (key: $0, value: $1) }
     }
 
-    private static func record(_ value: JSONValue, row: Int) throws -> [String: Any?] {
+    private static func record(_ value: JSONValue, row: Int, shape: String = invocationsShape) throws -> JSONRecord {
         guard case .object(let members) = value else {
-            throw APIError.invalidInput("record \(row) is \(value.kind); each record must be an object of field values",
+            throw APIError.invalidInput("record \(row) is \(value.kind), not an object of field values; \(shape)",
                                         details: [RecordError(row: row, field: "", problem: "expected an object, got \(value.kind)")])
         }
-        var record: [String: Any?] = [:]
-        record.reserveCapacity(members.count)
-        for (k, v) in members { record[k] = v.recordValue }
-        return record
+        return members
     }
 
     private static func shape(_ expected: String, got: String) -> APIError {

@@ -108,7 +108,7 @@ final class BuildContextTests: XCTestCase {
         // Every file in the folder is listed (folders and the manifest aside).
         let onDisk = TestSupport.tree(context.directory).filter { path in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: context.directory.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: context.directory.appendingPathComponent(path).path, isDirectory: &isDirectory)
             return !isDirectory.boolValue && path != "MANIFEST.sha256"
         }
         XCTAssertEqual(onDisk.sorted(), paths.sorted())
@@ -129,7 +129,7 @@ final class BuildContextTests: XCTestCase {
             XCTAssertEqual(sa.mode, sb.mode, path)
             XCTAssertEqual(sa.mtime, sb.mtime, path)
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: a.path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: a.path, isDirectory: &isDirectory)
             if !isDirectory.boolValue { XCTAssertEqual(try Data(contentsOf: a), try Data(contentsOf: b), path) }
         }
         // A different model or setting gives a different context.

@@ -36,7 +36,7 @@ final class ContainerEngineTests: XCTestCase {
 
     func testCommandRunnerDrainsLargeOutputOnBothStreams() throws {
         // 1 MB on each stream: far beyond a pipe's buffer, so a sequential reader would deadlock.
-        let result = try CommandRunner.run("/bin/sh", ["-c", "head -c 1048576 /dev/zero | tr '\\\\0' a; head -c 1048576 /dev/zero | tr '\\\\0' b >&2; exit 7"],
+        let result = try CommandRunner.run("/bin/sh", ["-c", "head -c 1048576 /dev/zero | tr '\\0' a; head -c 1048576 /dev/zero | tr '\\0' b >&2; exit 7"],
                                            timeout: 60)
         XCTAssertEqual(result.status, 7)
         XCTAssertFalse(result.timedOut)

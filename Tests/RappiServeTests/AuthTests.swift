@@ -16,8 +16,7 @@ final class AuthTests: XCTestCase {
             assertError(try await client.post("/score", Self.body, headers: [.authorization: "Bearer primary-ke"]), .unauthorized, "unauthorized")
             assertError(try await client.post("/score", Self.body, headers: [.authorization: "Basic cHJpbWFyeS1rZXk="]), .unauthorized, "unauthorized")
             do { let r = try await client.post("/score", Self.body, headers: [.authorization: "Bearer primary-key"]); XCTAssertEqual(r.status, .ok) }
-            do { let r = try await client.post("/invocations", #"{"instances": []}"#, headers: [.authorization: "bearer secondary-key"]); XCTAssertEqual(r.status, }
-                           .unprocessableContent)
+            do { let r = try await client.post("/invocations", #"{"instances": []}"#, headers: [.authorization: "bearer secondary-key"]); XCTAssertEqual(r.status, .unprocessableContent) }
             do { let r = try await client.post("/score", Self.body, headers: [.authorization: "Bearer secondary-key"]); XCTAssertEqual(r.status, .ok) }
             // Health, metrics and the OpenAPI document stay open.
             do { let r = try await client.get("/health/live"); XCTAssertEqual(r.status, .ok) }

@@ -55,7 +55,7 @@ final class PredictionTests: XCTestCase {
 
     func testModelWithoutProbabilitiesAndTextTarget() async throws {
         let model = TestModels.svc.model
-        let records: [[String: Any]] = [["size": 1.1, "colour": "red"], ["size": 9.0, "colour": "blue"], ["size": 5, "colour": NSNull()]]
+        let records: [[String: Any]] = [["size": 1.1, "colour": "red"], ["size": 9.0, "colour": "blue"], ["size": "5", "colour": "blue"]]
         try await withServer(model: TestModels.svc.path) { client in
             let response = try await client.post("/score", json: ["data": records])
             try assertPredictions(response, equal: model, for: records)

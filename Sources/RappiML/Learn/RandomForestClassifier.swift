@@ -120,7 +120,8 @@ public struct RandomForestClassifier: Classifier {
                         for tree in trees {
                             tree.nodes.withUnsafeBufferPointer { nodes in
                                 tree.values.withUnsafeBufferPointer { values in
-                                    Self.touch(nodes, values, out: o)
+                                    // Only worth it when the rows will visit much of the tree.
+                                    if (end - start) * 8 >= nodes.count { Self.touch(nodes, values, out: o) }
                                     Self.accumulate(nodes: nodes.baseAddress!, values: values.baseAddress!,
                                                     depth: tree.depth, classCount: k,
                                                     x: xv, columns: d, rows: start..<end, out: o)
