@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient", "RappiDeploy"]),
         // CLI entry, REPL (readline), script runner, rendering.
         .executableTarget(name: "rappi", dependencies: [
-            "RappiScript", "RappiWorkspace", "RappiServe", "CReadline",
+            "RappiScript", "RappiWorkspace", "RappiServe", "RappiClient", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

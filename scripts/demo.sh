@@ -5,5 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}"
+# Models are deployed as container instances when an engine can be had (podman, installed here
+# as root); otherwise as local processes.
+TARGET=local
+if [ "$(id -u)" = 0 ]; then ensure_packages podman runc; fi
+command -v podman >/dev/null 2>&1 && TARGET=aci
 swift build -c release --product rappi
-.build/release/rappi run scripts/titanic.rappi "$@"
+.build/release/rappi run scripts/titanic.rappi -D target="$TARGET" "$@"

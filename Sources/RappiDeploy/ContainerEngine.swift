@@ -61,7 +61,7 @@ public struct ContainerEngine: Sendable {
     public func run(image: String, name: String, hostPort: Int, keysDirectory: URL?) throws -> String {
         try stop(name: name)
         var arguments = ["run", "-d", "--name", name,
-                         "-p", "127.0.0.1:\(hostPort):\(BuildContext.containerPort)"] + Self.limits
+                         "-p", "127.0.0.1:\(hostPort):\(BuildContext.containerPort)"] + Self.limits + noPull
         if let keysDirectory {
             let path = keysDirectory.standardizedFileURL.path
             guard !path.contains(":") && !path.contains(",") else {
@@ -82,7 +82,7 @@ public struct ContainerEngine: Sendable {
     /// and returns its exit status and output (stdout and stderr interleaved).
     public func runToCompletion(image: String, entrypoint: String? = nil, arguments: [String] = [],
                                 timeout: Double = 600) throws -> (status: Int32, output: String) {
-        var command = ["run", "--rm"] + Self.limits
+        var command = ["run", "--rm"] + Self.limits + noPull
         if let entrypoint { command += ["--entrypoint", entrypoint] }
         command += [image] + arguments
         let result = try engine(command, timeout: timeout, merge: true)
@@ -137,6 +137,9 @@ public struct ContainerEngine: Sendable {
 
     /// The sandbox refuses raising limits beyond these; the server needs no more.
     static let limits = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
+
+    /// Images are built here; asking a registry (unreachable here) would only add a slow failure.
+    private var noPull: [String] { kind == .podman ? ["--pull=never"] : [] }
 
     /// The full command line for a subcommand, as it would be typed.
     public func commandLine(_ arguments: [String]) -> [String] { [executable] + globalArguments + arguments }

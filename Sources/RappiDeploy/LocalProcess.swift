@@ -24,20 +24,12 @@ public enum LocalProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logFile.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        if let closeFrom = addCloseFrom { _ = closeFrom(&actions, 3) }
+        SpawnSupport.closeDescriptorsFrom3(&actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        let flags = Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK) | spawnSetSID
-        posix_spawnattr_setflags(&attributes, Int16(truncatingIfNeeded: flags))
+        SpawnSupport.resetSignals(&attributes, extraFlags: SpawnSupport.setSID)
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
@@ -97,14 +89,4 @@ public enum LocalProcess {
         let rest = text[text.index(after: close)...].drop { $0 == " " }
         return rest.first
     }
-
-    /// glibc's POSIX_SPAWN_SETSID (0x80, since 2.26).
-    private static let spawnSetSID: Int32 = 0x80
-
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+), looked up at run time.
-    private static let addCloseFrom: AddCloseFrom? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }  // nil: RTLD_DEFAULT
-        return unsafeBitCast(symbol, to: AddCloseFrom.self)
-    }()
 }

@@ -1,3 +1,5 @@
+import RappiML
+
 /// Writes JSON text by hand into a `String` — no Codable on the hot path.
 struct JSONWriter {
     private(set) var text: String
@@ -9,32 +11,7 @@ struct JSONWriter {
 
     mutating func raw(_ s: String) { text += s }
 
-    mutating func string(_ s: String) {
-        text += "\""
-        var needsEscape = false
-        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C { needsEscape = true; break }
-        if !needsEscape {
-            text += s
-        } else {
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                default:
-                    if u.value < 0x20 {
-                        let hex = String(u.value, radix: 16)
-                        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        text.unicodeScalars.append(u)
-                    }
-                }
-            }
-        }
-        text += "\""
-    }
+    mutating func string(_ s: String) { text += JSONText.quote(s) }
 
     mutating func number(_ v: Int) { text += String(v) }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RappiClient
 import RappiML
 import RappiScript
 import RappiServe
@@ -49,7 +50,7 @@ struct Rappi: AsyncParsableCommand {
             `rappi run FILE.rappi` replays a script; `rappi -c "statements"` runs one line.
             """,
         version: Workspace.rappiVersion,
-        subcommands: [RunScript.self, ReplayRun.self, ServeModel.self, BenchCSV.self, BenchTrain.self, BenchFeatures.self])
+        subcommands: [RunScript.self, ReplayRun.self, ServeModel.self, BenchCSV.self, BenchTrain.self, BenchFeatures.self, BenchLoad.self])
 
     @OptionGroup var common: CommonOptions
 
@@ -208,5 +209,32 @@ struct BenchFeatures: ParsableCommand {
         }
         try writer.text.write(toFile: output, atomically: true, encoding: .utf8)
         print("wrote \(features.rows) rows × \(features.columns) features + \(target) to \(output)")
+    }
+}
+
+/// `rappi bench-load --url URL --body-file FILE …` — the `profile endpoint` load generator aimed
+/// at any URL, so a peer service (FastAPI) is measured with the very same client.
+struct BenchLoad: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-load", abstract: "Drive POST load at a URL with the libcurl load generator.", shouldDisplay: false)
+
+    @Option var url: String
+    @Option var bodyFile: String
+    @Option var requests = 2000
+    @Option var concurrency = 8
+    @Option(parsing: .singleValue) var header: [String] = []
+
+    func run() throws {
+        guard let body = FileManager.default.contents(atPath: bodyFile) else { throw ValidationError("cannot read \(bodyFile)") }
+        var headers = ["Content-Type": "application/json"]
+        for line in header {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2 { headers[parts[0]] = parts[1] }
+        }
+        let report = LoadGenerator.run(url: url, body: Array(body), headers: headers, requests: requests, concurrency: concurrency)
+        print(String(format: "requests=%d concurrency=%d seconds=%.3f throughput=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%d",
+                     report.requests, report.concurrency, report.seconds, report.throughput, report.milliseconds(at: 50),
+                     report.milliseconds(at: 90), report.milliseconds(at: 99), report.milliseconds(at: 99.9),
+                     report.maxMilliseconds, report.errors))
     }
 }

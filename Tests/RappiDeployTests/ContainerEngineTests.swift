@@ -109,6 +109,12 @@ final class ContainerImageTests: XCTestCase {
         XCTAssertFalse(engine.exists(name: name))
         try engine.stop(name: name)  // a second stop is fine
 
+        let missing = Date()
+        XCTAssertThrowsError(try engine.run(image: "localhost/rappi-no-such-image:v0", name: "rappi-deploytest-none",
+                                            hostPort: try FreePort.pick(), keysDirectory: nil)) {
+            XCTAssertTrue("\($0)".contains("rappi-no-such-image"), "\($0)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(missing), 30, "a missing image fails fast, without a registry round trip")
         XCTAssertThrowsError(try engine.build(context: root.appendingPathComponent("missing"), tag: "localhost/rappi-none:v1")) {
             XCTAssertTrue("\($0)".contains("build"), "\($0)")
         }

@@ -14,7 +14,13 @@ final class ScriptRunTests: XCTestCase {
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+    override func tearDownWithError() throws {
+        // The Titanic script deploys endpoints: never leave a server behind.
+        if let ws = try? Workspace(directory: rappi.workspace) {
+            for endpoint in (try? ws.endpoints()) ?? [] { _ = try? rappi.run(["-c", "undeploy \(endpoint.name)"]) }
+        }
+        try? FileManager.default.removeItem(at: root)
+    }
 
     private var titanicScript: String { RappiBinary.repository.appendingPathComponent("scripts/titanic.rappi").path }
 
@@ -26,14 +32,14 @@ final class ScriptRunTests: XCTestCase {
     }
 
     func testTitanicScriptUploadsTwoVersionsAndIsRepeatable() throws {
-        let first = try rappi.run(["run", titanicScript])
+        let first = try rappi.run(["run", titanicScript, "-D", "target=local", "-D", "package_dir=\(root.path)/package"])
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.contains("created titanic v1 — 446 rows × 12 columns"), first.stdout)
         XCTAssertTrue(first.stdout.contains("created titanic v2 — 891 rows × 12 columns"), first.stdout)
         XCTAssertTrue(first.stdout.contains("loaded titanic v2 — 891 rows × 12 columns, target Survived"), first.stdout)
         XCTAssertTrue(first.stdout.contains("ok: rows == 891"), first.stdout)
 
-        let second = try rappi.run(["run", titanicScript])
+        let second = try rappi.run(["run", titanicScript, "-D", "target=local", "-D", "package_dir=\(root.path)/package"])
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stdout.contains("unchanged: identical to titanic v1"), second.stdout)
         XCTAssertTrue(second.stdout.contains("unchanged: identical to titanic v2"), second.stdout)
@@ -47,7 +53,7 @@ final class ScriptRunTests: XCTestCase {
     }
 
     func testJSONModeEmitsOneObjectPerStatement() throws {
-        let result = try rappi.run(["run", titanicScript, "--json"])
+        let result = try rappi.run(["run", titanicScript, "--json", "-D", "target=local", "-D", "package_dir=\(root.path)/package"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let objects = try result.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         XCTAssertEqual(objects.map { $0["cell"] as! Int }, Array(1...objects.count))

@@ -66,7 +66,7 @@ final class ServingTests: XCTestCase {
         XCTAssertEqual(rotated[1], primary)
         usleep(1_500_000)  // the server re-reads its keys file at most once a second
         let client = HTTPClient()
-        let body = #"{"data": [{"Pclass": 3, "Sex": "male", "Age": 22}]}"#
+        let body = #"{"data": [{"Pclass": 3, "Name": "Braund, Mr. Owen Harris", "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Ticket": "A/5 21171", "Fare": 7.25, "Embarked": "S"}]}"#
         for (key, status) in [(rotated[0], 200), (primary, 200), ("nope", 401)] {
             XCTAssertEqual(try client.post(endpoint.url + "/score", json: body, headers: ["Authorization": "Bearer \(key)"]).status, status, key)
         }

@@ -181,4 +181,117 @@ final class LearnRandomForestTests: XCTestCase {
         }
         XCTAssertTrue(message.contains("cancelled"))
     }
+
+    // MARK: batch prediction (lockstep walks, row blocks, threads) vs a plain walk per row and tree
+
+    /// The forest's probabilities computed the simplest way: every tree walked on the raw Double
+    /// values (`x > threshold` goes right), leaf distributions summed in tree order,
+    /// then scaled by 1 / trees.
+    static func referenceProbabilities(_ model: RandomForestClassifier, _ x: FeatureMatrix) -> [Double] {
+        let k = model.classCount
+        var out = [Double](repeating: 0, count: x.rows * k)
+        x.values.withUnsafeBufferPointer { xb in
+            for tree in model.trees {
+                for r in 0..<x.rows {
+                    let leaf = tree.leaf(xb.baseAddress! + r * x.columns)
+                    for c in 0..<k { out[r * k + c] += Double(tree.values[leaf * k + c]) }
+                }
+            }
+        }
+        let scale = 1 / Double(model.trees.count)
+        for i in out.indices { out[i] *= scale }
+        return out
+    }
+
+    /// Rows made of the forest's own thresholds, their neighbouring doubles, ±0, ±infinity and
+    /// NaN, so every comparison boundary is exercised.
+    static func boundaryRows(_ model: RandomForestClassifier, rows: Int, seed: UInt64) -> FeatureMatrix {
+        var rng = RappiML.SplitMix64(seed: seed)
+        let d = model.featureCount
+        var perFeature = [[Double]](repeating: [], count: d)
+        for tree in model.trees {
+            for (i, node) in tree.nodes.enumerated() where !tree.isLeaf(i) { perFeature[Int(node.feature)].append(node.threshold) }
+        }
+        let specials: [Double] = [0, -0.0, .nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                                  .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
+        var v: [Double] = []
+        for _ in 0..<rows {
+            for f in 0..<d {
+                let ts = perFeature[f]
+                switch rng.nextInt(below: 8) {
+                case 0: v.append(specials[rng.nextInt(below: specials.count)])
+                case 1, 2, 3 where !ts.isEmpty: v.append(ts[rng.nextInt(below: ts.count)])
+                case 4 where !ts.isEmpty: v.append(ts[rng.nextInt(below: ts.count)].nextUp)
+                case 5 where !ts.isEmpty: v.append(ts[rng.nextInt(below: ts.count)].nextDown)
+                default: v.append(rng.nextDouble() * 4 - 2)
+                }
+            }
+        }
+        return LearnData.matrix(v, columns: d)
+    }
+
+    func assertMatchesReference(_ model: RandomForestClassifier, _ x: FeatureMatrix, file: StaticString = #filePath, line: UInt = #line) {
+        let reference = Self.referenceProbabilities(model, x)
+        for threads in [1, 2, 3] {
+            let got = model.predictProbabilities(x, threads: threads)
+            // Bit for bit (== would also accept -0 for +0).
+            XCTAssertEqual(got.map(\.bitPattern), reference.map(\.bitPattern), "threads \(threads)", file: file, line: line)
+        }
+    }
+
+    func testBatchPredictionIsBitIdenticalToPlainWalks() throws {
+        // Quantile-binned features (many distinct thresholds), exact ones (few values) and tiny
+        // ones (subnormal differences), two and three classes; row counts around the lockstep
+        // group size; values on, just above and just below the thresholds.
+        var rng = RappiML.SplitMix64(seed: 21)
+        var v: [Double] = [], y2: [Int] = [], y3: [Int] = []
+        for _ in 0..<3000 {
+            let a = rng.nextDouble() * 2 - 1, b = rng.nextDouble() * 2 - 1, c = Double(rng.nextInt(below: 5)), e = rng.nextDouble()
+            v += [a, b, c, e, -a * 1e-300]
+            y2.append((a > 0) != (b > 0) ? 1 : 0)
+            y3.append(a + b < -0.4 ? 0 : (c >= 3 ? 1 : 2))
+        }
+        let x = LearnData.matrix(v, columns: 5)
+        var p = RandomForestParameters()
+        p.trees = 25
+        for y in [LearnData.labels(y2, classes: 2), LearnData.labels(y3, classes: 3)] {
+            let model = try RandomForestClassifier.fit(x, y, parameters: p, threads: 2)
+            assertMatchesReference(model, x)
+            for rows in [1, 15, 16, 17, 33, 1000] {
+                assertMatchesReference(model, Self.boundaryRows(model, rows: rows, seed: UInt64(rows)))
+            }
+            // The model file round trip keeps every prediction.
+            let back = try LearnData.decoded(RandomForestClassifier.self, LearnData.encoded(model))
+            let probe = Self.boundaryRows(model, rows: 500, seed: 99)
+            XCTAssertEqual(back.predictProbabilities(probe, threads: 2).map(\.bitPattern),
+                           model.predictProbabilities(probe, threads: 2).map(\.bitPattern))
+        }
+    }
+
+    func testBatchPredictionOnTheBenchmarkData() throws {
+        // scripts/bench/train.sh generates these; a smaller forest on a part of the training rows
+        // keeps the test quick.
+        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let train = root.appendingPathComponent("bench-data/synth_train.csv").path
+        let test = root.appendingPathComponent("bench-data/synth_test.csv").path
+        guard FileManager.default.fileExists(atPath: train), FileManager.default.fileExists(atPath: test) else {
+            throw XCTSkip("bench-data/synth_*.csv not generated (scripts/bench/train.sh)")
+        }
+        func load(_ path: String, rows: Int) throws -> (FeatureMatrix, EncodedLabels) {
+            let frame = try CSVReader.read(path: path).frame
+            let features = frame.columns.filter { $0.name != "label" }
+            let n = Swift.min(rows, frame.rowCount), d = features.count
+            var v = [Double](repeating: 0, count: n * d)
+            for (j, column) in features.enumerated() { let values = column.numericValues; for r in 0..<n { v[r * d + j] = values[r] } }
+            let labels = frame.column(named: "label")!.numericValues.prefix(n).map { Int($0) }
+            return (FeatureMatrix(rows: n, columns: d, values: v, names: features.map(\.name)), LearnData.labels(labels, classes: 2))
+        }
+        let (x, y) = try load(train, rows: 20_000)
+        let (tx, _) = try load(test, rows: 20_000)
+        var p = RandomForestParameters()
+        p.trees = 8
+        let model = try RandomForestClassifier.fit(x, y, parameters: p, threads: 2)
+        assertMatchesReference(model, tx)
+        assertMatchesReference(model, Self.boundaryRows(model, rows: 2_000, seed: 5))
+    }
 }

@@ -7,7 +7,7 @@ final class CompleterTests: XCTestCase {
     func testCommandWords() {
         XCTAssertEqual(completer.complete(before: "", word: "up"), .words(["upload"]))
         XCTAssertEqual(completer.complete(before: "upload ", word: ""), .words(["dataset"]))
-        XCTAssertEqual(completer.complete(before: "", word: "d"), .words(["dataset", "datasets", "describe"]))
+        XCTAssertEqual(completer.complete(before: "", word: "d"), .words(["dataset", "datasets", "deploy", "describe", "dockerize"]))
     }
 
     func testDatasetNamesAndKeywords() {

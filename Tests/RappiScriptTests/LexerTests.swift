@@ -1,4 +1,5 @@
 import XCTest
+import RappiML
 @testable import RappiScript
 
 final class LexerTests: XCTestCase {

@@ -160,18 +160,7 @@ public enum RecordFrame {
 
     /// A JSON-style quoted string, shortened when long.
     private static func quoted(_ s: String) -> String {
-        let short = s.count > 40 ? String(s.prefix(40)) + "…" : s
-        var out = "\""
-        for ch in short.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out + "\""
+        JSONText.quote(s.count > 40 ? String(s.prefix(40)) + "…" : s)
     }
+
 }

@@ -1,3 +1,4 @@
+import RappiML
 import Foundation
 
 /// The outcome of one statement, shown as a numbered cell.

@@ -1,3 +1,4 @@
+import RappiML
 import Foundation
 import RappiWorkspace
 

@@ -1,3 +1,4 @@
+import RappiML
 /// A value a statement publishes (`rows`, `accuracy`, …) or a variable holds.
 public enum Value: Equatable, Sendable, CustomStringConvertible {
     case int(Int)

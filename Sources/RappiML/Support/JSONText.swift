@@ -1,8 +1,13 @@
+import Foundation
+
 /// Minimal JSON writing with a fixed key order, for the `--json` line protocol.
 public enum JSONText {
+    /// `s` as a JSON string literal, quotes included.
     public static func quote(_ s: String) -> String {
+        // Most strings need no escaping: copy them whole.
+        guard s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return "\"" + s + "\"" }
         var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
+        out.reserveCapacity(s.utf8.count + 8)
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -12,8 +17,8 @@ public enum JSONText {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                        + String(scalar.value, radix: 16)
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

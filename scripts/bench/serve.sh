@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Serving benchmark (issue 4): rappi's model server vs FastAPI + uvicorn + scikit-learn, both
+# measured with the same libcurl load generator in the same run.
+#
+# Usage: scripts/bench/serve.sh [REQUESTS]   (default 20000 for rappi; the peer gets 1/20 of that)
+# Titanic rf of 200 trees, single-record POST /score, 8 concurrent keep-alive connections.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+REQUESTS="${1:-20000}"
+PEER_REQUESTS=$(( REQUESTS / 20 ))
+
+if [ ! -x .venv-bench/bin/python ] || ! .venv-bench/bin/python -c "import fastapi, uvicorn, sklearn, pandas" 2>/dev/null; then
+    echo "installing fastapi, uvicorn, scikit-learn and pandas into .venv-bench ..."
+    [ -x .venv-bench/bin/python ] || python3 -m venv .venv-bench
+    .venv-bench/bin/pip install --quiet fastapi uvicorn scikit-learn pandas
+fi
+[ -n "${RAPPI_BIN:-}" ] || { swift build -c release --product rappi >/dev/null; RAPPI_BIN=.build/release/rappi; }
+
+WS="$(mktemp -d)"
+PEER_PID=""
+cleanup() {
+    "$RAPPI_BIN" --workspace "$WS" -c "undeploy titanic_rf" >/dev/null 2>&1 || true
+    [ -n "$PEER_PID" ] && kill "$PEER_PID" 2>/dev/null || true
+    rm -rf "$WS"
+}
+trap cleanup EXIT
+
+RECORD='{"data": [{"PassengerId": 1, "Pclass": 3, "Name": "Braund, Mr. Owen Harris", "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Ticket": "A/5 21171", "Fare": 7.25, "Cabin": null, "Embarked": "S"}]}'
+echo "$RECORD" > "$WS/record.json"
+
+echo "== rappi: titanic rf 200 trees, deploy local, profile endpoint ($REQUESTS requests, 8 connections)"
+"$RAPPI_BIN" --workspace "$WS" -c "upload dataset titanic from $ROOT/scripts/data/titanic/ds_full target=Survived; load dataset titanic; train rf trees=200; register; deploy titanic_rf local" >/dev/null
+"$RAPPI_BIN" --workspace "$WS" -c "profile endpoint titanic_rf requests=$REQUESTS concurrency=8" | sed -n '2,$p'
+RAPPI_LINE=$("$RAPPI_BIN" --workspace "$WS" --json -c "profile endpoint titanic_rf requests=$REQUESTS concurrency=8")
+
+echo
+echo "== FastAPI + uvicorn + scikit-learn: same model family, same record, same client ($PEER_REQUESTS requests, 8 connections)"
+PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
+( cd scripts/bench && TITANIC_CSV="$ROOT/scripts/data/titanic/ds_full/titanic.csv" exec "$ROOT/.venv-bench/bin/python" -m uvicorn fastapi_service:app --host 127.0.0.1 --port "$PORT" --log-level warning ) &
+PEER_PID=$!
+for _ in $(seq 120); do curl -s -o /dev/null "http://127.0.0.1:$PORT/docs" && break; sleep 0.5; done
+"$RAPPI_BIN" bench-load --url "http://127.0.0.1:$PORT/score" --body-file "$WS/record.json" --requests 50 --concurrency 8 >/dev/null  # warm-up
+PEER_LINE=$("$RAPPI_BIN" bench-load --url "http://127.0.0.1:$PORT/score" --body-file "$WS/record.json" --requests "$PEER_REQUESTS" --concurrency 8)
+PEER_RSS=$(ps -o rss= -p "$(pgrep -f "uvicorn fastapi_service" | head -1)" | tr -d ' ')
+echo "$PEER_LINE"
+echo "peer resident memory: $((PEER_RSS / 1024)) MB"
+
+echo
+python3 - "$RAPPI_LINE" "$PEER_LINE" <<'PYEOF'
+import json, sys
+rappi = json.loads(sys.argv[1])["values"]
+peer = dict(kv.split("=") for kv in sys.argv[2].split())
+print(f"rappi    {rappi['throughput']:9.0f} req/s  p50 {rappi['p50_ms']:.2f} ms  p99 {rappi['p99_ms']:.2f} ms  RSS {rappi.get('server_peak_mb', float('nan')):.1f} MB")
+print(f"fastapi  {float(peer['throughput']):9.0f} req/s  p50 {float(peer['p50_ms']):.2f} ms  p99 {float(peer['p99_ms']):.2f} ms")
+print(f"throughput ratio {rappi['throughput'] / float(peer['throughput']):.0f}x (target >= 100x); rappi p99 target <= 5 ms, >= 10,000 req/s, RSS < 60 MB")
+PYEOF
