@@ -25,7 +25,7 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
 public final class HTTPClient {
     private let handle: UnsafeMutableRawPointer
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     public init() {
         _ = Self.globalInit

@@ -33,19 +33,14 @@ public enum LoadGenerator {
         let started = Date()
         let threads = (0..<workers).map { index in
             Thread {
-                let client = HTTPClient()
+                let request = RepeatedRequest(method: method, url: url, headers: headers, body: body, timeout: timeout)
                 var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
                 var statuses: [Int: Int] = [:]
                 var firstError: String?
                 while next.take() < requests, isCancelled?() != true {
                     let t0 = DispatchTime.now().uptimeNanoseconds
-                    let status: Int
-                    do {
-                        status = try client.send(method, url, headers: headers, body: body, timeout: timeout).status
-                    } catch {
-                        status = 0
-                        firstError = firstError ?? "\(error)"
-                    }
+                    let (status, error) = request.perform()
+                    if let error { firstError = firstError ?? "\(method) \(url) failed: \(error)" }
                     let micros = (DispatchTime.now().uptimeNanoseconds - t0) / 1000
                     _ = histogram.record(max(1, min(micros, 60_000_000)))
                     statuses[status, default: 0] += 1

@@ -155,9 +155,9 @@ public struct BuildContext {
     static func readme(modelName: String, modelVersion: Int, authenticated: Bool, libraries: [String]) -> String {
         let tag = suggestedTag(modelName: modelName, modelVersion: modelVersion)
         let container = "rappi-\(sanitizedName(modelName))"
-        let keysMount = authenticated ? " \\\n    -v \"$PWD/keys:\(keysMountDirectory):ro\"" : ""
-        let ulimits = " \\\n    --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
-        let auth = authenticated ? " \\\n  -H \"Authorization: Bearer $KEY\"" : ""
+        let keysMount = authenticated ? " \\\n        -v \"$PWD/keys:\(keysMountDirectory):ro\"" : ""
+        let ulimits = " \\\n        --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
+        let auth = authenticated ? " \\\n        -H \"Authorization: Bearer $KEY\"" : ""
         var text = """
         # \(singleLine(modelName)) v\(modelVersion) — a rappi model service image
 
@@ -204,7 +204,7 @@ public struct BuildContext {
 
             curl -fsS http://127.0.0.1:8080/health/ready
             curl -fsS http://127.0.0.1:8080/score\(auth) \\
-              -H 'Content-Type: application/json' -d '{"data": [{ … one record … }]}'
+                -H 'Content-Type: application/json' -d '{"data": [{ … one record … }]}'
 
         Stop it with `podman stop -t 5 \(container) && podman rm \(container)`.
 
