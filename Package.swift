@@ -41,7 +41,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Deployment targets: a detached local process, or a container image run by podman/docker.
-        .target(name: "RappiDeploy", dependencies: ["RappiWorkspace", "RappiClient"]),
+        .target(name: "RappiDeploy", dependencies: ["RappiML", "RappiWorkspace", "RappiClient"]),
         // Lexer, parser, command table, interpreter.
         .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient", "RappiDeploy"]),
         // CLI entry, REPL (readline), script runner, rendering.

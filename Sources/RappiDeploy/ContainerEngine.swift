@@ -56,9 +56,9 @@ public struct ContainerEngine: Sendable {
 
     /// Runs `image` detached as container `name`, publishing 127.0.0.1:`hostPort` → 8080, with
     /// `--ulimit nofile=1024:1024 --ulimit nproc=1024:1024`, and `keysDirectory` bind-mounted
-    /// read-only at /run/rappi when given. An existing container of that name is replaced.
-    /// Returns the container id.
-    public func run(image: String, name: String, hostPort: Int, keysDirectory: URL?) throws -> String {
+    /// read-only at /run/rappi when given, and `logsDirectory` at /var/log/rappi (the access log)
+    /// when given. An existing container of that name is replaced. Returns the container id.
+    public func run(image: String, name: String, hostPort: Int, keysDirectory: URL?, logsDirectory: URL? = nil) throws -> String {
         try stop(name: name)
         var arguments = ["run", "-d", "--name", name,
                          "-p", "127.0.0.1:\(hostPort):\(BuildContext.containerPort)"] + Self.limits + noPull
@@ -68,6 +68,13 @@ public struct ContainerEngine: Sendable {
                 throw DeployError("cannot mount \(path) into the container: the path contains ':' or ','")
             }
             arguments += ["-v", "\(path):\(BuildContext.keysMountDirectory):ro"]
+        }
+        if let logsDirectory {
+            let path = logsDirectory.standardizedFileURL.path
+            guard !path.contains(":") && !path.contains(",") else {
+                throw DeployError("cannot mount \(path) into the container: the path contains ':' or ','")
+            }
+            arguments += ["-v", "\(path):\(BuildContext.logDirectory)"]
         }
         arguments.append(image)
         let result = try engine(arguments, timeout: 600)

@@ -65,11 +65,11 @@ final class BuildContextTests: XCTestCase {
             "FROM scratch",
             "COPY rootfs/ /",
             "EXPOSE 8080",
-            #"ENTRYPOINT ["/usr/local/bin/rappi", "serve-model", "--model", "/model/model.rappimodel", "--name", "titanic_rf", "--version", "3", "--host", "0.0.0.0", "--port", "8080", "--keys-file", "/run/rappi/keys"]"#,
+            #"ENTRYPOINT ["/usr/local/bin/rappi", "serve-model", "--model", "/model/model.rappimodel", "--name", "titanic_rf", "--version", "3", "--host", "0.0.0.0", "--port", "8080", "--keys-file", "/run/rappi/keys", "--access-log", "/var/log/rappi/access.log"]"#,
         ])
         let open = try String(contentsOf: write("b", authenticated: false).directory.appendingPathComponent("Dockerfile"), encoding: .utf8)
         XCTAssertFalse(open.contains("--keys-file"))
-        XCTAssertTrue(open.contains(#""--port", "8080"]"#))
+        XCTAssertTrue(open.contains(#""--port", "8080", "--access-log", "/var/log/rappi/access.log"]"#))
 
         let quoted = try String(contentsOf: write("c", modelName: "odd \"name\"\\x").directory.appendingPathComponent("Dockerfile"), encoding: .utf8)
         XCTAssertTrue(quoted.contains(#""--name", "odd \"name\"\\x""#), quoted)

@@ -71,6 +71,8 @@ final class ServingTests: XCTestCase {
             XCTAssertEqual(try client.post(endpoint.url + "/score", json: body, headers: ["Authorization": "Bearer \(key)"]).status, status, key)
         }
 
+        let accessLog = rappi.workspace.appendingPathComponent("logs/endpoint-titanic/access.log")
+        XCTAssertTrue((try? String(contentsOf: accessLog, encoding: .utf8))?.contains("POST /score") ?? false)
         XCTAssertEqual(try rappi.run(["-c", "undeploy titanic"]).status, 0)
         XCTAssertThrowsError(try client.get(endpoint.url + "/health/live", timeout: 1))
         XCTAssertTrue(try rappi.run(["-c", "endpoints"]).stdout.contains("no endpoints"))
@@ -122,6 +124,10 @@ final class ServingTests: XCTestCase {
         XCTAssertEqual(deployed.status, 0, deployed.stderr + deployed.stdout)
         let tested = try rappi.run(["-c", "test endpoint titanic-aci"])
         XCTAssertEqual(tested.status, 0, tested.stdout + tested.stderr)
+        usleep(300_000)  // the access log is flushed every 100 ms
+        let accessLog = rappi.workspace.appendingPathComponent("logs/endpoint-titanic-aci/access.log")
+        let lines = (try? String(contentsOf: accessLog, encoding: .utf8))?.split(separator: "\n") ?? []
+        XCTAssertGreaterThan(lines.count, 10, "the container's access log lands in the workspace")
         XCTAssertEqual(try rappi.run(["-c", "undeploy titanic-aci"]).status, 0)
     }
 }

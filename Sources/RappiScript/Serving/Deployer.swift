@@ -34,13 +34,13 @@ struct Deployer {
     }
 
     private func deployLocal(_ version: ModelVersion, name: String, port: Int, url: String, authenticated: Bool) throws -> EndpointRecord {
-        let logs = workspace.logsDirectory
+        let logs = try logDirectory(name)
         var arguments = ["serve-model", "--model", workspace.artifacts.url(for: version.contentHash).path,
                          "--name", version.name, "--version", String(version.version),
                          "--host", "127.0.0.1", "--port", String(port),
-                         "--access-log", logs.appendingPathComponent("endpoint-\(name).access.log").path]
+                         "--access-log", logs.appendingPathComponent("access.log").path]
         if authenticated { arguments += ["--keys-file", try EndpointKeys.file(workspace, endpoint: name).path] }
-        let log = logs.appendingPathComponent("endpoint-\(name).log")
+        let log = logs.appendingPathComponent("server.log")
         let pid = try LocalProcess.spawnDetached(executable: Self.executable, arguments: arguments, logFile: log)
         do {
             try Readiness.wait(url: url + "/health/ready", timeout: Self.readinessTimeout) {
@@ -66,7 +66,8 @@ struct Deployer {
         try engine.build(context: contextDirectory, tag: tag)
         let containerName = "rappi-\(name)"
         let keysFolder = authenticated ? try EndpointKeys.folder(workspace, endpoint: name) : nil
-        let id = try engine.run(image: tag, name: containerName, hostPort: port, keysDirectory: keysFolder)
+        let id = try engine.run(image: tag, name: containerName, hostPort: port, keysDirectory: keysFolder,
+                                logsDirectory: try logDirectory(name))
         do {
             try Readiness.wait(url: url + "/health/ready", timeout: Self.readinessTimeout) {
                 "container logs:\n" + engine.logs(name: containerName, tail: 20)
@@ -78,6 +79,13 @@ struct Deployer {
         return EndpointRecord(name: name, model: version.name, modelVersion: version.version, modelHash: version.contentHash,
                               target: "aci", url: url, port: port, pid: nil, container: id, image: tag,
                               auth: authenticated ? "key" : "none")
+    }
+
+    /// `logs/endpoint-NAME/`: the server's output and its access log, whatever the target.
+    func logDirectory(_ name: String) throws -> URL {
+        let url = workspace.logsDirectory.appendingPathComponent("endpoint-\(name)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
     }
 
     /// Stops the process or container behind an endpoint (already gone is fine).
