@@ -81,3 +81,12 @@ struct LinearModel: Sendable, Equatable {
 func oneVsRestSigns(_ labels: [Int], positive: Int) -> [Double] {
     labels.map { $0 == positive ? 1.0 : -1.0 }
 }
+
+/// The checks both linear models make of their settings, with the fix in each message.
+func validateLinearSettings(C: Double, maxIterations: Int, tolerance: Double, suggestedIterations: Int) throws {
+    if !(C > 0) || !C.isFinite { throw TrainingError("C must be a positive number (got \(C)); try C=1") }
+    if maxIterations < 1 {
+        throw TrainingError("max_iter must be at least 1 (got \(maxIterations)); try max_iter=\(suggestedIterations)")
+    }
+    if !(tolerance > 0) || !tolerance.isFinite { throw TrainingError("tol must be a positive number (got \(tolerance)); try tol=0.0001") }
+}

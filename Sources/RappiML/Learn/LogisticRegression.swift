@@ -17,9 +17,7 @@ public struct LogisticRegressionParameters: Sendable, Equatable {
     public init() {}
 
     public func validate() throws {
-        if !(C > 0) || !C.isFinite { throw TrainingError("C must be a positive number (got \(C)); try C=1") }
-        if maxIterations < 1 { throw TrainingError("max_iter must be at least 1 (got \(maxIterations)); try max_iter=100") }
-        if !(tolerance > 0) || !tolerance.isFinite { throw TrainingError("tol must be a positive number (got \(tolerance)); try tol=0.0001") }
+        try validateLinearSettings(C: C, maxIterations: maxIterations, tolerance: tolerance, suggestedIterations: 100)
     }
 }
 
