@@ -25,7 +25,8 @@ final class HostileTrafficTests: XCTestCase {
         url = "http://127.0.0.1:\(port)"
         let process = Process()
         process.executableURL = RappiBinary.url
-        process.arguments = ["serve-model", "--model", modelPath, "--name", "titanic_rf", "--version", "1", "--port", String(port)]
+        process.arguments = ["serve-model", "--model", modelPath, "--name", "titanic_rf", "--version", "1", "--port", String(port),
+                             "--max-body", String(16 << 20)]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -87,6 +88,24 @@ final class HostileTrafficTests: XCTestCase {
         XCTAssertEqual(try client.get(url + "/health/live").status, 200)
     }
 
+    func testSIGTERMDrainsInFlightRequestsAndExitsCleanly() throws {
+        // A batch big enough to still be in flight when the signal lands.
+        let batch = "{\"data\": [" + Array(repeating: Self.goodRecord, count: 30_000).joined(separator: ",") + "]}"
+        let answered = ResponseBox()
+        let sender = Thread { [url] in
+            answered.status = (try? HTTPClient().post(url + "/score", json: batch, timeout: 60))?.status
+            answered.done.signal()
+        }
+        sender.start()
+        usleep(150_000)
+        server?.terminate()  // SIGTERM
+        XCTAssertEqual(answered.done.wait(timeout: .now() + 60), .success)
+        XCTAssertEqual(answered.status, 200, "the in-flight request was answered")
+        server?.waitUntilExit()
+        XCTAssertEqual(server?.terminationReason, .exit)
+        XCTAssertEqual(server?.terminationStatus, 0)
+    }
+
     func testSlowClientsDoNotStopOthers() throws {
         let port = UInt16(url.split(separator: ":").last!)!
         // Clients that send half a request and stall, and one that dribbles a byte at a time.
@@ -138,4 +157,9 @@ private final class RawConnection {
     }
 
     func close() { Glibc.close(descriptor) }
+}
+
+private final class ResponseBox: @unchecked Sendable {
+    var status: Int?
+    let done = DispatchSemaphore(value: 0)
 }

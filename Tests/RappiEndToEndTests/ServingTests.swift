@@ -94,6 +94,14 @@ final class ServingTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("deploy needs a model"), result.stderr)
     }
 
+    func testWithoutAContainerEngineTheErrorSaysWhatToDo() throws {
+        let result = try rappi.run(["-c", "deploy titanic_rf aci"], environment: ["RAPPI_CONTAINER_ENGINE": "none"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("podman"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("local"), result.stderr)
+        XCTAssertTrue(try Workspace(directory: rappi.workspace).endpoints().isEmpty)
+    }
+
     func testPackageIsReproducible() throws {
         let a = root.appendingPathComponent("ctx-a"), b = root.appendingPathComponent("ctx-b")
         let first = try rappi.run(["-c", "package titanic_rf:v1 into \(a.path)", "--json"])
