@@ -107,8 +107,39 @@ struct EndpointSuite {
                 return (ok && named, named ? detail : detail + "; details do not name \(numeric.name): \(response.text.prefix(200))")
             }
         }
+        check("overload → 503, then recovery") { try overload() }
         return results
     }
+
+    /// Holds more requests in flight than the server admits (each stalled in its body), checks
+    /// the next one is refused with 503 and Retry-After, then lets go and checks it recovers.
+    private func overload() throws -> (Bool, String) {
+        var head = "POST /score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n"
+        if let key = client.authorization["Authorization"] { head += "Authorization: \(key)\r\n" }
+        let stalled = StalledConnections(port: endpoint.port, count: Self.overloadConnections, head: head + "\r\n{\"data\": [")
+        defer { stalled.close() }
+        var refused: HTTPResponse?
+        for _ in 0..<20 {  // the server takes a moment to see every stalled request
+            let response = try client.score([records[0]])
+            if response.status == 503 { refused = response; break }
+            usleep(50_000)
+        }
+        guard let refused else {
+            return (false, "no 503 with \(stalled.count) requests held in flight — is the server's limit above \(Self.overloadConnections)?")
+        }
+        let (ok, detail) = try envelope(refused, 503)
+        let retry = refused.header("Retry-After") != nil
+        stalled.close()
+        var recovered = false
+        for _ in 0..<40 where !recovered {
+            recovered = try client.score([records[0]]).status == 200
+            if !recovered { usleep(50_000) }
+        }
+        return (ok && retry && recovered, detail + (retry ? ", Retry-After" : ", no Retry-After") + (recovered ? ", then 200 again" : ", did not recover"))
+    }
+
+    /// More than `serve-model`'s default limit of 256 requests in flight.
+    static let overloadConnections = 300
 
     /// A row whose true class is `classIndex` and that the model itself gets right.
     private func known(classIndex: Int) -> Int? {
