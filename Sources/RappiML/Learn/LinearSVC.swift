@@ -163,8 +163,7 @@ public struct LinearSVC: Classifier {
     static let formatVersion = 1
 
     public func encode(into writer: inout BinaryWriter) {
-        writer.write(Self.algorithm)
-        writer.write(Self.formatVersion)
+        writer.writeSectionHeader(Self.algorithm, version: Self.formatVersion)
         writer.write(parameters.C)
         writer.write(parameters.maxIterations)
         writer.write(parameters.tolerance)
@@ -174,14 +173,7 @@ public struct LinearSVC: Classifier {
     }
 
     public init(from reader: inout BinaryReader) throws {
-        let tag = try reader.readString()
-        guard tag == Self.algorithm else {
-            throw BinaryReader.Failure(message: "model file is damaged (expected algorithm 'linsvc', found '\(tag)')")
-        }
-        let version = try reader.readInt()
-        guard version == Self.formatVersion else {
-            throw BinaryReader.Failure(message: "model file is damaged (linsvc: unsupported format version \(version))")
-        }
+        try reader.expectSectionHeader(Self.algorithm, version: Self.formatVersion)
         var p = LinearSVCParameters()
         p.C = try reader.readDouble()
         p.maxIterations = try reader.readInt()

@@ -219,8 +219,7 @@ public struct LogisticRegression: Classifier {
     static let formatVersion = 1
 
     public func encode(into writer: inout BinaryWriter) {
-        writer.write(Self.algorithm)
-        writer.write(Self.formatVersion)
+        writer.writeSectionHeader(Self.algorithm, version: Self.formatVersion)
         writer.write(parameters.C)
         writer.write(parameters.maxIterations)
         writer.write(parameters.tolerance)
@@ -229,14 +228,7 @@ public struct LogisticRegression: Classifier {
     }
 
     public init(from reader: inout BinaryReader) throws {
-        let tag = try reader.readString()
-        guard tag == Self.algorithm else {
-            throw BinaryReader.Failure(message: "model file is damaged (expected algorithm 'logreg', found '\(tag)')")
-        }
-        let version = try reader.readInt()
-        guard version == Self.formatVersion else {
-            throw BinaryReader.Failure(message: "model file is damaged (logreg: unsupported format version \(version))")
-        }
+        try reader.expectSectionHeader(Self.algorithm, version: Self.formatVersion)
         var p = LogisticRegressionParameters()
         p.C = try reader.readDouble()
         p.maxIterations = try reader.readInt()

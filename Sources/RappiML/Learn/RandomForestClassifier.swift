@@ -216,8 +216,7 @@ public struct RandomForestClassifier: Classifier {
     static let formatVersion = 1
 
     public func encode(into writer: inout BinaryWriter) {
-        writer.write(Self.algorithm)
-        writer.write(Self.formatVersion)
+        writer.writeSectionHeader(Self.algorithm, version: Self.formatVersion)
         writer.write(classCount)
         writer.write(featureCount)
         writer.write(parameters.trees)
@@ -235,10 +234,7 @@ public struct RandomForestClassifier: Classifier {
         func damaged(_ what: String) -> BinaryReader.Failure {
             BinaryReader.Failure(message: "model file is damaged (random forest: \(what))")
         }
-        let tag = try reader.readString()
-        guard tag == Self.algorithm else { throw damaged("expected algorithm 'rf', found '\(tag)'") }
-        let version = try reader.readInt()
-        guard version == Self.formatVersion else { throw damaged("unsupported format version \(version)") }
+        try reader.expectSectionHeader(Self.algorithm, version: Self.formatVersion)
         classCount = try reader.readInt()
         featureCount = try reader.readInt()
         guard classCount >= 2, classCount < 1 << 20, featureCount >= 1, featureCount < 1 << 30 else { throw damaged("sizes") }

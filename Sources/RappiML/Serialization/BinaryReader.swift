@@ -76,6 +76,18 @@ public struct BinaryReader: Sendable {
         return try (0..<count).map { _ in try readString() }
     }
 
+    /// Reads what `writeSectionHeader` wrote and checks it is `tag` at `version`.
+    public mutating func expectSectionHeader(_ tag: String, version: Int) throws {
+        let found = try readString()
+        guard found == tag else {
+            throw Failure(message: "model file is damaged (expected algorithm '\(tag)', found '\(found.prefix(40))')")
+        }
+        let foundVersion = try readInt()
+        guard foundVersion == version else {
+            throw Failure(message: "model file is damaged (\(tag): unsupported format version \(foundVersion))")
+        }
+    }
+
     public mutating func readBytes() throws -> [UInt8] {
         let count = try readCount(elementSize: 1)
         return Array(try take(count))

@@ -45,6 +45,12 @@ public struct BinaryWriter: Sendable {
         for v in values { write(v) }
     }
 
+    /// The header every estimator section starts with: its algorithm and its own format version.
+    public mutating func writeSectionHeader(_ tag: String, version: Int) {
+        write(tag)
+        write(version)
+    }
+
     public mutating func write(bytes other: [UInt8]) {
         write(other.count)
         bytes.append(contentsOf: other)
