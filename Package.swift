@@ -33,9 +33,9 @@ let package = Package(
             "CCurl",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        // The model server (Hummingbird): one model file behind /score, /invocations, health, metrics.
+        // HTTP servers (Hummingbird): the model server, the A/B router, the workspace REST API.
         .target(name: "RappiServe", dependencies: [
-            "RappiML",
+            "RappiML", "RappiWorkspace",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
