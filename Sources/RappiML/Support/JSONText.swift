@@ -65,4 +65,9 @@ public enum JSONText {
     public static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
+
+    /// An array from already-encoded values.
+    public static func array(_ values: [String]) -> String {
+        "[" + values.joined(separator: ",") + "]"
+    }
 }

@@ -41,10 +41,7 @@ struct EndpointKeys {
         }
     }
 
-    /// 32 random bytes as hex, from the system's secure generator (keys are secrets, not results,
-    /// so they deliberately do not come from the seeded generator).
-    private static func newKey() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
+    /// Keys are secrets, not results, so they come from the system's secure generator rather
+    /// than the seeded one.
+    private static func newKey() -> String { Workspace.randomHex(bytes: 32) }
 }

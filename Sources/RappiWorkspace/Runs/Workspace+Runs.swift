@@ -33,8 +33,9 @@ public struct RunCellRecord: Sendable {
 }
 
 extension Workspace {
-    /// Starts recording a run; its status is `running` until `finishRun`.
-    public func beginRun(kind: String, source: String, scriptText: String?, parametersJSON: String, baseDirectory: String? = nil) throws -> Int {
+    /// Starts recording a run; its status is `running` (or as given) until `finishRun`.
+    public func beginRun(kind: String, source: String, scriptText: String?, parametersJSON: String, baseDirectory: String? = nil,
+                         status: String = "running") throws -> Int {
         let hash = scriptText.map { text in Array(text.utf8).withUnsafeBytes { ArtifactStore.hash($0) } }
         return try database.writeTransaction {
             if let scriptText, let hash {
@@ -43,9 +44,9 @@ extension Workspace {
             }
             try database.run("""
                 INSERT INTO runs (kind, source, script_hash, parameters_json, rappi_version, started_at, status, base_directory)
-                VALUES (?, ?, ?, ?, ?, ?, 'running', ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(kind), .text(source), SQLValue(hash), .text(parametersJSON), .text(Self.rappiVersion), .text(Timestamp.now()),
-                      SQLValue(baseDirectory)])
+                      .text(status), SQLValue(baseDirectory)])
             return database.lastInsertedRowID
         }
     }

@@ -106,6 +106,69 @@ enum Schema {
             created_at TEXT NOT NULL
         );
         """,
+        // 4: compute targets, pipeline definitions, published pipelines, and the run queue.
+        // A pipeline run is a row in `runs` (kind 'pipeline') plus its queue state and steps.
+        """
+        CREATE TABLE compute_targets (
+            name TEXT PRIMARY KEY,
+            cores INTEGER NOT NULL,
+            memory_bytes INTEGER NOT NULL,
+            max_jobs INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        INSERT INTO compute_targets (name, cores, memory_bytes, max_jobs, created_at)
+        VALUES ('local', 0, 0, 2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+        CREATE TABLE pipelines (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            parameters_json TEXT NOT NULL,
+            body TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            base_directory TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (name, version)
+        );
+        CREATE TABLE published_pipelines (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            pipeline_version INTEGER NOT NULL,
+            token TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE pipeline_runs (
+            run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+            pipeline TEXT NOT NULL,
+            pipeline_version INTEGER NOT NULL,
+            compute TEXT NOT NULL,
+            reuse INTEGER NOT NULL,
+            trigger TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            executor_pid INTEGER,
+            worker_pid INTEGER,
+            attempt INTEGER NOT NULL DEFAULT 0,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            outputs_json TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX pipeline_runs_by_pipeline ON pipeline_runs (pipeline, run_id);
+        CREATE TABLE pipeline_steps (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            step INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            statement TEXT NOT NULL,
+            status TEXT NOT NULL,
+            fingerprint TEXT,
+            reused_from INTEGER,
+            started_at TEXT,
+            duration_ms REAL,
+            values_json TEXT NOT NULL DEFAULT '{}',
+            state_json TEXT,
+            log TEXT,
+            error TEXT,
+            PRIMARY KEY (run_id, step)
+        );
+        CREATE INDEX pipeline_steps_by_fingerprint ON pipeline_steps (fingerprint, status);
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

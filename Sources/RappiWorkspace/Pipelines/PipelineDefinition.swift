@@ -1,0 +1,47 @@
+import Foundation
+import RappiML
+
+/// One version of a pipeline: parameters with defaults and a body of rappi statements.
+/// Redefining a pipeline with different text makes the next version; the same text is no change.
+public struct PipelineDefinition: Sendable {
+    public struct Parameter: Sendable, Equatable {
+        public let name: String
+        public let defaultValue: String
+        public init(name: String, defaultValue: String) { self.name = name; self.defaultValue = defaultValue }
+    }
+
+    public let name: String
+    public let version: Int
+    public let parameters: [Parameter]
+    public let body: String
+    /// SHA-256 of the parameters and body, so identical redefinitions are recognised.
+    public let textHash: String
+    /// Relative paths in the body resolve against this (the folder of the script that defined it).
+    public let baseDirectory: String?
+    public let createdAt: String
+
+    public func parameter(_ name: String) -> Parameter? { parameters.first { $0.name == name } }
+
+    /// `name(version=latest, trees=200)`, as people write it.
+    public var signature: String {
+        "\(name)(" + parameters.map { "\($0.name)=\($0.defaultValue)" }.joined(separator: ", ") + ")"
+    }
+
+    static func encodeParameters(_ parameters: [Parameter]) -> String {
+        JSONText.array(parameters.map { JSONText.array([JSONText.quote($0.name), JSONText.quote($0.defaultValue)]) })
+    }
+
+    static func decodeParameters(_ json: String) -> [Parameter] {
+        let pairs = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String]] ?? []
+        return pairs.compactMap { $0.count == 2 ? Parameter(name: $0[0], defaultValue: $0[1]) : nil }
+    }
+}
+
+/// A pipeline made callable over REST: an id, the definition version it runs, and a bearer token.
+public struct PublishedPipeline: Sendable {
+    public let id: String
+    public let name: String
+    public let pipelineVersion: Int
+    public let token: String
+    public let createdAt: String
+}
