@@ -168,4 +168,11 @@ public struct CommandSignature: Sendable {
 public protocol RappiCommand {
     static var signature: CommandSignature { get }
     static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult
+    /// True when the command's effect is fully determined by its options and the session state
+    /// (dataset, split, preprocessing, model), so a pipeline step can reuse an earlier result.
+    static var reusableInPipelines: Bool { get }
+}
+
+extension RappiCommand {
+    public static var reusableInPipelines: Bool { false }
 }

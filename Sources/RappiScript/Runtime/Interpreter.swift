@@ -44,6 +44,8 @@ public final class Interpreter {
         switch statement.kind {
         case .assignment(let name, let token):
             return try assign(name, token)
+        case .pipelineDefinition(let syntax):
+            return try PipelineDefining.define(syntax, in: session)
         case .command(let invocation):
             let call = BoundCall(invocation: invocation, session: session)
             return try invocation.command.execute(call, in: CommandContext(session: session, table: table))

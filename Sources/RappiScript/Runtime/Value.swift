@@ -1,3 +1,4 @@
+import Foundation
 import RappiML
 /// A value a statement publishes (`rows`, `accuracy`, …) or a variable holds.
 public enum Value: Equatable, Sendable, CustomStringConvertible {
@@ -55,5 +56,18 @@ public typealias PublishedValues = [(name: String, value: Value)]
 extension Array where Element == (name: String, value: Value) {
     public var jsonObject: String {
         "{" + map { JSONText.quote($0.name) + ":" + $0.value.json }.joined(separator: ",") + "}"
+    }
+}
+
+extension Value {
+    /// Reads a flat values object as written by `jsonObject` (for reused pipeline steps).
+    static func publishedValues(fromJSON json: String) -> PublishedValues {
+        JSONText.flatFields(json).map { field in
+            if field.value.hasPrefix("\""),
+               let text = (try? JSONSerialization.jsonObject(with: Data(field.value.utf8), options: .fragmentsAllowed)) as? String {
+                return (field.key, .string(text))
+            }
+            return (field.key, Value(literal: field.value))
+        }
     }
 }

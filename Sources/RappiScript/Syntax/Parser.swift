@@ -35,6 +35,9 @@ public struct Parser {
             throw ScriptError("a statement starts with a command name, not '\(first.text)' — try `help`", at: first.position)
         }
         if head == "let" { return try bindAssignment(tokens, text: text) }
+        if head.lowercased() == "pipeline", tokens.contains(where: { if case .block = $0.kind { return true }; return false }) {
+            return try bindPipelineDefinition(tokens, text: text)
+        }
 
         guard let command = table.longestMatch(tokens.compactMapPrefixWords()) else {
             throw unknownCommand(tokens)

@@ -3,6 +3,8 @@ public struct Statement: Sendable {
     public enum Kind: Sendable {
         case assignment(name: String, value: Token)
         case command(Invocation)
+        /// `pipeline NAME(param=default, …) { statements }`
+        case pipelineDefinition(PipelineSyntax)
     }
     public let kind: Kind
     /// The statement as written (for cells, `.save` and run records).
@@ -29,4 +31,14 @@ public struct ParsedStatement: Sendable {
     public let text: String
     public let position: SourcePosition
     public let result: Result<Statement, ScriptError>
+}
+
+/// A pipeline definition as written: parameters with default values and a body of statements,
+/// already checked to parse.
+public struct PipelineSyntax: Sendable {
+    public let name: String
+    public let parameters: [(name: String, defaultValue: String)]
+    public let body: String
+    /// The body's statements, one per step.
+    public let steps: [(kind: String, statement: String)]
 }

@@ -10,10 +10,18 @@ public struct PipelineDefinition: Sendable {
         public init(name: String, defaultValue: String) { self.name = name; self.defaultValue = defaultValue }
     }
 
+    public struct Step: Sendable, Equatable {
+        public let kind: String
+        public let statement: String
+        public init(kind: String, statement: String) { self.kind = kind; self.statement = statement }
+    }
+
     public let name: String
     public let version: Int
     public let parameters: [Parameter]
     public let body: String
+    /// The body's statements, one per step: the command's name (or `let`) and its text.
+    public let steps: [Step]
     /// SHA-256 of the parameters and body, so identical redefinitions are recognised.
     public let textHash: String
     /// Relative paths in the body resolve against this (the folder of the script that defined it).
@@ -29,6 +37,15 @@ public struct PipelineDefinition: Sendable {
 
     static func encodeParameters(_ parameters: [Parameter]) -> String {
         JSONText.array(parameters.map { JSONText.array([JSONText.quote($0.name), JSONText.quote($0.defaultValue)]) })
+    }
+
+    static func encodeSteps(_ steps: [Step]) -> String {
+        JSONText.array(steps.map { JSONText.array([JSONText.quote($0.kind), JSONText.quote($0.statement)]) })
+    }
+
+    static func decodeSteps(_ json: String) -> [Step] {
+        let pairs = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String]] ?? []
+        return pairs.compactMap { $0.count == 2 ? Step(kind: $0[0], statement: $0[1]) : nil }
     }
 
     static func decodeParameters(_ json: String) -> [Parameter] {

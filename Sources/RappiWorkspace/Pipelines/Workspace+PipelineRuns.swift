@@ -7,8 +7,7 @@ import RappiML
 extension Workspace {
     /// Queues a run with its planned steps (status `pending`). Returns the run id.
     public func enqueuePipelineRun(_ definition: PipelineDefinition, parameters: [(name: String, value: String)],
-                                   compute: String, reuse: Bool, trigger: String,
-                                   steps: [(kind: String, statement: String)]) throws -> Int {
+                                   compute: String, reuse: Bool, trigger: String) throws -> Int {
         _ = try computeTarget(compute)
         let parametersJSON = JSONText.object(parameters.map { ($0.name, JSONText.quote($0.value)) })
         let runID = try beginRun(kind: "pipeline", source: "\(definition.name) v\(definition.version)",
@@ -20,7 +19,7 @@ extension Workspace {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, [SQLValue(runID), .text(definition.name), SQLValue(definition.version), .text(compute),
                       SQLValue(reuse ? 1 : 0), .text(trigger), .text(Timestamp.now())])
-            for (index, step) in steps.enumerated() {
+            for (index, step) in definition.steps.enumerated() {
                 try database.run("INSERT INTO pipeline_steps (run_id, step, kind, statement, status) VALUES (?, ?, ?, ?, 'pending')",
                                  [SQLValue(runID), SQLValue(index + 1), .text(step.kind), .text(step.statement)])
             }

@@ -5,7 +5,7 @@ extension Workspace {
     /// Stores a definition: the next version of `name` when its text differs from the latest,
     /// else the latest unchanged (`created` false).
     public func definePipeline(name: String, parameters: [PipelineDefinition.Parameter], body: String,
-                               baseDirectory: String?) throws -> (definition: PipelineDefinition, created: Bool) {
+                               steps: [PipelineDefinition.Step], baseDirectory: String?) throws -> (definition: PipelineDefinition, created: Bool) {
         try Self.validateName(name, kind: "pipeline")
         let parametersJSON = PipelineDefinition.encodeParameters(parameters)
         let hash = Array((parametersJSON + "\n" + body).utf8).withUnsafeBytes { ArtifactStore.hash($0) }
@@ -15,9 +15,9 @@ extension Workspace {
             }
             let next = (try database.scalar("SELECT MAX(version) FROM pipelines WHERE name = ?", [.text(name)]).int ?? 0) + 1
             try database.run("""
-                INSERT INTO pipelines (name, version, parameters_json, body, text_hash, base_directory, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [.text(name), SQLValue(next), .text(parametersJSON), .text(body), .text(hash), SQLValue(baseDirectory),
+                INSERT INTO pipelines (name, version, parameters_json, body, steps_json, text_hash, base_directory, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.text(name), SQLValue(next), .text(parametersJSON), .text(body), .text(PipelineDefinition.encodeSteps(steps)), .text(hash), SQLValue(baseDirectory),
                       .text(Timestamp.now())])
             return (try pipelineIfPresent(name, version: next)!, true)
         }
@@ -59,11 +59,11 @@ extension Workspace {
         return rows.first.map(Self.pipelineDefinition)
     }
 
-    private static let pipelineColumns = "name, version, parameters_json, body, text_hash, base_directory, created_at"
+    private static let pipelineColumns = "name, version, parameters_json, body, steps_json, text_hash, base_directory, created_at"
 
     private static func pipelineDefinition(_ row: [SQLValue]) -> PipelineDefinition {
         PipelineDefinition(name: row[0].string!, version: row[1].int!, parameters: PipelineDefinition.decodeParameters(row[2].string ?? "[]"),
-                           body: row[3].string ?? "", textHash: row[4].string ?? "", baseDirectory: row[5].string,
-                           createdAt: row[6].string ?? "")
+                           body: row[3].string ?? "", steps: PipelineDefinition.decodeSteps(row[4].string ?? "[]"),
+                           textHash: row[5].string ?? "", baseDirectory: row[6].string, createdAt: row[7].string ?? "")
     }
 }

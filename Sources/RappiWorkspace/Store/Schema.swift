@@ -124,6 +124,7 @@ enum Schema {
             version INTEGER NOT NULL,
             parameters_json TEXT NOT NULL,
             body TEXT NOT NULL,
+            steps_json TEXT NOT NULL,
             text_hash TEXT NOT NULL,
             base_directory TEXT,
             created_at TEXT NOT NULL,

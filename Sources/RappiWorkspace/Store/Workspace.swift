@@ -68,3 +68,15 @@ public enum Timestamp {
         String(stamp.prefix(19)).replacingOccurrences(of: "T", with: " ")
     }
 }
+
+extension Workspace {
+    /// Stores `bytes` in the artifact store (once per content) and returns their hash.
+    public func storeArtifact(_ bytes: [UInt8], kind: String) throws -> String {
+        let hash = bytes.withUnsafeBytes { ArtifactStore.hash($0) }
+        if !artifacts.contains(hash) {
+            try bytes.withUnsafeBytes { try artifacts.put($0, hash: hash) }
+        }
+        try recordArtifact(hash: hash, size: bytes.count, kind: kind)
+        return hash
+    }
+}

@@ -3,6 +3,7 @@ import RappiWorkspace
 
 /// `register [as NAME] [tag KEY=VALUE …]` — the current model becomes the next version of NAME.
 public enum RegisterCommand: RappiCommand {
+    public static let reusableInPipelines = true
     public static let signature = CommandSignature(
         "register", area: "registry",
         summary: "Register the current model as the next version of NAME (default: dataset name + algorithm, e.g. titanic_rf).",

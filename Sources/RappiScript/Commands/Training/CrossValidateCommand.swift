@@ -4,6 +4,7 @@ import RappiML
 /// `cv folds=5` — stratified k-fold cross-validation of the current algorithm and parameters;
 /// preprocessing is fitted inside each fold, on that fold's training rows only.
 public enum CrossValidateCommand: RappiCommand {
+    public static let reusableInPipelines = true
     public static let signature = CommandSignature(
         "cv", area: "training",
         summary: "Stratified k-fold cross-validation of the current model's algorithm and parameters (mean ± std).",

@@ -4,6 +4,7 @@ import RappiML
 /// `evaluate` — the current model on the held-out rows: metrics, confusion matrix, and which
 /// features matter.
 public enum EvaluateCommand: RappiCommand {
+    public static let reusableInPipelines = true
     public static let signature = CommandSignature(
         "evaluate", area: "training",
         summary: "Score the current model on the held-out split: accuracy, precision, recall, F1, ROC AUC, log loss, confusion matrix.",

@@ -3,6 +3,7 @@ import RappiML
 /// `preprocess [recipe=titanic|auto] [target=COLUMN]` — how features are made. The fit itself
 /// happens at `train`, on the training rows only; this shows what the recipe makes of them.
 public enum PreprocessCommand: RappiCommand {
+    public static let reusableInPipelines = true
     public static let signature = CommandSignature(
         "preprocess", area: "training",
         summary: "Choose the feature recipe and target; shows the features it makes from the training rows.",

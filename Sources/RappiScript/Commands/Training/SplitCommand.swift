@@ -2,6 +2,7 @@ import RappiML
 
 /// `split test=0.2 seed=42 [stratify=COLUMN]` — which rows train and which are held out.
 public enum SplitCommand: RappiCommand {
+    public static let reusableInPipelines = true
     public static let signature = CommandSignature(
         "split", area: "training",
         summary: "Hold out a fraction of the current dataset for evaluation (stratified by the target by default).",

@@ -3,6 +3,7 @@ import RappiML
 
 /// `train rf [trees=100 depth= min_leaf=1 max_features=sqrt bootstrap=true seed=]`
 public enum TrainRandomForestCommand: RappiCommand {
+    public static let reusableInPipelines = true
     public static let signature = CommandSignature(
         "train rf", area: "training", summary: "Train a random forest on the current dataset's training rows.",
         options: [
@@ -36,6 +37,7 @@ public enum TrainRandomForestCommand: RappiCommand {
 
 /// `train linsvc [C=1.0 max_iter=1000 tol=0.0001 seed=]`
 public enum TrainLinearSVCCommand: RappiCommand {
+    public static let reusableInPipelines = true
     public static let signature = CommandSignature(
         "train linsvc", area: "training",
         summary: "Train a linear support vector classifier (L2, squared hinge, dual coordinate descent as in liblinear).",
@@ -61,6 +63,7 @@ public enum TrainLinearSVCCommand: RappiCommand {
 
 /// `train logreg [C=1.0 max_iter=100 tol=0.0001]`
 public enum TrainLogisticRegressionCommand: RappiCommand {
+    public static let reusableInPipelines = true
     public static let signature = CommandSignature(
         "train logreg", area: "training", summary: "Train an L2-regularised logistic regression.",
         options: [

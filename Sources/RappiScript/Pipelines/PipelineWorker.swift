@@ -1,0 +1,83 @@
+import Foundation
+import RappiML
+import RappiWorkspace
+
+/// Executes one claimed pipeline run, step by step, inside the worker process: each statement
+/// of the body is a step; a reusable step whose fingerprint matches an earlier successful step
+/// is not executed — its recorded state and values are restored and it shows as `reused`.
+public struct PipelineWorker {
+    public let workspaceDirectory: URL
+    public let runID: Int
+    public let threads: Int
+
+    public init(workspaceDirectory: URL, runID: Int, threads: Int) {
+        self.workspaceDirectory = workspaceDirectory; self.runID = runID; self.threads = threads
+    }
+
+    /// Runs every step and records the outcome. Returns true when the run succeeded.
+    public func run() throws -> Bool {
+        let workspace = try Workspace(directory: workspaceDirectory)
+        let run = try workspace.pipelineRun(runID)
+        let definition = try workspace.pipeline(run.pipeline, version: run.pipelineVersion)
+        let base = URL(fileURLWithPath: definition.baseDirectory ?? FileManager.default.currentDirectoryPath)
+        var parameters: [String: Value] = [:]
+        for parameter in run.parameters { parameters[parameter.name] = Value(literal: parameter.value) }
+        let session = Session(workspaceDirectory: workspaceDirectory, baseDirectory: base, parameters: parameters)
+        session.threads = threads
+        session.runID = runID
+        let interpreter = Interpreter(session: session)
+        let statements = try interpreter.parser.parse(definition.body)
+
+        var outputs: [(name: String, value: Value)] = []
+        func remember(_ values: PublishedValues) {
+            for value in values {
+                if let index = outputs.firstIndex(where: { $0.name == value.name }) { outputs[index] = value } else { outputs.append(value) }
+            }
+        }
+        for (index, parsed) in statements.enumerated() {
+            let step = index + 1
+            try workspace.markStepRunning(runID, step: step)
+            let started = Date()
+            var fingerprint: String?
+            var reusable = false
+            if case .success(let statement) = parsed.result, case .command(let invocation) = statement.kind,
+               invocation.command.reusableInPipelines {
+                reusable = true
+                let before = try SessionState.capture(session, in: workspace)
+                fingerprint = try? StepFingerprint.make(invocation, call: BoundCall(invocation: invocation, session: session),
+                                                        stateDigest: before.digest)
+            }
+            if run.reuse, let fingerprint, let earlier = try workspace.reusableStep(fingerprint: fingerprint),
+               let stateJSON = earlier.stateJSON {
+                try SessionState.decode(stateJSON).restore(into: session, from: workspace)
+                let values = Value.publishedValues(fromJSON: earlier.valuesJSON)
+                session.publish(values)
+                remember(values)
+                try workspace.finishStep(runID, step: step, StepOutcome(
+                    status: "reused", fingerprint: fingerprint, reusedFrom: earlier.reusedFrom ?? earlier.runID,
+                    durationMilliseconds: Date().timeIntervalSince(started) * 1000, valuesJSON: earlier.valuesJSON,
+                    stateJSON: stateJSON, log: earlier.log, error: nil))
+                continue
+            }
+            let cell = interpreter.execute(parsed)
+            let milliseconds = Date().timeIntervalSince(started) * 1000
+            guard let error = cell.error else {
+                remember(cell.values)
+                let state = reusable ? try SessionState.capture(session, in: workspace).json : nil
+                try workspace.finishStep(runID, step: step, StepOutcome(
+                    status: "succeeded", fingerprint: fingerprint, reusedFrom: nil, durationMilliseconds: milliseconds,
+                    valuesJSON: cell.values.jsonObject, stateJSON: state, log: cell.output, error: nil))
+                continue
+            }
+            try workspace.finishStep(runID, step: step, StepOutcome(
+                status: "failed", fingerprint: fingerprint, reusedFrom: nil, durationMilliseconds: milliseconds,
+                valuesJSON: "{}", stateJSON: nil, log: cell.output, error: error.message))
+            let kind = definition.steps.indices.contains(index) ? definition.steps[index].kind : "step"
+            try workspace.finishPipelineRun(runID, status: "failed", error: "step \(step) (\(kind)) failed: \(error.message)",
+                                            outputsJSON: outputs.jsonObject)
+            return false
+        }
+        try workspace.finishPipelineRun(runID, status: "succeeded", error: nil, outputsJSON: outputs.jsonObject)
+        return true
+    }
+}
