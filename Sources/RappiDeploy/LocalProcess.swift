@@ -9,7 +9,8 @@ public enum LocalProcess {
     /// stdout and stderr appended to `logFile`, every other descriptor closed and signal
     /// dispositions reset — so it neither dies with the REPL's terminal nor holds the REPL's pipes
     /// open. Returns its pid. `executable` without a `/` is looked up on PATH.
-    public static func spawnDetached(executable: String, arguments: [String], logFile: URL) throws -> Int32 {
+    public static func spawnDetached(executable: String, arguments: [String], logFile: URL,
+                                     extraEnvironment: [String] = []) throws -> Int32 {
         let fileManager = FileManager.default
         try? fileManager.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         let probe = open(logFile.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -33,9 +34,16 @@ public enum LocalProcess {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var environment: [UnsafeMutablePointer<CChar>?] = extraEnvironment.map { strdup($0) }
+        var index = 0
+        while let entry = environ[index] { environment.append(strdup(entry)); index += 1 }
+        environment.append(nil)
+        defer { for pointer in environment { free(pointer) } }
         var pid: pid_t = 0
-        let status = argv.withUnsafeBufferPointer { buffer in
-            posix_spawnp(&pid, executable, &actions, &attributes, buffer.baseAddress!, environ)
+        let status = argv.withUnsafeBufferPointer { arguments in
+            environment.withUnsafeBufferPointer { environment in
+                posix_spawnp(&pid, executable, &actions, &attributes, arguments.baseAddress!, environment.baseAddress!)
+            }
         }
         guard status == 0 else {
             throw DeployError("cannot start \(executable): \(String(cString: strerror(status)))")

@@ -1,0 +1,118 @@
+import Foundation
+import RappiWorkspace
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Executes one claimed pipeline run in its own worker process (`rappi pipeline-worker`) on a
+/// compute target: the worker gets the target's thread count and caps its own data segment at
+/// the target's memory (RLIMIT_DATA); this side also watches its resident memory and kills it
+/// past the limit, follows `run cancel`, and records why a worker that died without finishing
+/// its run stopped — so no run is left `running`.
+public struct PipelineRunExecutor {
+    public enum Stop: Sendable {
+        /// End the run as cancelled (`run cancel`, Ctrl-C).
+        case cancel(String)
+        /// Put the run back in the queue (the server is stopping).
+        case requeue(String)
+    }
+
+    public let workspaceDirectory: URL
+    /// The rappi binary that runs `pipeline-worker`.
+    public let executable: String
+
+    public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable) {
+        self.workspaceDirectory = workspaceDirectory
+        self.executable = executable
+    }
+
+    public static var currentExecutable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
+
+    public static func logFile(workspace: URL, run: Int) -> URL {
+        workspace.appendingPathComponent("logs/runs/run-\(run).log")
+    }
+
+    /// Runs `run` to its end and returns its final status (`queued` when it was requeued).
+    /// `poll` is called about every 50 ms while the worker runs; a non-nil answer stops it.
+    public func execute(_ run: PipelineRun, on target: ComputeTarget, poll: () -> Stop? = { nil }) throws -> String {
+        let workspace = try Workspace(directory: workspaceDirectory)
+        let log = Self.logFile(workspace: workspaceDirectory, run: run.id)
+        let arguments = [
+            "pipeline-worker", "--workspace", workspaceDirectory.path, "--run", String(run.id),
+            "--threads", String(target.threads), "--memory", String(target.memoryBytes), "--parent", String(getpid()),
+        ]
+        let pid: Int32
+        do {
+            pid = try LocalProcess.spawnDetached(executable: executable, arguments: arguments, logFile: log,
+                                                 extraEnvironment: ["SWIFT_BACKTRACE=enable=no"])
+        } catch {
+            try workspace.finishPipelineRun(run.id, status: "failed", error: "could not start a worker: \(error)", outputsJSON: "{}")
+            return "failed"
+        }
+        try workspace.setWorkerPID(run.id, Int(pid))
+
+        var peak = 0
+        var stopped: Stop?
+        var memoryExceeded = false
+        var waitStatus: Int32 = 0
+        var ticks = 0
+        while waitpid(pid, &waitStatus, WNOHANG) == 0 {
+            if let rss = ProcessMemory.residentBytes(pid) {
+                peak = max(peak, rss)
+                if target.memoryBytes > 0, rss > target.memoryBytes, !memoryExceeded {
+                    memoryExceeded = true
+                    kill(pid, SIGKILL)
+                }
+            }
+            ticks += 1
+            if stopped == nil, !memoryExceeded {
+                if let stop = poll() {
+                    stopped = stop
+                    kill(pid, SIGKILL)
+                } else if ticks % 5 == 0, (try? workspace.pipelineRun(run.id).cancelRequested) == true {
+                    stopped = .cancel("cancelled by `run cancel`")
+                    kill(pid, SIGKILL)
+                }
+            }
+            usleep(50_000)
+        }
+
+        let current = try workspace.pipelineRun(run.id)
+        guard current.status == "running" else { return current.status }  // the worker recorded the end itself
+        let logTail = Self.tail(of: log)
+        if memoryExceeded || logTail.contains("failed to allocate") {
+            let peakText = peak > 0 ? " (resident memory reached \(ByteSize.describe(peak)))" : ""
+            try workspace.finishPipelineRun(run.id, status: "failed", error: """
+                exceeded the memory limit of \(ByteSize.describe(target.memoryBytes)) on compute '\(target.name)'\(peakText) — \
+                create a target with more memory (`compute create NAME cores=N memory=SIZE`) and run it there
+                """, outputsJSON: "{}")
+            return "failed"
+        }
+        switch stopped {
+        case .cancel(let reason):
+            try workspace.finishPipelineRun(run.id, status: "cancelled", error: reason, outputsJSON: "{}")
+            return "cancelled"
+        case .requeue(let reason):
+            try workspace.requeuePipelineRun(run.id, reason: reason)
+            return "queued"
+        case nil:
+            let how = Self.describe(waitStatus)
+            let detail = logTail.split(separator: "\n").last.map { ": \($0)" } ?? ""
+            try workspace.finishPipelineRun(run.id, status: "failed", error: """
+                the worker \(how) before finishing\(detail) — see \(log.path)
+                """, outputsJSON: "{}")
+            return "failed"
+        }
+    }
+
+    private static func describe(_ status: Int32) -> String {
+        let signal = status & 0x7f
+        if signal == 0 { return "exited with status \((status >> 8) & 0xff)" }
+        return "was killed by signal \(signal)"
+    }
+
+    private static func tail(of file: URL) -> String {
+        guard let data = FileManager.default.contents(atPath: file.path) else { return "" }
+        return String(decoding: data.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// `DIR/server.json`: where this workspace's server (`rappi serve`) listens, so `invoke` and
+/// `run pipeline` can find it. Written at start, removed on a clean stop; a record whose
+/// process is gone (after a crash) counts as no server.
+public struct WorkspaceServerRecord: Codable, Sendable, Equatable {
+    public let pid: Int32
+    public let port: Int
+    public let host: String
+    public let startedAt: String
+
+    public init(pid: Int32, port: Int, host: String, startedAt: String = Timestamp.now()) {
+        self.pid = pid; self.port = port; self.host = host; self.startedAt = startedAt
+    }
+
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    static func file(in workspace: URL) -> URL { workspace.appendingPathComponent("server.json") }
+
+    public func save(in workspace: URL) throws {
+        let data = try JSONEncoder().encode(self)
+        let target = Self.file(in: workspace)
+        let temporary = workspace.appendingPathComponent(".server.json.\(getpid())")
+        try data.write(to: temporary)
+        guard rename(temporary.path, target.path) == 0 else { throw WorkspaceError("cannot write \(target.path)") }
+    }
+
+    public static func remove(in workspace: URL, pid: Int32) {
+        if let record = load(in: workspace), record.pid == pid { try? FileManager.default.removeItem(at: file(in: workspace)) }
+    }
+
+    public static func load(in workspace: URL) -> WorkspaceServerRecord? {
+        guard let data = FileManager.default.contents(atPath: file(in: workspace).path) else { return nil }
+        return try? JSONDecoder().decode(WorkspaceServerRecord.self, from: data)
+    }
+
+    /// The record of a server that is still running, if any.
+    public static func live(in workspace: URL) -> WorkspaceServerRecord? {
+        guard let record = load(in: workspace), ProcessCheck.isRappi(pid: record.pid) else { return nil }
+        return record
+    }
+}
+
+/// Whether a pid still names a rappi process (pids are reused, so a bare `kill(pid, 0)` is not enough).
+public enum ProcessCheck {
+    public static func isRappi(pid: Int32) -> Bool {
+        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return false }
+        if let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat"), let text = String(data: stat, encoding: .utf8),
+           let close = text.lastIndex(of: ")"), text[text.index(after: close)...].drop(while: { $0 == " " }).first == "Z" {
+            return false
+        }
+        let first = data.split(separator: 0).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return first.hasSuffix("rappi")
+    }
+}
