@@ -36,6 +36,12 @@ struct CommonOptions: ParsableArguments {
                               baseDirectory: baseDirectory, parameters: try parameters())
         // Progress bars only for a person watching a terminal.
         session.showsProgress = !json && isatty(STDERR_FILENO) == 1
+        if !json {
+            session.liveOutput = { line in
+                print(line)
+                fflush(stdout)
+            }
+        }
         return session
     }
 }
@@ -50,7 +56,7 @@ struct Rappi: AsyncParsableCommand {
             `rappi run FILE.rappi` replays a script; `rappi -c "statements"` runs one line.
             """,
         version: Workspace.rappiVersion,
-        subcommands: [RunScript.self, ReplayRun.self, ServeModel.self, BenchCSV.self, BenchTrain.self, BenchFeatures.self, BenchLoad.self])
+        subcommands: [RunScript.self, ReplayRun.self, ServeWorkspace.self, ServeModel.self, PipelineWorkerCommand.self, BenchCSV.self, BenchTrain.self, BenchFeatures.self, BenchLoad.self])
 
     @OptionGroup var common: CommonOptions
 

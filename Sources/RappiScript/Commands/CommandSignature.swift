@@ -108,11 +108,16 @@ public struct CommandSignature: Sendable {
     public let examples: [String]
     /// When true, `tag KEY=VALUE …` takes free-form key=value pairs (as in `register … tag team=ml`).
     public let acceptsTags: Bool
+    /// When true, `key=value` pairs that are not declared options are kept as free parameters
+    /// (a pipeline's own parameters in `run pipeline NAME trees=300`), read with `BoundCall.tags()`.
+    public let acceptsParameters: Bool
 
     public init(_ name: String, area: String, summary: String, pattern: [PatternPart] = [],
-                options: [OptionSpec] = [], publishes: [String] = [], examples: [String] = [], acceptsTags: Bool = false) {
+                options: [OptionSpec] = [], publishes: [String] = [], examples: [String] = [], acceptsTags: Bool = false,
+                acceptsParameters: Bool = false) {
         self.name = name; self.area = area; self.summary = summary; self.pattern = pattern
         self.options = options; self.publishes = publishes; self.examples = examples; self.acceptsTags = acceptsTags
+        self.acceptsParameters = acceptsParameters
     }
 
     public var nameWords: [String] { name.split(separator: " ").map(String.init) }
@@ -130,6 +135,7 @@ public struct CommandSignature: Sendable {
         pieces += pattern.map(render)
         pieces += options.map { "[\($0.name)=\(optionPlaceholder($0))]" }
         if acceptsTags { pieces.append("[tag KEY=VALUE…]") }
+        if acceptsParameters { pieces.append("[PARAM=VALUE…]") }
         return pieces.joined(separator: " ")
     }
 

@@ -23,6 +23,10 @@ public struct CommandTable: Sendable {
         // endpoints
         DeployCommand.self, EndpointsCommand.self, UndeployCommand.self, RotateKeyCommand.self,
         TestEndpointCommand.self, ProfileEndpointCommand.self, PackageCommand.self, DockerizeCommand.self,
+        // compute and pipelines
+        ComputeCreateCommand.self, ComputeListCommand.self, ComputeDeleteCommand.self,
+        PipelinesCommand.self, PipelineShowCommand.self, RunPipelineCommand.self, RunShowCommand.self, RunWaitCommand.self,
+        RunCancelCommand.self, PublishPipelineCommand.self, PublishedCommand.self, UnpublishCommand.self, InvokePipelineCommand.self,
         // runs
         ReplayCommand.self,
     ])

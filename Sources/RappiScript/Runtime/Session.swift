@@ -25,6 +25,9 @@ public final class Session {
     public var runID: Int?
     /// Draw progress bars (only on a terminal, never with --json).
     public var showsProgress = false
+    /// Prints a line while a long command is still running (pipeline steps as they finish).
+    /// Nil with --json, where everything arrives in the statement's one result.
+    public var liveOutput: ((String) -> Void)?
     /// Worker threads for training: RAPPI_THREADS, else one per core.
     public var threads: Int = {
         if let text = ProcessInfo.processInfo.environment["RAPPI_THREADS"], let n = Int(text), n > 0 { return n }

@@ -69,7 +69,11 @@ public struct Parser {
                     throw ScriptError("option '\(key)' needs a value after '=', as in \(key)=VALUE", at: tokens[index + 1].position)
                 }
                 guard let spec = command.signature.option(named: key) else {
-                    throw unknownOption(key, for: command.signature, at: token.position)
+                    guard command.signature.acceptsParameters else { throw unknownOption(key, for: command.signature, at: token.position) }
+                    if tags.contains(where: { $0.key == key }) { throw ScriptError("parameter '\(key)' is given twice — keep one", at: token.position) }
+                    tags.append((key, tokens[index + 2]))
+                    index += 3
+                    continue
                 }
                 if optionPositions[key] != nil {
                     throw ScriptError("option '\(key)' is given twice — keep one", at: token.position)

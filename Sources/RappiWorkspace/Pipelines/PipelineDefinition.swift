@@ -62,3 +62,19 @@ public struct PublishedPipeline: Sendable {
     public let token: String
     public let createdAt: String
 }
+
+extension PipelineDefinition {
+    /// The values a run uses: the given ones, checked against the declared parameters, with
+    /// defaults for the rest, in the definition's order.
+    public func resolve(_ given: [(name: String, value: String)]) throws -> [(name: String, value: String)] {
+        for (name, _) in given where parameter(name) == nil {
+            let names = parameters.map(\.name)
+            let hint = NameSuggestion.closest(to: name, in: names).map { " — did you mean '\($0)'?" }
+                ?? (names.isEmpty ? " — it takes no parameters" : " — it takes: \(names.joined(separator: ", "))")
+            throw WorkspaceError("pipeline '\(self.name)' has no parameter '\(name)'\(hint)")
+        }
+        return parameters.map { declared in
+            (declared.name, given.last { $0.name == declared.name }?.value ?? declared.defaultValue)
+        }
+    }
+}

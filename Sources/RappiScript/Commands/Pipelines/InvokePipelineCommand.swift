@@ -1,0 +1,64 @@
+import Foundation
+import RappiClient
+import RappiML
+import RappiWorkspace
+
+/// `invoke pipeline NAME [compute=…] [wait=true] [PARAM=VALUE …]` — triggers a published pipeline
+/// over REST (libcurl) against the workspace server, as a scheduler or CI job would.
+public enum InvokePipelineCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "invoke pipeline", area: "pipelines",
+        summary: "Trigger a published pipeline over HTTP through the workspace server; with wait=true follow it to the end.",
+        pattern: [.argument(ArgumentSpec("name", .name, help: "a published pipeline"))],
+        options: [
+            OptionSpec("compute", .name, default: "local", help: "the compute target to run on"),
+            OptionSpec("wait", .boolean, default: "false", help: "follow the run until it ends"),
+            OptionSpec("timeout", .number, default: "3600", help: "with wait: give up after this many seconds"),
+        ],
+        publishes: ["run_id", "run_status", "status_url"],
+        examples: ["invoke pipeline titanic_train version=0 wait=true"],
+        acceptsParameters: true)
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let workspace = try context.workspace()
+        let name = try call.string("name")!
+        let published = try workspace.publishedPipeline(name)
+        guard let server = WorkspaceServerRecord.live(in: workspace.directory) else {
+            throw CommandFailure("no workspace server is running for \(workspace.directory.path) — start one with `rappi serve --workspace \(workspace.directory.path)`")
+        }
+        let parameters = try call.tags().map { (String($0.key), JSONText.quote($0.value)) }
+        let body = JSONText.object([("parameters", JSONText.object(parameters)), ("compute", JSONText.quote(try call.string("compute")!))])
+        let client = HTTPClient()
+        let auth = ["Authorization": "Bearer \(published.token)"]
+        let response = try client.post(PublishedAddress.runsURL(server.baseURL, name), json: body, headers: auth)
+        guard response.status == 202,
+              let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+              let runID = object["run_id"] as? Int, let statusURL = object["status_url"] as? String else {
+            throw CommandFailure(ErrorEnvelope.describe(response, from: "the workspace server"))
+        }
+        let accepted = String(format: "invoked %@ over REST: 202 Accepted in %.1f ms → run %d, status %@", name, response.seconds * 1000, runID, statusURL)
+        guard try call.bool("wait")! else {
+            return CommandResult(accepted, values: [("run_id", .int(runID)), ("run_status", .string("queued")), ("status_url", .string(statusURL))])
+        }
+        context.session.liveOutput?(accepted)
+        let progress = RunProgress(emit: context.session.liveOutput)
+        let deadline = Date().addingTimeInterval(try call.double("timeout")!)
+        while true {
+            let answer = try client.get(statusURL, headers: auth)
+            guard answer.status == 200, let json = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any],
+                  let view = RunView(json: json) else {
+                throw CommandFailure(ErrorEnvelope.describe(answer, from: "the workspace server"))
+            }
+            progress.update(view)
+            if view.isFinished {
+                var result = try RunResult.finish(view)
+                result.values.append(("status_url", .string(statusURL)))
+                return result
+            }
+            if Interrupt.isRequested || Date() > deadline {
+                throw CommandFailure("stopped following run \(runID) (still \(view.status)) — it keeps running; `run wait \(runID)` to follow again")
+            }
+            usleep(300_000)
+        }
+    }
+}

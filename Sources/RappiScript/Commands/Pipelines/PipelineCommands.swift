@@ -1,0 +1,177 @@
+import Foundation
+import RappiDeploy
+import RappiWorkspace
+
+/// `pipelines`
+public enum PipelinesCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "pipelines", area: "pipelines", summary: "List pipeline definitions (latest version of each), whether published, and their last run.",
+        publishes: ["pipelines"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let workspace = try context.workspace()
+        let definitions = try workspace.pipelines()
+        guard !definitions.isEmpty else {
+            return CommandResult("no pipelines yet — define one with `pipeline NAME(param=default) { … }`", values: [("pipelines", .int(0))])
+        }
+        var table = TextTable(["name", "version", "parameters", "steps", "published", "last run"])
+        table.maxCellWidth = 48
+        for definition in definitions {
+            let published = try workspace.publishedPipelineIfPresent(definition.name).map { "v\($0.pipelineVersion) \($0.id)" } ?? ""
+            let last = try workspace.pipelineRuns(pipeline: definition.name, limit: 1).last.map { "\($0.id) \($0.status)" } ?? ""
+            table.add([definition.name, "v\(definition.version)",
+                       definition.parameters.map { "\($0.name)=\($0.defaultValue)" }.joined(separator: ", "),
+                       String(definition.steps.count), published, last])
+        }
+        return CommandResult(table.render(), values: [("pipelines", .int(definitions.count))])
+    }
+}
+
+/// `pipeline NAME [vN]` — show a definition.
+public enum PipelineShowCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "pipeline", area: "pipelines",
+        summary: "Show a pipeline: parameters, steps, versions, publication. Define one with `pipeline NAME(p=default) { … }`.",
+        pattern: [
+            .argument(ArgumentSpec("name", .name, help: "a pipeline")),
+            .optional([.argument(ArgumentSpec("version", .version, help: "v2 (default: the latest)"))]),
+        ],
+        publishes: ["pipeline", "pipeline_version"],
+        examples: ["pipeline titanic_train", "pipeline titanic_train(version=latest, trees=200) { load dataset titanic $version; train rf trees=$trees; register }"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let workspace = try context.workspace()
+        let name = try call.string("name")!
+        var number: Int?
+        if case .number(let n)? = try call.version("version") { number = n }
+        let definition = try workspace.pipeline(name, version: number)
+        var lines = ["pipeline \(definition.signature) v\(definition.version) of \(try workspace.pipelineVersionCount(name)), defined \(Timestamp.short(definition.createdAt))"]
+        for (index, step) in definition.steps.enumerated() { lines.append("  \(index + 1). \(step.statement)") }
+        if let published = try workspace.publishedPipelineIfPresent(name) {
+            lines.append("published as \(published.id) (runs v\(published.pipelineVersion)): POST /api/pipelines/\(name)/runs")
+        }
+        return CommandResult(lines.joined(separator: "\n"), values: [("pipeline", .string(name)), ("pipeline_version", .int(definition.version))])
+    }
+}
+
+/// `run pipeline NAME [on COMPUTE] [reuse=false] [PARAM=VALUE …]`
+public enum RunPipelineCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "run pipeline", area: "pipelines",
+        summary: "Run a pipeline on a compute target and print its steps as they go; equal steps from earlier runs are reused.",
+        pattern: [
+            .argument(ArgumentSpec("name", .name, help: "a pipeline")),
+            .optional([.keyword("on"), .argument(ArgumentSpec("compute", .name, help: "a compute target (default: local)"))]),
+        ],
+        options: [OptionSpec("reuse", .boolean, default: "true", help: "reuse steps whose inputs match an earlier successful step")],
+        publishes: ["run_id", "run_status", "steps_reused"],
+        examples: ["run pipeline titanic_train version=0", "run pipeline titanic_train on cpu-cluster trees=300 reuse=false"],
+        acceptsParameters: true)
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let workspace = try context.workspace()
+        let definition = try workspace.pipeline(try call.string("name")!)
+        let parameters = try definition.resolve(try call.tags().map { ($0.key, $0.value) })
+        let compute = try call.string("compute") ?? "local"
+        let runID = try workspace.enqueuePipelineRun(definition, parameters: parameters, compute: compute,
+                                                     reuse: try call.bool("reuse")!, trigger: context.session.runID == nil ? "repl" : "script")
+        context.session.liveOutput?("run \(runID): \(definition.name) v\(definition.version) on \(compute)"
+            + (parameters.isEmpty ? "" : " with " + parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")))
+        let view = try PipelineLauncher(context: context).runToEnd(runID)
+        return try RunResult.finish(view)
+    }
+}
+
+/// How a statement that followed a run ends: its result, or a failure carrying the run's reason.
+enum RunResult {
+    static func finish(_ view: RunView) throws -> CommandResult {
+        let result = view.result()
+        guard view.status == "succeeded" else {
+            throw CommandFailure("run \(view.id) \(view.status): \(view.error ?? "see `run show \(view.id)`")")
+        }
+        return result
+    }
+}
+
+/// `run show ID`
+public enum RunShowCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "run show", area: "pipelines", summary: "Show a pipeline run: status, parameters, steps with timings, outputs and errors.",
+        pattern: [.argument(ArgumentSpec("id", .integer, help: "a pipeline run id"))],
+        options: [OptionSpec("logs", .boolean, default: "false", help: "print each step's output too")],
+        publishes: ["run_id", "run_status"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let workspace = try context.workspace()
+        let id = try call.int("id")!
+        let run = try workspace.pipelineRun(id)
+        let steps = try workspace.pipelineSteps(id)
+        var result = RunView(run, steps: steps).result()
+        let parameters = run.parameters.isEmpty ? "none" : run.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        var times = "queued \(Timestamp.short(run.queuedAt))"
+        if let started = run.startedAt { times += ", started \(Timestamp.short(started))" }
+        if let ended = run.endedAt { times += ", ended \(Timestamp.short(ended))" }
+        let log = PipelineRunExecutor.logFile(workspace: workspace.directory, run: id).path
+        var extra = ["  parameters: \(parameters)", "  \(times), trigger \(run.trigger)", "  log: \(log)"]
+        if try call.bool("logs")! {
+            for step in steps where !(step.log ?? "").isEmpty {
+                extra.append("--- step \(step.step): \(step.statement)")
+                extra.append(step.log!)
+            }
+        }
+        result.output += "\n" + extra.joined(separator: "\n")
+        return result
+    }
+}
+
+/// `run wait ID [timeout=SECONDS]`
+public enum RunWaitCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "run wait", area: "pipelines", summary: "Wait for a pipeline run to finish, printing its steps; fails if the run fails.",
+        pattern: [.argument(ArgumentSpec("id", .integer, help: "a pipeline run id"))],
+        options: [OptionSpec("timeout", .number, default: "3600", help: "give up waiting after this many seconds")],
+        publishes: ["run_id", "run_status", "steps_reused"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let id = try call.int("id")!
+        let timeout = try call.double("timeout")!
+        let workspace = try context.workspace()
+        let run = try workspace.pipelineRun(id)
+        if run.status == "queued", WorkspaceServerRecord.live(in: workspace.directory) == nil {
+            // Nobody else will execute it: do it here.
+            return try RunResult.finish(try PipelineLauncher(context: context).runToEnd(id))
+        }
+        let view = try PipelineLauncher(context: context).follow(id, progress: RunProgress(emit: context.session.liveOutput), timeout: timeout)
+        guard view.isFinished else {
+            throw CommandFailure("run \(id) is still \(view.status) after \(Value.format(timeout)) s — wait again, or `run cancel \(id)`")
+        }
+        return try RunResult.finish(view)
+    }
+}
+
+/// `run cancel ID`
+public enum RunCancelCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "run cancel", area: "pipelines", summary: "Cancel a queued run, or stop a running one (its worker is killed).",
+        pattern: [.argument(ArgumentSpec("id", .integer, help: "a pipeline run id"))],
+        publishes: ["run_status"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let id = try call.int("id")!
+        let workspace = try context.workspace()
+        var status = try workspace.cancelPipelineRun(id)
+        if status == "cancelling" {
+            // The executor notices within a quarter second; wait briefly for it to confirm.
+            for _ in 0..<40 where !(try workspace.pipelineRun(id).isFinished) { usleep(100_000) }
+            status = try workspace.pipelineRun(id).status
+            if status == "running" { status = "cancelling" }
+        }
+        let text: String
+        switch status {
+        case "cancelled": text = "run \(id) cancelled"
+        case "cancelling": text = "run \(id): cancel requested; its executor will stop it"
+        default: text = "run \(id) had already ended: \(status)"
+        }
+        return CommandResult(text, values: [("run_status", .string(status))])
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import RappiDeploy
+import RappiScript
+import RappiServe
+import RappiWorkspace
+
+/// `rappi serve [--port N]` — the workspace server: the REST API for published pipelines and the
+/// worker loop that executes queued runs on their compute targets. SIGTERM finishes running work
+/// within `--drain-seconds`, requeues what is left, and exits 0.
+struct ServeWorkspace: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the workspace server: REST API for published pipelines and the pipeline run queue's worker.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8321
+    @Option(help: "On SIGTERM, seconds to let running pipeline runs finish before requeueing them.") var drainSeconds = 30.0
+
+    func run() async throws {
+        let directory = Workspace.resolveDirectory(option: common.workspace)
+        let scheduler = PipelineScheduler(workspaceDirectory: directory)
+        scheduler.log = { line in
+            FileHandle.standardError.write(Data("[\(Timestamp.short(Timestamp.now()))] \(line)\n".utf8))
+        }
+        if let other = WorkspaceServerRecord.live(in: directory), other.pid != getpid() {
+            throw ValidationError("a workspace server already runs for \(directory.path) at \(other.baseURL) (pid \(other.pid)) — stop it first")
+        }
+        try scheduler.start()
+        var configuration = WorkspaceServer.Configuration(workspaceDirectory: directory)
+        configuration.host = host
+        configuration.port = port
+        try await WorkspaceServer.run(configuration, onEnqueue: { scheduler.wake() }, onReady: { record in
+            print("rappi workspace server for \(directory.path) listening on \(record.baseURL) (pid \(record.pid))")
+            fflush(stdout)
+        })
+        let running = scheduler.runningCount
+        if running > 0 { FileHandle.standardError.write(Data("stopping: letting \(running) running run(s) finish (up to \(Int(drainSeconds)) s)\n".utf8)) }
+        scheduler.stop(grace: drainSeconds)
+    }
+}
+
+/// `rappi pipeline-worker` — executes one claimed pipeline run (started by an executor; hidden).
+struct PipelineWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline-worker", abstract: "Execute one claimed pipeline run (internal).", shouldDisplay: false)
+
+    @OptionGroup var common: CommonOptions
+    @Option(name: .customLong("run")) var runID: Int
+    @Option var threads: Int
+    @Option(help: "Memory limit in bytes (0: none).") var memory = 0
+    @Option(help: "The executor's pid: the worker dies with it.") var parent: Int32
+
+    func run() throws {
+        // Die with the executor, so a crashed server leaves no orphan writing to the run.
+        // (prctl(PR_SET_PDEATHSIG) is variadic C and not callable from Swift; watch instead.)
+        let executor = parent
+        guard getppid() == executor else { throw ExitCode(3) }
+        Thread.detachNewThread {
+            while getppid() == executor { usleep(100_000) }
+            _exit(3)
+        }
+        if memory > 0 {
+            var limit = rlimit(rlim_cur: rlim_t(memory), rlim_max: rlim_t(memory))
+            setrlimit(Int32(RLIMIT_DATA.rawValue), &limit)
+        }
+        let worker = PipelineWorker(workspaceDirectory: Workspace.resolveDirectory(option: common.workspace), runID: runID, threads: max(1, threads))
+        let succeeded = try worker.run()
+        throw ExitCode(succeeded ? 0 : 1)
+    }
+}
