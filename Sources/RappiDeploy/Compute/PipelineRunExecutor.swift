@@ -79,8 +79,8 @@ public struct PipelineRunExecutor {
 
         let current = try workspace.pipelineRun(run.id)
         guard current.status == "running" else { return current.status }  // the worker recorded the end itself
-        let logTail = Self.tail(of: log)
-        if memoryExceeded || logTail.contains("failed to allocate") {
+        let logText = Self.text(of: log)
+        if memoryExceeded || logText.contains("failed to allocate") {
             let peakText = peak > 0 ? " (resident memory reached \(ByteSize.describe(peak)))" : ""
             try workspace.finishPipelineRun(run.id, status: "failed", error: """
                 exceeded the memory limit of \(ByteSize.describe(target.memoryBytes)) on compute '\(target.name)'\(peakText) — \
@@ -97,7 +97,8 @@ public struct PipelineRunExecutor {
             return "queued"
         case nil:
             let how = Self.describe(waitStatus)
-            let detail = logTail.split(separator: "\n").last.map { ": \($0)" } ?? ""
+            let lines = logText.split(separator: "\n")
+            let detail = (lines.first { $0.hasPrefix("Fatal error") } ?? lines.last).map { ": \($0)" } ?? ""
             try workspace.finishPipelineRun(run.id, status: "failed", error: """
                 the worker \(how) before finishing\(detail) — see \(log.path)
                 """, outputsJSON: "{}")
@@ -111,8 +112,8 @@ public struct PipelineRunExecutor {
         return "was killed by signal \(signal)"
     }
 
-    private static func tail(of file: URL) -> String {
+    private static func text(of file: URL) -> String {
         guard let data = FileManager.default.contents(atPath: file.path) else { return "" }
-        return String(decoding: data.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
