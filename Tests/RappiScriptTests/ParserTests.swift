@@ -127,3 +127,52 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(names.count, Set(names).count)
     }
 }
+
+final class PipelineDefinitionParsingTests: XCTestCase {
+    private func parse(_ source: String) throws -> Statement {
+        let statements = try Parser().parse(source)
+        XCTAssertEqual(statements.count, 1)
+        return try statements[0].result.get()
+    }
+
+    private func error(_ source: String) -> ScriptError? {
+        do { _ = try parse(source); return nil } catch let error as ScriptError { return error } catch { return nil }
+    }
+
+    func testParametersAndStepsAreRead() throws {
+        let statement = try parse("pipeline train(version=latest, trees=200) {\n  load dataset titanic $version\n  train rf trees=$trees; register\n}")
+        guard case .pipelineDefinition(let syntax) = statement.kind else { return XCTFail("not a definition") }
+        XCTAssertEqual(syntax.name, "train")
+        XCTAssertEqual(syntax.parameters.map(\.name), ["version", "trees"])
+        XCTAssertEqual(syntax.parameters.map(\.defaultValue), ["latest", "200"])
+        XCTAssertEqual(syntax.steps.map(\.kind), ["load dataset", "train rf", "register"])
+    }
+
+    func testNoParameterListAndPublishedValuesAreFine() throws {
+        let statement = try parse("pipeline check { evaluate; assert accuracy > 0.5; echo $accuracy }")
+        guard case .pipelineDefinition(let syntax) = statement.kind else { return XCTFail() }
+        XCTAssertTrue(syntax.parameters.isEmpty)
+        XCTAssertEqual(syntax.steps.count, 3)
+    }
+
+    func testMistakesPointAtTheirPlaceInsideTheBody() {
+        let unknown = error("pipeline p(a=1) {\n  train rf trees=$b\n}")
+        XCTAssertEqual(unknown?.position.line, 2)
+        XCTAssertTrue(unknown?.message.contains("$b is not a parameter") ?? false, unknown?.message ?? "")
+        let typo = error("pipeline p {\n  trian rf\n}")
+        XCTAssertEqual(typo?.position.line, 2)
+        XCTAssertTrue(typo?.message.contains("did you mean") ?? false, typo?.message ?? "")
+        XCTAssertTrue(error("pipeline p(a) { echo }")?.message.contains("needs a default") ?? false)
+        XCTAssertTrue(error("pipeline p(a=1, a=2) { echo }")?.message.contains("given twice") ?? false)
+        XCTAssertTrue(error("pipeline p { pipeline q { echo } }")?.message.contains("cannot define another pipeline") ?? false)
+        XCTAssertTrue(error("pipeline p { }")?.message.contains("no statements") ?? false)
+    }
+
+    func testFreeParametersAreCollectedForRunPipeline() throws {
+        let statement = try parse("run pipeline train on cluster trees=300 version=0 reuse=false")
+        guard case .command(let invocation) = statement.kind else { return XCTFail() }
+        XCTAssertEqual(invocation.tags.map(\.key), ["trees", "version"])
+        XCTAssertNotNil(invocation.options["reuse"])
+        XCTAssertEqual(invocation.arguments["compute"]?.text, "cluster")
+    }
+}
