@@ -12,3 +12,5 @@ if [ "$(id -u)" = 0 ]; then ensure_packages podman runc; fi
 command -v podman >/dev/null 2>&1 && TARGET=aci
 swift build -c release --product rappi
 .build/release/rappi run scripts/titanic.rappi -D target="$TARGET" "$@"
+# The pipeline half of the original flow: compute, a published pipeline triggered over REST.
+scripts/pipeline.sh

@@ -77,7 +77,7 @@ struct RunView {
 
     private static func short(_ value: Value) -> String {
         if case .double(let d) = value { return String(format: "%.4f", d) }
-        if case .string(let s) = value, s.count > 16 { return String(s.prefix(12)) + "…" }
+        if case .string(let s) = value, s.count > 24 { return String(s.prefix(12)) + "…" }
         return value.description
     }
 
