@@ -190,6 +190,13 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(invoked.status, 0, invoked.stdout + invoked.stderr)
         XCTAssertEqual(try values(invoked)["steps_reused"] as? Int, 4)
 
+        // `run cancel` stops a running run: its worker is killed and the run ends cancelled.
+        let cancelled = try trigger(#"{"parameters": {"trees": 3001}, "compute": "one"}"#)
+        _ = try wait(cancelled, for: "running")
+        let cancel = try rappi.run(["-c", "run cancel \(cancelled)"])
+        XCTAssertTrue(cancel.stdout.contains("run \(cancelled) cancelled"), cancel.stdout + cancel.stderr)
+        XCTAssertEqual(try wait(cancelled)["status"] as? String, "cancelled")
+
         // Killed mid-run: a restarted server requeues the run and finishes it.
         let slow = try trigger(#"{"parameters": {"trees": 3000}, "compute": "one"}"#)
         _ = try wait(slow, for: "running")
@@ -210,6 +217,19 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(finished.attempt, 2)
         XCTAssertEqual(restarted.terminate(), 0, "SIGTERM stops the server cleanly")
         XCTAssertNil(WorkspaceServerRecord.live(in: rappi.workspace))
+
+        // SIGTERM with work still running past the grace period: the run is requeued, not lost.
+        let draining = try WorkspaceServerProcess(workspace: rappi.workspace, extraArguments: ["--drain-seconds", "0.5"])
+        let request = try HTTPClient().post("\(draining.baseURL)/api/pipelines/titanic_train/runs",
+                                            json: #"{"parameters": {"trees": 3002}, "compute": "one"}"#, headers: auth)
+        let requeued = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])?["run_id"] as? Int)
+        var state = try Workspace(directory: rappi.workspace).pipelineRun(requeued)
+        while state.status == "queued" { usleep(50_000); state = try Workspace(directory: rappi.workspace).pipelineRun(requeued) }
+        XCTAssertEqual(draining.terminate(), 0)
+        state = try Workspace(directory: rappi.workspace).pipelineRun(requeued)
+        XCTAssertEqual(state.status, "queued")
+        XCTAssertTrue(state.error?.contains("requeued: the workspace server stopped") ?? false, state.error ?? "")
+        XCTAssertTrue(try rappi.run(["-c", "run cancel \(requeued)"]).stdout.contains("cancelled"))
     }
 
     private func writeLargeCSV(rows: Int, to url: URL) throws {
