@@ -56,7 +56,7 @@ struct PipelineLauncher {
             progress.update(view)
             if view.isFinished || Interrupt.isRequested { return view }
             if let deadline, Date() > deadline { return view }
-            usleep(200_000)
+            usleep(100_000)
         }
     }
 }

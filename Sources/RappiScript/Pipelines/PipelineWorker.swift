@@ -34,6 +34,11 @@ public struct PipelineWorker {
                 if let index = outputs.firstIndex(where: { $0.name == value.name }) { outputs[index] = value } else { outputs.append(value) }
             }
         }
+        // The session's state as last captured or reused (nil: unknown, capture again). A reused
+        // step's state is applied lazily — only when a later step executes — so a run whose
+        // steps are all reused never decodes a model.
+        var known: SessionState?
+        var pending: SessionState?
         for (index, parsed) in statements.enumerated() {
             let step = index + 1
             try workspace.markStepRunning(runID, step: step)
@@ -43,13 +48,15 @@ public struct PipelineWorker {
             if case .success(let statement) = parsed.result, case .command(let invocation) = statement.kind,
                invocation.command.reusableInPipelines {
                 reusable = true
-                let before = try SessionState.capture(session, in: workspace)
+                let before = try known ?? SessionState.capture(session, in: workspace)
+                known = before
                 fingerprint = try? StepFingerprint.make(invocation, call: BoundCall(invocation: invocation, session: session),
                                                         stateDigest: before.digest)
             }
             if run.reuse, let fingerprint, let earlier = try workspace.reusableStep(fingerprint: fingerprint),
                let stateJSON = earlier.stateJSON {
-                try SessionState.decode(stateJSON).restore(into: session, from: workspace)
+                let state = try SessionState.decode(stateJSON)
+                (known, pending) = (state, state)
                 let values = Value.publishedValues(fromJSON: earlier.valuesJSON)
                 session.publish(values)
                 remember(values)
@@ -59,14 +66,19 @@ public struct PipelineWorker {
                     stateJSON: stateJSON, log: earlier.log, error: nil))
                 continue
             }
+            if let state = pending {
+                try state.restore(into: session, from: workspace)
+                pending = nil
+            }
             let cell = interpreter.execute(parsed)
             let milliseconds = Date().timeIntervalSince(started) * 1000
+            known = nil
             guard let error = cell.error else {
                 remember(cell.values)
-                let state = reusable ? try SessionState.capture(session, in: workspace).json : nil
+                if reusable { known = try SessionState.capture(session, in: workspace) }
                 try workspace.finishStep(runID, step: step, StepOutcome(
                     status: "succeeded", fingerprint: fingerprint, reusedFrom: nil, durationMilliseconds: milliseconds,
-                    valuesJSON: cell.values.jsonObject, stateJSON: state, log: cell.output, error: nil))
+                    valuesJSON: cell.values.jsonObject, stateJSON: known?.json, log: cell.output, error: nil))
                 continue
             }
             try workspace.finishStep(runID, step: step, StepOutcome(

@@ -58,7 +58,7 @@ public enum InvokePipelineCommand: RappiCommand {
             if Interrupt.isRequested || Date() > deadline {
                 throw CommandFailure("stopped following run \(runID) (still \(view.status)) — it keeps running; `run wait \(runID)` to follow again")
             }
-            usleep(300_000)
+            usleep(100_000)
         }
     }
 }
