@@ -156,3 +156,29 @@ def test_long_training_shows_a_progress_bar_on_the_terminal(workspace):
     child.expect(prompt(4))
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
+
+
+def test_pipeline_defined_over_several_lines_runs_with_live_steps_and_ctrl_c_cancels(workspace):
+    child = start(workspace)
+    child.sendline("upload dataset titanic from data/titanic/ds_full target=Survived")
+    child.expect(prompt(2))
+    child.sendline("pipeline train(trees=20) {")
+    child.expect(re.escape("...> "))
+    child.sendline("  load dataset titanic")
+    child.sendline("  train rf trees=$trees")
+    child.sendline("}")
+    child.expect(re.escape("defined pipeline train(trees=20) v1 — 2 steps: load dataset → train rf"))
+    child.expect(prompt(3))
+    child.sendline("run pipeline train")
+    child.expect(r"2/2  train rf\s+succeeded")  # a step line printed while the run goes
+    child.expect(r"run \d+: train v1 on local — succeeded")
+    child.expect(prompt(4))
+    child.sendline("run pipeline train trees=20000 reuse=false")
+    child.expect(r"2/2  train rf\s+running")
+    child.sendcontrol("c")
+    child.expect(r"cancelled")
+    child.expect(prompt(5))  # the session carries on
+    child.sendline("runs pipeline train")
+    child.expect("cancelled")
+    child.sendline(".quit")
+    child.expect(pexpect.EOF)
