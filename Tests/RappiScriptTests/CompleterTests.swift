@@ -2,7 +2,7 @@ import XCTest
 @testable import RappiScript
 
 final class CompleterTests: XCTestCase {
-    private let completer = Completer(datasetNames: { ["titanic", "iris"] }, publishedNames: { ["rows", "version"] })
+    private let completer = Completer(storedNames: { $0 == .dataset ? ["titanic", "iris"] : $0 == .pipeline ? ["titanic_train"] : [] }, publishedNames: { ["rows", "version"] })
 
     func testCommandWords() {
         XCTAssertEqual(completer.complete(before: "", word: "up"), .words(["upload"]))
@@ -34,5 +34,13 @@ final class CompleterTests: XCTestCase {
     func testAssertCompletesPublishedNamesAndOperators() {
         XCTAssertEqual(completer.complete(before: "assert ", word: "r"), .words(["rows"]))
         XCTAssertEqual(completer.complete(before: "assert rows ", word: ">"), .words([">", ">="]))
+    }
+}
+
+final class PipelineCompletionTests: XCTestCase {
+    func testPipelineNamesAndParametersComplete() {
+        let completer = Completer(storedNames: { $0 == .pipeline ? ["titanic_train", "iris_train"] : ["local", "cpu-cluster"] })
+        XCTAssertEqual(completer.complete(before: "run pipeline ", word: "ti"), .words(["titanic_train"]))
+        XCTAssertEqual(completer.complete(before: "run pipeline titanic_train on ", word: "c"), .words(["cpu-cluster"]))
     }
 }

@@ -3,7 +3,7 @@ import RappiWorkspace
 /// What kind of value an argument or option takes. Parsing, help and completion derive from it.
 public enum ValueKind: Equatable, Sendable {
     case name                 // an identifier
-    case datasetName          // a dataset in the workspace (completed from it)
+    case stored(Catalog)      // a name of something in the workspace (completed from it)
     case path                 // a file or folder (completed from the file system)
     case text                 // any word or "string"
     case integer
@@ -17,7 +17,7 @@ public enum ValueKind: Equatable, Sendable {
     /// The placeholder shown in usage lines.
     var placeholder: String {
         switch self {
-        case .name, .datasetName: return "NAME"
+        case .name, .stored: return "NAME"
         case .path: return "PATH"
         case .text: return "TEXT"
         case .integer: return "N"
@@ -33,7 +33,7 @@ public enum ValueKind: Equatable, Sendable {
     /// What an error says this kind expects, e.g. "an integer".
     var expectation: String {
         switch self {
-        case .name, .datasetName: return "a name"
+        case .name, .stored: return "a name"
         case .path: return "a path"
         case .text: return "text"
         case .integer: return "an integer"
@@ -49,7 +49,7 @@ public enum ValueKind: Equatable, Sendable {
     /// Checks a literal value; returns nil when it is acceptable, else what was expected.
     func check(_ text: String) -> String? {
         switch self {
-        case .name, .datasetName:
+        case .name, .stored:
             let ok = text.first.map { $0.isLetter || $0 == "_" } ?? false
             return ok ? nil : expectation
         case .path, .text: return nil
@@ -62,6 +62,11 @@ public enum ValueKind: Equatable, Sendable {
         case .json: return expectation  // words never are; blocks are checked when parsed as JSON
         }
     }
+}
+
+/// The kinds of stored things whose names tab completion offers.
+public enum Catalog: Equatable, Sendable {
+    case dataset, pipeline, publishedPipeline, compute
 }
 
 /// A positional argument.

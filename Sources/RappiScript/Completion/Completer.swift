@@ -1,5 +1,5 @@
 /// Tab completion derived from the command table: command words, the next keyword,
-/// option names (`trees=`), option values, dataset names and — by saying `.files` — paths.
+/// option names (`trees=`), option values, names of stored datasets, pipelines and compute targets, and — by saying `.files` — paths.
 public struct Completer {
     public enum Completion: Equatable {
         case words([String])
@@ -8,13 +8,14 @@ public struct Completer {
     }
 
     public let table: CommandTable
-    public let datasetNames: () -> [String]
+    /// Names of stored things (datasets, pipelines, compute targets), read when completing.
+    public let storedNames: (Catalog) -> [String]
     public let publishedNames: () -> [String]
 
-    public init(table: CommandTable = .standard, datasetNames: @escaping () -> [String] = { [] },
+    public init(table: CommandTable = .standard, storedNames: @escaping (Catalog) -> [String] = { _ in [] },
                 publishedNames: @escaping () -> [String] = { [] }) {
         self.table = table
-        self.datasetNames = datasetNames
+        self.storedNames = storedNames
         self.publishedNames = publishedNames
     }
 
@@ -72,7 +73,7 @@ public struct Completer {
         switch kind {
         case .choice(let options): return options
         case .boolean: return ["true", "false"]
-        case .datasetName: return datasetNames()
+        case .stored(let catalog): return storedNames(catalog)
         case .version: return ["latest"]
         case .comparison: return ["==", "!=", "<", "<=", ">", ">="]
         case .name: return publishedNames()

@@ -34,7 +34,14 @@ final class REPL {
             return
         }
         let completer = Completer(
-            datasetNames: { workspace.datasetNames() },
+            storedNames: { catalog in
+                switch catalog {
+                case .dataset: return workspace.datasetNames()
+                case .pipeline: return ((try? workspace.pipelines()) ?? []).map(\.name)
+                case .publishedPipeline: return ((try? workspace.publishedPipelines()) ?? []).map(\.name)
+                case .compute: return ((try? workspace.computeTargets()) ?? []).map(\.name)
+                }
+            },
             publishedNames: { [session] in session.published.keys.sorted() })
         let editor = LineEditor(historyFile: workspace.historyFile.path, completer: completer,
                                 dotCommands: Self.dotCommands.map { String($0.0.split(separator: " ")[0]) })

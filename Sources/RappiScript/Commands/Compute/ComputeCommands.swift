@@ -66,7 +66,7 @@ public enum ComputeListCommand: RappiCommand {
 public enum ComputeDeleteCommand: RappiCommand {
     public static let signature = CommandSignature(
         "compute delete", area: "workspace", summary: "Delete a compute target that has no queued or running runs.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "a compute target"))])
+        pattern: [.argument(ArgumentSpec("name", .stored(.compute), help: "a compute target"))])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let name = try call.string("name")!

@@ -4,7 +4,7 @@ import RappiWorkspace
 public enum DatasetCommand: RappiCommand {
     public static let signature = CommandSignature(
         "dataset", area: "data", summary: "Show a dataset's versions: rows, columns, content hash, target, created.",
-        pattern: [.argument(ArgumentSpec("name", .datasetName, help: "a dataset in the workspace"))],
+        pattern: [.argument(ArgumentSpec("name", .stored(.dataset), help: "a dataset in the workspace"))],
         publishes: ["versions"], examples: ["dataset titanic"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {

@@ -5,7 +5,7 @@ public enum LoadDatasetCommand: RappiCommand {
     public static let signature = CommandSignature(
         "load dataset", area: "data", summary: "Make a dataset version current (the latest when no version is given).",
         pattern: [
-            .argument(ArgumentSpec("name", .datasetName, help: "a dataset in the workspace")),
+            .argument(ArgumentSpec("name", .stored(.dataset), help: "a dataset in the workspace")),
             .optional([.argument(ArgumentSpec("version", .version, help: "v2, 2, or latest (0 also means latest)"))]),
         ],
         publishes: ["dataset", "version", "rows", "columns", "hash"],

@@ -4,7 +4,7 @@ public enum UploadDatasetCommand: RappiCommand {
         "upload dataset", area: "data",
         summary: "Upload a CSV file, or a folder of CSVs with one header, as the next version of a dataset.",
         pattern: [
-            .argument(ArgumentSpec("name", .datasetName, help: "the dataset's name, e.g. titanic")),
+            .argument(ArgumentSpec("name", .stored(.dataset), help: "the dataset's name, e.g. titanic")),
             .keyword("from"),
             .argument(ArgumentSpec("path", .path, help: "a .csv file or a folder of them (relative to the script's folder)")),
         ],

@@ -9,9 +9,9 @@ public enum InvokePipelineCommand: RappiCommand {
     public static let signature = CommandSignature(
         "invoke pipeline", area: "pipelines",
         summary: "Trigger a published pipeline over HTTP through the workspace server; with wait=true follow it to the end.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "a published pipeline"))],
+        pattern: [.argument(ArgumentSpec("name", .stored(.publishedPipeline), help: "a published pipeline"))],
         options: [
-            OptionSpec("compute", .name, default: "local", help: "the compute target to run on"),
+            OptionSpec("compute", .stored(.compute), default: "local", help: "the compute target to run on"),
             OptionSpec("wait", .boolean, default: "false", help: "follow the run until it ends"),
             OptionSpec("timeout", .number, default: "3600", help: "with wait: give up after this many seconds"),
         ],

@@ -33,7 +33,7 @@ public enum PipelineShowCommand: RappiCommand {
         "pipeline", area: "pipelines",
         summary: "Show a pipeline: parameters, steps, versions, publication. Define one with `pipeline NAME(p=default) { … }`.",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "a pipeline")),
+            .argument(ArgumentSpec("name", .stored(.pipeline), help: "a pipeline")),
             .optional([.argument(ArgumentSpec("version", .version, help: "v2 (default: the latest)"))]),
         ],
         publishes: ["pipeline", "pipeline_version"],
@@ -60,8 +60,8 @@ public enum RunPipelineCommand: RappiCommand {
         "run pipeline", area: "pipelines",
         summary: "Run a pipeline on a compute target and print its steps as they go; equal steps from earlier runs are reused.",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "a pipeline")),
-            .optional([.keyword("on"), .argument(ArgumentSpec("compute", .name, help: "a compute target (default: local)"))]),
+            .argument(ArgumentSpec("name", .stored(.pipeline), help: "a pipeline")),
+            .optional([.keyword("on"), .argument(ArgumentSpec("compute", .stored(.compute), help: "a compute target (default: local)"))]),
         ],
         options: [OptionSpec("reuse", .boolean, default: "true", help: "reuse steps whose inputs match an earlier successful step")],
         publishes: ["run_id", "run_status", "steps_reused"],

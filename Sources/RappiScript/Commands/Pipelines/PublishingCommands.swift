@@ -20,7 +20,7 @@ public enum PublishPipelineCommand: RappiCommand {
     public static let signature = CommandSignature(
         "publish pipeline", area: "pipelines",
         summary: "Publish a pipeline's latest version for REST triggering: prints its id, URL and bearer token.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "a pipeline"))],
+        pattern: [.argument(ArgumentSpec("name", .stored(.pipeline), help: "a pipeline"))],
         publishes: ["published_id", "published_url", "published_token"],
         examples: ["publish pipeline titanic_train"])
 
@@ -68,7 +68,7 @@ public enum PublishedCommand: RappiCommand {
 public enum UnpublishCommand: RappiCommand {
     public static let signature = CommandSignature(
         "unpublish", area: "pipelines", summary: "Withdraw a published pipeline: its URL answers 404 and its token stops working.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "a published pipeline"))])
+        pattern: [.argument(ArgumentSpec("name", .stored(.publishedPipeline), help: "a published pipeline"))])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let name = try call.string("name")!

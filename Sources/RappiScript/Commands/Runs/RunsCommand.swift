@@ -5,7 +5,7 @@ public enum RunsCommand: RappiCommand {
     public static let signature = CommandSignature(
         "runs", area: "workspace",
         summary: "List recorded runs (scripts, -c lines, REPL sessions, pipeline runs) with their status; `runs pipeline NAME` for one pipeline's runs.",
-        pattern: [.optional([.keyword("pipeline"), .argument(ArgumentSpec("pipeline", .name, help: "a pipeline"))])],
+        pattern: [.optional([.keyword("pipeline"), .argument(ArgumentSpec("pipeline", .stored(.pipeline), help: "a pipeline"))])],
         options: [OptionSpec("limit", .integer, default: "20", help: "how many recent runs to show")],
         publishes: ["runs"])
 
