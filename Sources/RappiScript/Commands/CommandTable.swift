@@ -23,6 +23,9 @@ public struct CommandTable: Sendable {
         // endpoints
         DeployCommand.self, EndpointsCommand.self, UndeployCommand.self, RotateKeyCommand.self,
         TestEndpointCommand.self, ProfileEndpointCommand.self, PackageCommand.self, DockerizeCommand.self,
+        // experiments
+        AbtestStartCommand.self, AbtestSimulateCommand.self, AbtestReportCommand.self, AbtestSplitCommand.self,
+        AbtestPromoteCommand.self, AbtestStopCommand.self, AbtestsCommand.self,
         // runs
         ReplayCommand.self,
     ])
