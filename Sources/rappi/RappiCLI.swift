@@ -149,7 +149,7 @@ struct ServeRouter: AsyncParsableCommand {
         abstract: "Route an A/B experiment's traffic between its two models (/score, /invocations, /feedback) until SIGTERM.",
         shouldDisplay: false)
 
-    @Option(help: "The workspace holding the experiment.") var workspace: String
+    @OptionGroup var common: CommonOptions   // --workspace: the workspace holding the experiment
     @Option(help: "The experiment's name.") var experiment: String
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
@@ -158,7 +158,8 @@ struct ServeRouter: AsyncParsableCommand {
     @Option(help: "Append one line per request to this file.") var accessLog: String?
 
     func run() async throws {
-        var configuration = ExperimentRouterConfiguration(workspacePath: workspace, experiment: experiment)
+        var configuration = ExperimentRouterConfiguration(workspacePath: Workspace.resolveDirectory(option: common.workspace).path,
+                                                          experiment: experiment)
         configuration.host = host
         configuration.port = port
         configuration.keysFile = keysFile

@@ -30,7 +30,7 @@ enum ExperimentVariants {
     static func split(_ text: String, call: BoundCall, at name: String) throws -> Int {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
         guard parts.count == 2, let a = parts[0], let b = parts[1], a >= 0, b >= 0, a + b == 100 else {
-            throw call.error("\(name == "split" ? "option 'split'" : "SPLIT") must be two whole percentages for A and B that sum to 100, as in 90/10 or 50/50 — got '\(text)'", at: name)
+            throw call.error("\(call.signature.option(named: name) != nil ? "option '\(name)'" : name.uppercased()) must be two whole percentages for A and B that sum to 100, as in 90/10 or 50/50 — got '\(text)'", at: name)
         }
         return a
     }

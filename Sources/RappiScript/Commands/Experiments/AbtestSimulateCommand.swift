@@ -61,6 +61,7 @@ public enum AbtestSimulateCommand: RappiCommand {
             posted += pending.count
             pending.removeAll(keepingCapacity: true)
         }
+        let storedBefore = try workspace.experimentOutcomeCount(name)
         let started = Date()
         var next = 0
         while next < total {
@@ -83,6 +84,10 @@ public enum AbtestSimulateCommand: RappiCommand {
         }
         try postFeedback()
         let seconds = Date().timeIntervalSince(started)
+        // The router writes in batches off the request path: wait (briefly) until this traffic is
+        // stored, so a report that follows sees all of it.
+        let deadline = Date().addingTimeInterval(5)
+        while try workspace.experimentOutcomeCount(name) < storedBefore + posted, Date() < deadline { usleep(20_000) }
         let text = String(format: "simulated %d records in %d requests through %@ from %@ v%d in %.2f s (%.0f requests/s): A %d, B %d; %d outcomes posted",
                           total, requests, name, version.name, version.version, seconds, Double(requests) / max(seconds, 1e-9),
                           counts["A"]!, counts["B"]!, posted)
