@@ -3,8 +3,9 @@ import RappiWorkspace
 
 /// Keeps the router's assignments and outcomes off the request path: handlers append to an
 /// in-memory buffer; a background thread writes it to the workspace in one transaction every
-/// `interval` (or as soon as `batchRows` are waiting). A record stays findable in memory until
-/// its transaction commits, so feedback for a request id that is still buffered joins.
+/// `interval` (or as soon as `batchRows` are waiting). A record stays findable in memory (the
+/// buffer, then the batch being written) until its transaction commits, so feedback for a request
+/// id that is still buffered joins.
 /// `close()` writes everything that is left: a clean stop loses nothing.
 final class AssignmentRecorder: @unchecked Sendable {
     let experiment: String
@@ -15,8 +16,8 @@ final class AssignmentRecorder: @unchecked Sendable {
     private let condition = NSCondition()
     private var assignments: [ExperimentAssignment] = []
     private var outcomes: [ExperimentOutcome] = []
-    /// Variant of every assignment not yet committed (buffered or being written).
-    private var uncommitted: [String: String] = [:]
+    /// The batch being written now (still searchable until it commits).
+    private var writing: [ExperimentAssignment] = []
     private var closed = false
     private var flusherDone = false
     /// Serialises writes and database look-ups (one connection, batches in order).
@@ -35,7 +36,6 @@ final class AssignmentRecorder: @unchecked Sendable {
     func record(_ batch: [ExperimentAssignment]) {
         condition.lock()
         assignments.append(contentsOf: batch)
-        for assignment in batch { uncommitted[assignment.requestID] = assignment.variant }
         if assignments.count >= batchRows { condition.signal() }
         condition.unlock()
     }
@@ -50,13 +50,14 @@ final class AssignmentRecorder: @unchecked Sendable {
     /// The variant each known request id was assigned to: from memory, else from the workspace.
     /// Unknown ids are absent.
     func variants(of requestIDs: [String]) throws -> [String: String] {
+        // A scan, not an index: feedback is rarer than scoring, which then pays no hashing.
+        let wanted = Set(requestIDs)
         var found: [String: String] = [:]
-        var missing: [String] = []
         condition.lock()
-        for id in requestIDs {
-            if let variant = uncommitted[id] { found[id] = variant } else { missing.append(id) }
-        }
+        for assignment in writing where wanted.contains(assignment.requestID) { found[assignment.requestID] = assignment.variant }
+        for assignment in assignments where wanted.contains(assignment.requestID) { found[assignment.requestID] = assignment.variant }
         condition.unlock()
+        let missing = requestIDs.filter { found[$0] == nil }
         // An id missing from memory had committed before we looked (or never existed).
         guard !missing.isEmpty else { return found }
         storage.lock()
@@ -70,6 +71,7 @@ final class AssignmentRecorder: @unchecked Sendable {
         defer { storage.unlock() }
         condition.lock()
         let pendingAssignments = assignments, pendingOutcomes = outcomes
+        writing = assignments
         assignments.removeAll(keepingCapacity: true)
         outcomes.removeAll(keepingCapacity: true)
         condition.unlock()
@@ -80,11 +82,12 @@ final class AssignmentRecorder: @unchecked Sendable {
             condition.lock()
             assignments.insert(contentsOf: pendingAssignments, at: 0)
             outcomes.insert(contentsOf: pendingOutcomes, at: 0)
+            writing = []
             condition.unlock()
             throw error
         }
         condition.lock()
-        for assignment in pendingAssignments { uncommitted[assignment.requestID] = nil }
+        writing = []
         condition.unlock()
     }
 
