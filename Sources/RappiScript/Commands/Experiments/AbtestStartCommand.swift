@@ -45,6 +45,8 @@ public enum AbtestStartCommand: RappiCommand {
         let unit = try call.string("unit")
         if let unit { try checkUnit(unit, for: a, in: workspace, call: call) }
 
+        // A stopped experiment of the same name is replaced, its traffic with it: say so.
+        let replaced = (try? workspace.experiment(name)) != nil ? try workspace.experimentRequestCount(name) : nil
         var experiment = ExperimentRecord(name: name, a: a, b: b, splitA: splitA, unit: unit, seed: context.session.seed,
                                           auth: authenticated ? "key" : "none")
         try workspace.saveExperiment(experiment)
@@ -68,6 +70,7 @@ public enum AbtestStartCommand: RappiCommand {
                      "  url       \(url)/score",
                      "  feedback  \(url)/feedback  {\"request_id\": …, \"outcome\": …}"]
         if let keys { lines.append("  key       \(keys.primary)") } else { lines.append("  auth      none") }
+        if let replaced { lines.append("  note      replaced the stopped experiment \(name) and its \(replaced) recorded assignments") }
         return CommandResult(lines.joined(separator: "\n"), values: [
             ("experiment", .string(name)), ("url", .string(url)), ("port", .int(port)),
         ])
