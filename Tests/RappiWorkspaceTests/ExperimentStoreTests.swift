@@ -68,6 +68,15 @@ final class ExperimentStoreTests: XCTestCase {
         XCTAssertEqual(summary[0].latencyMilliseconds(at: 50), 0.2)
         XCTAssertEqual(summary[0].latencyMilliseconds(at: 99), 0.3)
         XCTAssertEqual(try workspace.experimentAssignedVariants("exp", requestIDs: ["r3", "nope", "r1"]), ["r3": "B", "r1": "A"])
+        // Units: a unit seen again is counted once, at its first assignment.
+        try workspace.recordExperimentTraffic("exp", assignments: [
+            ExperimentAssignment(requestID: "r5", variant: "A", unit: "r3", prediction: "1", shareA: 0.5, latencyMicroseconds: 1),
+        ], outcomes: [])
+        let units = try workspace.experimentUnitCounts("exp")
+        XCTAssertEqual(units.a, 3)
+        XCTAssertEqual(units.b, 1)
+        XCTAssertEqual(units.expectedA, 2.4, accuracy: 1e-12)
+        XCTAssertEqual(units.expectedB, 1.6, accuracy: 1e-12)
         XCTAssertEqual(try workspace.experimentAssignedVariants("other", requestIDs: ["r1"]), [:])
 
         // Starting the name again replaces the experiment and its traffic.

@@ -3,8 +3,9 @@ import Foundation
 /// Everything `abtest report` says about two variants, computed from counts, with the verdict
 /// in plain words.
 public struct ABComparison: Sendable {
-    /// Per variant: requests assigned, the share of traffic the split expected, outcomes and
-    /// correct predictions among them.
+    /// Per variant: what was assigned to it (requests, or units when assignment is by unit) and
+    /// how many of those the split expected, for the sample-ratio check; and correct predictions
+    /// out of outcomes.
     public struct Variant: Sendable {
         public let name: String
         public let requests: Int

@@ -136,6 +136,20 @@ extension Workspace {
         }
     }
 
+    /// For an experiment with a unit: the distinct units first assigned to A and to B, and how
+    /// many of them the split expected each to get (Σ share at each unit's first assignment).
+    /// The unit is what is randomised, so the sample-ratio check counts units, not requests.
+    public func experimentUnitCounts(_ experiment: String) throws -> (a: Int, b: Int, expectedA: Double, expectedB: Double) {
+        let row = try database.query("""
+            SELECT COALESCE(SUM(a.variant = 'A'), 0), COALESCE(SUM(a.variant = 'B'), 0),
+                   COALESCE(SUM(a.share_a), 0), COALESCE(SUM(1 - a.share_a), 0)
+            FROM experiment_assignments a
+            JOIN (SELECT MIN(rowid) AS first FROM experiment_assignments
+                  WHERE experiment = ? AND unit IS NOT NULL GROUP BY unit) f ON a.rowid = f.first
+            """, [.text(experiment)])[0]
+        return (row[0].int ?? 0, row[1].int ?? 0, row[2].double ?? 0, row[3].double ?? 0)
+    }
+
     public func experimentRequestCount(_ experiment: String) throws -> Int {
         try database.scalar("SELECT COUNT(*) FROM experiment_assignments WHERE experiment = ?", [.text(experiment)]).int ?? 0
     }

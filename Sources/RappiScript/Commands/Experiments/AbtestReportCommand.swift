@@ -56,7 +56,9 @@ public enum AbtestReportCommand: RappiCommand {
             lines.append(String(format: "  z-test            z = %.3f, p = %@ (two-sided, pooled)", test.z, ABComparison.format(test.p)))
         }
         if let srm = comparison.srm {
-            lines.append(String(format: "  sample ratio      chi-square = %.3f, p = %@ (against the configured split)", srm.chiSquare, ABComparison.format(srm.p)))
+            let counted = experiment.unit.map { "distinct \($0) values" } ?? "requests"
+            lines.append(String(format: "  sample ratio      chi-square = %.3f, p = %@ (%@ against the configured split)",
+                                srm.chiSquare, ABComparison.format(srm.p), counted))
         }
         lines.append("  verdict           \(comparison.verdict)")
         return CommandResult(lines.joined(separator: "\n"), values: values)
