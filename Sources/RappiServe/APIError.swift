@@ -20,9 +20,9 @@ struct APIError: Error, Sendable {
                  headers: [.wwwAuthenticate: "Bearer realm=\"rappi\""])
     }
 
-    static func notFound(_ path: String) -> APIError {
+    static func notFound(_ path: String, feedback: Bool = false) -> APIError {
         APIError(status: .notFound, code: "not_found",
-                 message: "no route \(path) — try POST /score, POST /invocations, GET /health/live, GET /health/ready, GET /metrics or GET /openapi.json")
+                 message: "no route \(path) — try POST /score, POST /invocations, \(feedback ? "POST /feedback, " : "")GET /health/live, GET /health/ready, GET /metrics or GET /openapi.json")
     }
 
     static func methodNotAllowed(_ method: HTTPRequest.Method, route: Route) -> APIError {

@@ -20,79 +20,103 @@ struct ModelResponder: HTTPResponder {
     let readyBody: ByteBuffer
 
     static let requestIDHeader = HTTPField.Name("X-Request-Id")!
-    private static let liveBody = ByteBuffer(string: #"{"status":"live"}"#)
-    private static let jsonType = "application/json"
+    static let liveBody = ByteBuffer(string: #"{"status":"live"}"#)
+    static let jsonType = "application/json"
     private static let metricsType = "text/plain; version=0.0.4; charset=utf-8"
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        let start = Self.monotonicNanoseconds()
+        await Self.answer(request, context: context, ids: ids, metrics: metrics, accessLog: accessLog) { route in
+            try await handle(route, request)
+        }
+    }
+
+    /// The bookkeeping every response gets, shared with the A/B router: the request id header,
+    /// errors turned into the envelope, metrics and the access log.
+    static func answer(_ request: Request, context: Context, ids: RequestIDs, metrics: ServerMetrics, accessLog: AccessLog?,
+                       handle: (Route) async throws -> Response) async -> Response {
+        let start = monotonicNanoseconds()
         let route = Route(path: request.uri.path)
         let requestID: String
-        if let given = request.headers[Self.requestIDHeader], RequestIDs.sane(given) { requestID = given } else { requestID = ids.next() }
+        if let given = request.headers[requestIDHeader], RequestIDs.sane(given) { requestID = given } else { requestID = ids.next() }
 
         metrics.inFlight.increment()
         var response: Response
         do {
-            response = try await handle(route, request)
+            response = try await handle(route)
         } catch let error as APIError {
-            response = Self.errorResponse(error)
+            response = errorResponse(error)
         } catch {
             // Only a bug gets here; the client sees the envelope, never the error's text.
-            response = Self.errorResponse(.internalError())
+            response = errorResponse(.internalError())
         }
         metrics.inFlight.decrement()
-        response.headers[Self.requestIDHeader] = requestID
+        response.headers[requestIDHeader] = requestID
 
-        let elapsed = Int64(Self.monotonicNanoseconds() &- start)
+        let elapsed = Int64(monotonicNanoseconds() &- start)
         let status = response.status.code
         metrics.record(route: route, status: status, nanoseconds: elapsed)
         if let accessLog {
-            accessLog.append(Self.accessLine(request: request, context: context, status: status,
-                                             nanoseconds: elapsed, requestID: requestID))
+            accessLog.append(accessLine(request: request, context: context, status: status,
+                                        nanoseconds: elapsed, requestID: requestID))
         }
         return response
     }
 
     private func handle(_ route: Route, _ request: Request) async throws -> Response {
-        if route == .unknown { throw APIError.notFound(Self.printablePath(request.uri.path)) }
+        if route == .unknown || route == .feedback { throw APIError.notFound(Self.printablePath(request.uri.path)) }
         guard route.methods.contains(request.method) else { throw APIError.methodNotAllowed(request.method, route: route) }
         switch route {
-        case .live:
-            return Self.response(.ok, body: Self.liveBody, type: Self.jsonType)
-        case .ready:
-            return Self.response(.ok, body: readyBody, type: Self.jsonType)
-        case .metrics:
-            // Open, like the health checks: scrapers rarely hold API keys and the numbers reveal
-            // no input data. Put the server behind a proxy to restrict it.
-            return Self.response(.ok, body: ByteBuffer(bytes: metrics.exposition()), type: Self.metricsType)
-        case .openapi:
-            // Open: the schema is what a client needs before it has a key, and holds no data.
-            return Self.response(.ok, body: openAPIDocument, type: Self.jsonType)
+        case .live, .ready, .metrics, .openapi:
+            return Self.informational(route, readyBody: readyBody, metrics: metrics, openAPIDocument: openAPIDocument)
         case .score, .invocations:
             guard limiter.tryEnter() else { throw APIError.overloaded(limit: limiter.limit) }
             defer { limiter.leave() }
-            try authorize(request)
-            try Self.checkContentType(request)
-            let body = try await collectBody(request)
-            let json: JSONValue
-            do {
-                json = try body.withUnsafeReadableBytes { try JSONParser.parse($0) }
-            } catch let failure as JSONParser.Failure {
-                throw APIError.invalidJSON("the body is not valid JSON: \(failure)")
-            }
-            let records = route == .score
-                ? try PredictionRequest.scoreRecords(json)
-                : try PredictionRequest.invocationRecords(json, inputs: runtime.inputs)
+            let json = try await Self.authorizedJSON(request, keys: keys, maxBodyBytes: maxBodyBytes)
+            let records = try Self.records(route, json, inputs: runtime.inputs)
             let text = try runtime.predict(records: records)
             return Self.response(.ok, body: ByteBuffer(string: text), type: Self.jsonType)
-        case .unknown:
+        case .unknown, .feedback:
             throw APIError.notFound(Self.printablePath(request.uri.path))
         }
     }
 
+    /// The open GET routes: health, metrics and the OpenAPI document.
+    static func informational(_ route: Route, readyBody: ByteBuffer, metrics: ServerMetrics, openAPIDocument: ByteBuffer) -> Response {
+        switch route {
+        case .ready:
+            return response(.ok, body: readyBody, type: jsonType)
+        case .metrics:
+            // Open, like the health checks: scrapers rarely hold API keys and the numbers reveal
+            // no input data. Put the server behind a proxy to restrict it.
+            return response(.ok, body: ByteBuffer(bytes: metrics.exposition()), type: metricsType)
+        case .openapi:
+            // Open: the schema is what a client needs before it has a key, and holds no data.
+            return response(.ok, body: openAPIDocument, type: jsonType)
+        default:
+            return response(.ok, body: liveBody, type: jsonType)
+        }
+    }
+
+    /// The checks before a POST body is read — key, content type, size — then the parsed body.
+    static func authorizedJSON(_ request: Request, keys: APIKeyStore, maxBodyBytes: Int) async throws -> JSONValue {
+        try authorize(request, keys: keys)
+        try checkContentType(request)
+        let body = try await collectBody(request, maxBodyBytes: maxBodyBytes)
+        do {
+            return try body.withUnsafeReadableBytes { try JSONParser.parse($0) }
+        } catch let failure as JSONParser.Failure {
+            throw APIError.invalidJSON("the body is not valid JSON: \(failure)")
+        }
+    }
+
+    /// The records of a /score or /invocations body.
+    static func records(_ route: Route, _ json: JSONValue, inputs: [InputColumn]) throws -> [JSONRecord] {
+        route == .score ? try PredictionRequest.scoreRecords(json) : try PredictionRequest.invocationRecords(json, inputs: inputs)
+    }
+
     // MARK: - Checks
 
-    private func authorize(_ request: Request) throws {
+    private static func authorize(_ request: Request, keys: APIKeyStore) throws {
         guard keys.isEnabled else { return }
         guard let header = request.headers[.authorization] else {
             throw APIError.unauthorized("missing API key — send the header Authorization: Bearer <key>")
@@ -135,7 +159,7 @@ struct ModelResponder: HTTPResponder {
 
     /// The body, refused with 413 as soon as it is known to be over the limit: from
     /// `Content-Length` before reading, and while collecting (chunked bodies).
-    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+    private static func collectBody(_ request: Request, maxBodyBytes: Int) async throws -> ByteBuffer {
         if let declared = request.headers[.contentLength] {
             guard let length = Int(declared), length >= 0 else {
                 throw APIError(status: .badRequest, code: "invalid_request", message: "invalid Content-Length header")

@@ -30,14 +30,22 @@ struct ModelRuntime: Sendable {
 
     /// The prediction response body for `records`, or an `APIError` (422) naming each bad field.
     func predict(records: [JSONRecord]) throws -> String {
+        let result = try classify(records: records)
+        return encode(indices: result.indices, probabilities: result.probabilities, classCount: result.classCount)
+    }
+
+    /// Class indices (and probabilities, where the model has them) for `records`. Problems are
+    /// reported at `rows[i]` for record `i` when `rows` is given (records taken from a larger batch).
+    func classify(records: [JSONRecord], rows: [Int]? = nil) throws -> Classification {
         let frame: DataFrame
         do {
             frame = try RecordFrameBuilder.frame(records, inputs: inputs)
         } catch let e as RecordErrors {
-            let count = e.errors.count
+            let errors = rows.map { rows in e.errors.map { RecordError(row: rows[$0.row], field: $0.field, problem: $0.problem) } } ?? e.errors
+            let count = errors.count
             let noun = count == 1 && !e.truncated ? "problem" : "problems"
-            let first = e.errors.first.map { ": row \($0.row), field '\($0.field)': \($0.problem)" } ?? ""
-            throw APIError.invalidInput("the input has \(count)\(e.truncated ? "+" : "") \(noun)\(first)", details: e.errors)
+            let first = errors.first.map { ": row \($0.row), field '\($0.field)': \($0.problem)" } ?? ""
+            throw APIError.invalidInput("the input has \(count)\(e.truncated ? "+" : "") \(noun)\(first)", details: errors)
         }
         let features: FeatureMatrix
         do {
@@ -60,7 +68,7 @@ struct ModelRuntime: Sendable {
         } else {
             indices = estimator.predict(features)
         }
-        return encode(indices: indices, probabilities: probabilities, classCount: k)
+        return Classification(indices: indices, probabilities: probabilities, classCount: k)
     }
 
     /// `{"predictions": [...], "probabilities": [[...]], "model": NAME, "version": N}`.
@@ -103,6 +111,13 @@ struct ModelRuntime: Sendable {
             return w.text
         }
     }
+}
+
+/// Predicted class indices, with row-major probabilities (`classCount` per row) when the model has them.
+struct Classification {
+    let indices: [Int]
+    let probabilities: [Double]?
+    let classCount: Int
 }
 
 /// A server set-up problem (model file unreadable, bad keys file, …), reported before serving.

@@ -19,7 +19,7 @@ public enum ModelServer {
     /// Runs Swift concurrency's global jobs on NIO's event loops (once per process): request
     /// handlers then run on the thread that did the I/O instead of hopping to the concurrency
     /// pool and back — about a quarter more requests per second on two cores.
-    private static let installEventLoopExecutor: Bool = {
+    static let installEventLoopExecutor: Bool = {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }()
 

@@ -11,6 +11,11 @@ final class RequestIDs: @unchecked Sendable {
         prefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
+    /// Ids that begin with `prefix`.
+    init(prefix: String) {
+        self.prefix = prefix
+    }
+
     func next() -> String {
         lock.lock()
         counter &+= 1

@@ -3,6 +3,8 @@ import Hummingbird
 /// The server's fixed set of routes. Matching is a switch on the path — no router tree.
 enum Route: Int, CaseIterable, Sendable {
     case score, invocations, live, ready, metrics, openapi
+    /// The A/B router's outcome route (the model server answers it 404).
+    case feedback
     /// Any path that is not a route (one metrics label, so clients cannot blow up cardinality).
     case unknown
 
@@ -17,6 +19,7 @@ enum Route: Int, CaseIterable, Sendable {
         case "/health/ready": self = .ready
         case "/metrics": self = .metrics
         case "/openapi.json": self = .openapi
+        case "/feedback": self = .feedback
         default: self = .unknown
         }
     }
@@ -29,13 +32,14 @@ enum Route: Int, CaseIterable, Sendable {
         case .ready: return "/health/ready"
         case .metrics: return "/metrics"
         case .openapi: return "/openapi.json"
+        case .feedback: return "/feedback"
         case .unknown: return "other"
         }
     }
 
     var methods: [HTTPRequest.Method] {
         switch self {
-        case .score, .invocations: return [.post]
+        case .score, .invocations, .feedback: return [.post]
         case .live, .ready, .metrics, .openapi: return [.get]
         case .unknown: return []
         }

@@ -56,7 +56,8 @@ struct Rappi: AsyncParsableCommand {
             `rappi run FILE.rappi` replays a script; `rappi -c "statements"` runs one line.
             """,
         version: Workspace.rappiVersion,
-        subcommands: [RunScript.self, ReplayRun.self, ServeWorkspace.self, ServeModel.self, PipelineWorkerCommand.self, BenchCSV.self, BenchTrain.self, BenchFeatures.self, BenchLoad.self])
+        subcommands: [RunScript.self, ReplayRun.self, ServeWorkspace.self, ServeModel.self, ServeRouter.self, PipelineWorkerCommand.self,
+                      BenchCSV.self, BenchTrain.self, BenchFeatures.self, BenchLoad.self])
 
     @OptionGroup var common: CommonOptions
 
@@ -145,6 +146,33 @@ struct ServeModel: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBody
         configuration.accessLogPath = accessLog
         try await ModelServer.run(configuration)
+    }
+}
+
+/// `rappi serve-router --workspace DIR --experiment NAME …` — the A/B router `abtest start` runs.
+struct ServeRouter: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve-router",
+        abstract: "Route an A/B experiment's traffic between its two models (/score, /invocations, /feedback) until SIGTERM.",
+        shouldDisplay: false)
+
+    @OptionGroup var common: CommonOptions   // --workspace: the workspace holding the experiment
+    @Option(help: "The experiment's name.") var experiment: String
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "File with the accepted API keys, one per line (re-read when it changes); none means no auth.") var keysFile: String?
+    @Option(help: "Largest accepted request body, in bytes.") var maxBody = 1 << 20
+    @Option(help: "Append one line per request to this file.") var accessLog: String?
+
+    func run() async throws {
+        var configuration = ExperimentRouterConfiguration(workspacePath: Workspace.resolveDirectory(option: common.workspace).path,
+                                                          experiment: experiment)
+        configuration.host = host
+        configuration.port = port
+        configuration.keysFile = keysFile
+        configuration.maxBodyBytes = maxBody
+        configuration.accessLogPath = accessLog
+        try await ExperimentRouter.run(configuration)
     }
 }
 

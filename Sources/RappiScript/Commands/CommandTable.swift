@@ -27,6 +27,9 @@ public struct CommandTable: Sendable {
         ComputeCreateCommand.self, ComputeListCommand.self, ComputeDeleteCommand.self,
         PipelinesCommand.self, PipelineShowCommand.self, RunPipelineCommand.self, RunShowCommand.self, RunWaitCommand.self,
         RunCancelCommand.self, PublishPipelineCommand.self, PublishedCommand.self, UnpublishCommand.self, InvokePipelineCommand.self,
+        // experiments
+        AbtestStartCommand.self, AbtestSimulateCommand.self, AbtestReportCommand.self, AbtestSplitCommand.self,
+        AbtestPromoteCommand.self, AbtestStopCommand.self, AbtestsCommand.self,
         // runs
         ReplayCommand.self,
     ])

@@ -40,16 +40,7 @@ struct Deployer {
                          "--host", "127.0.0.1", "--port", String(port),
                          "--access-log", logs.appendingPathComponent("access.log").path]
         if authenticated { arguments += ["--keys-file", try EndpointKeys.file(workspace, endpoint: name).path] }
-        let log = logs.appendingPathComponent("server.log")
-        let pid = try LocalProcess.spawnDetached(executable: Self.executable, arguments: arguments, logFile: log)
-        do {
-            try Readiness.wait(url: url + "/health/ready", timeout: Self.readinessTimeout) {
-                "see \(log.path):\n" + Self.tail(of: log)
-            }
-        } catch {
-            _ = LocalProcess.terminate(pid: pid, timeout: 2)
-            throw error
-        }
+        let pid = try Self.startLocalServer(arguments: arguments, log: logs.appendingPathComponent("server.log"), url: url)
         return EndpointRecord(name: name, model: version.name, modelVersion: version.version, modelHash: version.contentHash,
                               target: "local", url: url, port: port, pid: Int(pid), container: nil, image: nil,
                               auth: authenticated ? "key" : "none")
@@ -79,6 +70,21 @@ struct Deployer {
         return EndpointRecord(name: name, model: version.name, modelVersion: version.version, modelHash: version.contentHash,
                               target: "aci", url: url, port: port, pid: nil, container: id, image: tag,
                               auth: authenticated ? "key" : "none")
+    }
+
+    /// Starts `rappi ARGUMENTS…` detached (its output appended to `log`) and waits until
+    /// `url/health/ready` answers 200; stops it again if it never does.
+    static func startLocalServer(arguments: [String], log: URL, url: String) throws -> Int32 {
+        let pid = try LocalProcess.spawnDetached(executable: executable, arguments: arguments, logFile: log)
+        do {
+            try Readiness.wait(url: url + "/health/ready", timeout: readinessTimeout, alive: { LocalProcess.isAlive(pid: pid) }) {
+                "see \(log.path):\n" + tail(of: log)
+            }
+        } catch {
+            _ = LocalProcess.terminate(pid: pid, timeout: 2)
+            throw error
+        }
+        return pid
     }
 
     /// `logs/endpoint-NAME/`: the server's output and its access log, whatever the target.

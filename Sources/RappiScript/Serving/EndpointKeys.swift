@@ -14,7 +14,12 @@ struct EndpointKeys {
     func rotated() -> EndpointKeys { EndpointKeys(primary: Self.newKey(), secondary: primary) }
 
     static func folder(_ workspace: Workspace, endpoint: String) throws -> URL {
-        let url = try workspace.endpointDirectory(endpoint).appendingPathComponent("keys")
+        try folder(in: workspace.endpointDirectory(endpoint))
+    }
+
+    /// `DIRECTORY/keys/`, for an endpoint's or an A/B router's keys.
+    static func folder(in directory: URL) throws -> URL {
+        let url = directory.appendingPathComponent("keys")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return url
     }
@@ -23,8 +28,16 @@ struct EndpointKeys {
         try folder(workspace, endpoint: endpoint).appendingPathComponent("keys")
     }
 
+    static func file(in directory: URL) throws -> URL {
+        try folder(in: directory).appendingPathComponent("keys")
+    }
+
     static func read(_ workspace: Workspace, endpoint: String) throws -> EndpointKeys? {
-        guard let text = try? String(contentsOf: file(workspace, endpoint: endpoint), encoding: .utf8) else { return nil }
+        try read(file(workspace, endpoint: endpoint))
+    }
+
+    static func read(_ file: URL) throws -> EndpointKeys? {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n").map(String.init)
         guard let first = lines.first else { return nil }
         return EndpointKeys(primary: first, secondary: lines.count > 1 ? lines[1] : first)
@@ -32,7 +45,11 @@ struct EndpointKeys {
 
     /// Written to a temporary file and renamed, so the server never reads half a file.
     func write(_ workspace: Workspace, endpoint: String) throws {
-        let target = try Self.file(workspace, endpoint: endpoint)
+        try write(to: Self.file(workspace, endpoint: endpoint))
+    }
+
+    func write(to target: URL) throws {
+        let endpoint = target.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".keys.\(UUID().uuidString)")
         FileManager.default.createFile(atPath: temporary.path, contents: Data("\(primary)\n\(secondary)\n".utf8),
                                        attributes: [.posixPermissions: 0o600])

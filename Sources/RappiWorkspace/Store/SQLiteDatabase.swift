@@ -80,6 +80,20 @@ public final class SQLiteDatabase {
         return Int(sqlite3_changes(handle))
     }
 
+    /// Runs one statement for each row of parameters, prepared once (call inside a transaction).
+    public func runEach(_ sql: String, _ rows: [[SQLValue]]) throws {
+        guard let first = rows.first else { return }
+        let statement = try prepare(sql, first)
+        defer { sqlite3_finalize(statement) }
+        for (index, row) in rows.enumerated() {
+            if index > 0 {
+                sqlite3_reset(statement)
+                bind(statement, row)
+            }
+            guard sqlite3_step(statement) == SQLITE_DONE else { throw WorkspaceError("database error: \(lastError) (in: \(sql))") }
+        }
+    }
+
     public var lastInsertedRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
     public func scalar(_ sql: String, _ parameters: [SQLValue] = []) throws -> SQLValue {
@@ -117,6 +131,11 @@ public final class SQLiteDatabase {
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw WorkspaceError("database error: \(lastError) (in: \(sql))")
         }
+        bind(statement, parameters)
+        return statement
+    }
+
+    private func bind(_ statement: OpaquePointer, _ parameters: [SQLValue]) {
         for (index, value) in parameters.enumerated() {
             let position = Int32(index + 1)
             switch value {
@@ -126,7 +145,6 @@ public final class SQLiteDatabase {
             case .text(let v): sqlite3_bind_text(statement, position, v, -1, sqliteTransient)
             }
         }
-        return statement
     }
 
     private func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {

@@ -170,6 +170,51 @@ enum Schema {
         );
         CREATE INDEX pipeline_steps_by_fingerprint ON pipeline_steps (fingerprint, status);
         """,
+        // 5: A/B experiments: the experiment, every assignment of a record to a variant, and the
+        // outcomes fed back for them. Self-contained (creates its own tables only).
+        """
+        CREATE TABLE IF NOT EXISTS experiments (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            variant_a TEXT NOT NULL,
+            model_a TEXT NOT NULL,
+            version_a INTEGER NOT NULL,
+            hash_a TEXT NOT NULL,
+            variant_b TEXT NOT NULL,
+            model_b TEXT NOT NULL,
+            version_b INTEGER NOT NULL,
+            hash_b TEXT NOT NULL,
+            split_a INTEGER NOT NULL,
+            unit TEXT,
+            seed INTEGER NOT NULL,
+            promoted TEXT,
+            status TEXT NOT NULL,
+            url TEXT,
+            port INTEGER,
+            pid INTEGER,
+            auth TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            stopped_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS experiment_assignments (
+            request_id TEXT PRIMARY KEY,
+            experiment TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            unit TEXT,
+            prediction TEXT NOT NULL,
+            share_a REAL NOT NULL,
+            latency_us INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS experiment_assignments_by_variant ON experiment_assignments (experiment, variant);
+        CREATE TABLE IF NOT EXISTS experiment_outcomes (
+            request_id TEXT PRIMARY KEY,
+            experiment TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS experiment_outcomes_by_experiment ON experiment_outcomes (experiment);
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

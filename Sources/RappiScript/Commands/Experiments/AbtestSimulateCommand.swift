@@ -1,0 +1,99 @@
+import Foundation
+import RappiClient
+import RappiML
+import RappiWorkspace
+
+/// `abtest simulate NAME from dataset D [vN] [requests=N] [batch=N]` — labelled records through
+/// the live router over HTTP, their true outcomes posted to /feedback.
+public enum AbtestSimulateCommand: RappiCommand {
+    public static let signature = CommandSignature(
+        "abtest simulate", area: "experiments",
+        summary: "Drive a dataset's records through a live experiment over HTTP and post their true outcomes to /feedback.",
+        pattern: [
+            .argument(ArgumentSpec("name", .name, help: "a running experiment")),
+            .keyword("from"), .keyword("dataset"),
+            .argument(ArgumentSpec("dataset", .stored(.dataset), help: "a labelled dataset")),
+            .optional([.argument(ArgumentSpec("version", .version, help: "the dataset version (default: latest)"))]),
+        ],
+        options: [
+            OptionSpec("requests", .integer, help: "records to send (default: every row once; rows repeat when more)"),
+            OptionSpec("batch", .integer, default: "1", help: "records per request (1 to 1,000)"),
+        ],
+        publishes: ["requests", "records", "seconds", "requests_a", "requests_b", "outcomes"],
+        examples: ["abtest simulate titanic from dataset titanic", "abtest simulate titanic from dataset titanic v2 requests=5000 batch=10"])
+
+    static let feedbackBatch = 100
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let name = try call.string("name")!
+        let workspace = try context.workspace()
+        let experiment = try workspace.experiment(name)
+        let router = ExperimentRouterProcess(workspace: workspace)
+        guard let url = experiment.url, router.isLive(experiment) else {
+            throw CommandFailure("experiment \(name) is not running — start it with `abtest start \(name) A vs B`")
+        }
+        let version = try workspace.datasetVersion(try call.string("dataset")!, try call.version("version") ?? .latest)
+        let frame = try workspace.loadFrame(version, isCancelled: Interrupt.poll)
+        let target = try ExperimentVariants.model(experiment.a, in: workspace).target
+        guard frame.column(named: target.column) != nil else {
+            throw CommandFailure("\(version.name) v\(version.version) has no column '\(target.column)', the models' target — simulate needs labelled records")
+        }
+        let labels = try target.encode(frame, rows: Array(0..<frame.rowCount)).indices.map { target.classes[$0] }
+        let records = RecordJSON.records(from: frame, dropping: [target.column])
+        if let unit = experiment.unit, frame.column(named: unit) == nil {
+            throw CommandFailure("\(version.name) v\(version.version) has no column '\(unit)', the experiment's unit — simulate from the data the experiment is keyed by")
+        }
+        let total = try call.int("requests") ?? frame.rowCount
+        guard total >= 1, total <= 1_000_000 else { throw call.error("option 'requests' must be between 1 and 1,000,000, got \(total)", at: "requests") }
+        let batch = try call.int("batch")!
+        guard (1...1_000).contains(batch) else { throw call.error("option 'batch' must be between 1 and 1,000, got \(batch)", at: "batch") }
+
+        let client = HTTPClient()
+        let headers = router.authorization(experiment).merging(["Content-Type": "application/json"]) { $1 }
+        var counts = ["A": 0, "B": 0]
+        var pending: [[String: Any]] = []
+        var posted = 0, requests = 0
+        func postFeedback() throws {
+            guard !pending.isEmpty else { return }
+            let body = try JSONSerialization.data(withJSONObject: ["feedback": pending], options: [.sortedKeys])
+            let response = try client.send("POST", url + "/feedback", headers: headers, body: Array(body), timeout: 30)
+            guard response.status == 200 else { throw CommandFailure(ErrorEnvelope.describe(response, from: "router \(name) /feedback")) }
+            posted += pending.count
+            pending.removeAll(keepingCapacity: true)
+        }
+        let storedBefore = try workspace.experimentOutcomeCount(name)
+        let started = Date()
+        var next = 0
+        while next < total {
+            if Interrupt.isRequested { throw CommandFailure("interrupted after \(next) of \(total) records") }
+            let rows = (next..<min(next + batch, total)).map { $0 % frame.rowCount }
+            let response = try client.send("POST", url + "/score", headers: headers, body: try RecordJSON.scoreBody(rows.map { records[$0] }),
+                                           timeout: 30)
+            guard response.status == 200 else { throw CommandFailure(ErrorEnvelope.describe(response, from: "router \(name)")) }
+            guard let answer = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+                  let ids = answer["request_ids"] as? [String], let variants = answer["variants"] as? [String], ids.count == rows.count else {
+                throw CommandFailure("router \(name) answered 200 without request_ids for every record: \(response.text.prefix(300))")
+            }
+            for (i, row) in rows.enumerated() {
+                counts[variants[i], default: 0] += 1
+                pending.append(["request_id": ids[i], "outcome": labels[row]])
+            }
+            if pending.count >= feedbackBatch { try postFeedback() }
+            requests += 1
+            next += rows.count
+        }
+        try postFeedback()
+        let seconds = Date().timeIntervalSince(started)
+        // The router writes in batches off the request path: wait (briefly) until this traffic is
+        // stored, so a report that follows sees all of it.
+        let deadline = Date().addingTimeInterval(5)
+        while try workspace.experimentOutcomeCount(name) < storedBefore + posted, Date() < deadline { usleep(20_000) }
+        let text = String(format: "simulated %d records in %d requests through %@ from %@ v%d in %.2f s (%.0f requests/s): A %d, B %d; %d outcomes posted",
+                          total, requests, name, version.name, version.version, seconds, Double(requests) / max(seconds, 1e-9),
+                          counts["A"]!, counts["B"]!, posted)
+        return CommandResult(text, values: [
+            ("requests", .int(requests)), ("records", .int(total)), ("seconds", .double(seconds)),
+            ("requests_a", .int(counts["A"]!)), ("requests_b", .int(counts["B"]!)), ("outcomes", .int(posted)),
+        ])
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import RappiML
+import RappiWorkspace
+
+/// The A/B router: one experiment of the workspace behind the model server's routes plus
+/// `POST /feedback`. Each variant is scored in this process from the exact model file its
+/// endpoint (or registry entry) names — on a two-core machine a proxy hop to the endpoints
+/// would cost more than the scoring itself.
+public enum ExperimentRouter {
+    /// Serves until SIGTERM/SIGINT, drains in-flight requests, then writes every buffered
+    /// assignment and outcome before returning.
+    public static func run(_ configuration: ExperimentRouterConfiguration) async throws {
+        let (application, recorder, accessLog) = try build(configuration)
+        if configuration.runTasksOnEventLoops { _ = ModelServer.installEventLoopExecutor }
+        do {
+            try await application.runService()
+        } catch {
+            recorder.close()
+            accessLog?.close()
+            throw error
+        }
+        recorder.close()
+        accessLog?.close()
+    }
+
+    static func build(_ configuration: ExperimentRouterConfiguration) throws
+        -> (application: Application<ExperimentResponder>, recorder: AssignmentRecorder, accessLog: AccessLog?) {
+        guard (0...65535).contains(configuration.port) else {
+            throw ModelServerError("port \(configuration.port) is out of range (0–65535)")
+        }
+        let workspace = try Workspace(directory: URL(fileURLWithPath: configuration.workspacePath))
+        let experiment = try workspace.experiment(configuration.experiment)
+        let runtimes = try experiment.variants.map { variant in
+            try ModelRuntime.load(path: workspace.artifacts.url(for: variant.hash).path, name: variant.model, version: variant.version)
+        }
+        let keys = try configuration.keysFile.map { try APIKeyStore(file: $0) } ?? APIKeyStore(keys: configuration.apiKeys)
+        let accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0) }
+        let recorder = AssignmentRecorder(workspace: workspace, experiment: experiment.name,
+                                          interval: configuration.flushIntervalSeconds, batchRows: configuration.flushRows)
+
+        var ready = JSONWriter()
+        ready.raw(#"{"status":"ready","experiment":"#)
+        ready.string(experiment.name)
+        for (label, runtime) in zip(VariantAssignment.labels, runtimes) {
+            ready.raw(",\"\(label)\":")
+            ready.string("\(runtime.name) v\(runtime.version)")
+        }
+        ready.raw("}")
+
+        var randomPrefix = SystemRandomNumberGenerator()
+        let responder = ExperimentResponder(
+            experiment: experiment.name,
+            runtimes: runtimes,
+            assignment: VariantAssignment(experiment: experiment.name, unitField: experiment.unit, seed: experiment.seed),
+            control: ExperimentControlWatcher(file: try workspace.experimentControlFile(experiment.name), initial: experiment.control),
+            recorder: recorder,
+            feedback: FeedbackHandler(recorder: recorder, targets: ["A": runtimes[0].model.target, "B": runtimes[1].model.target]),
+            keys: keys,
+            metrics: ServerMetrics(model: experiment.name, version: 0, algorithm: "abtest-router"),
+            limiter: InFlightLimiter(limit: configuration.maxConcurrentRequests),
+            ids: RequestIDs(),
+            // Record ids are stored with a global key: 64 random bits per router start keep them apart.
+            recordIDs: RequestIDs(prefix: String(randomPrefix.next(), radix: 16)),
+            accessLog: accessLog,
+            maxBodyBytes: Swift.max(0, configuration.maxBodyBytes),
+            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtimes[0], authenticated: keys.isEnabled)),
+            readyBody: ByteBuffer(string: ready.text))
+
+        var logger = Logger(label: "rappi.router")
+        logger.logLevel = .info
+        let application = Application(
+            responder: responder,
+            server: .http1(configuration: .init(idleTimeout: configuration.idleTimeoutSeconds.map { .seconds(Int64($0)) })),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            eventLoopGroupProvider: ModelServer.eventLoopGroupProvider(threads: nil),
+            logger: logger)
+        return (application, recorder, accessLog)
+    }
+}

@@ -1,0 +1,126 @@
+import RappiML
+import RappiWorkspace
+
+/// `POST /feedback`: `{"request_id": "…", "outcome": 1}`, or a batch as `{"feedback": [{…}, …]}`
+/// or a bare list `[{…}, …]`. All or nothing: one unknown request id answers 404, one outcome
+/// that is not a class of the model answers 422, and then nothing of the batch is stored.
+struct FeedbackHandler {
+    static let shape = #"expected {"request_id": "…", "outcome": …}, or a batch {"feedback": [{"request_id": "…", "outcome": …}, …]}"#
+
+    let recorder: AssignmentRecorder
+    /// The target (class labels) of A's and B's models, by variant label.
+    let targets: [String: TargetEncoding]
+
+    /// Stores the outcomes and returns how many were recorded.
+    func handle(_ body: JSONValue) throws -> Int {
+        let items = try Self.items(body)
+        var parsed: [(requestID: String, outcome: JSONValue)] = []
+        var problems: [RecordError] = []
+        for (row, item) in items.enumerated() {
+            guard case .object = item else {
+                problems.append(RecordError(row: row, field: "", problem: "expected an object with request_id and outcome, got \(item.kind)"))
+                continue
+            }
+            guard case .string(let id)? = item["request_id"], !id.isEmpty else {
+                problems.append(RecordError(row: row, field: "request_id", problem: "expected the request_id string a prediction answered with"))
+                continue
+            }
+            guard let outcome = item["outcome"], outcome.isScalar else {
+                problems.append(RecordError(row: row, field: "outcome", problem: "expected the true class label (a string or a number)"))
+                continue
+            }
+            parsed.append((id, outcome))
+        }
+        if !problems.isEmpty { throw Self.invalid(problems) }
+
+        let variants = try recorder.variants(of: parsed.map(\.requestID))
+        let unknown = parsed.enumerated().filter { variants[$0.element.requestID] == nil }
+        if !unknown.isEmpty {
+            let details = unknown.prefix(RecordErrors.limit).map {
+                RecordError(row: $0.offset, field: "request_id",
+                            problem: "no prediction of experiment '\(recorder.experiment)' has the request id '\($0.element.requestID.prefix(128))'")
+            }
+            throw APIError(status: .notFound, code: "unknown_request_id",
+                           message: "\(unknown.count) of \(parsed.count) request ids are unknown to experiment '\(recorder.experiment)' — send the request_id a prediction answered with; nothing was stored",
+                           details: details)
+        }
+        var outcomes: [ExperimentOutcome] = []
+        for (row, item) in parsed.enumerated() {
+            let target = targets[variants[item.requestID]!]!
+            if let label = Self.label(item.outcome, target: target) {
+                outcomes.append(ExperimentOutcome(requestID: item.requestID, outcome: label))
+            } else {
+                let classes = target.classes.prefix(20).map { "'\($0)'" }.joined(separator: ", ")
+                problems.append(RecordError(row: row, field: "outcome",
+                                            problem: "\(item.outcome.text) is not a class of the target '\(target.column)' (classes: \(classes))"))
+            }
+        }
+        if !problems.isEmpty { throw Self.invalid(problems) }
+        recorder.record(outcomes: outcomes)
+        return outcomes.count
+    }
+
+    /// The class label an outcome names: by numeric value for a numeric target (`1`, `1.0`, `"1"`),
+    /// by exact text otherwise.
+    static func label(_ value: JSONValue, target: TargetEncoding) -> String? {
+        if target.isNumeric {
+            let number: Double?
+            switch value {
+            case .number(let v): number = v
+            case .string(let s): number = Double(s)
+            default: number = nil
+            }
+            guard let number else { return nil }
+            return target.classes.first { Double($0) == number }
+        }
+        let text: String
+        switch value {
+        case .string(let s): text = s
+        case .number(let v): text = v == v.rounded() && v.magnitude < 1e15 ? String(Int64(v)) : String(v)
+        case .bool(let b): text = b ? "true" : "false"
+        default: return nil
+        }
+        return target.classes.contains(text) ? text : nil
+    }
+
+    private static func items(_ body: JSONValue) throws -> [JSONValue] {
+        let items: [JSONValue]
+        switch body {
+        case .array(let list): items = list
+        case .object where body["feedback"] != nil:
+            guard case .array(let list)? = body["feedback"] else {
+                throw APIError.invalidInput("\"feedback\" is \(body["feedback"]!.kind); \(shape)")
+            }
+            items = list
+        case .object: items = [body]
+        default: throw APIError.invalidInput("the body is \(body.kind); \(shape)")
+        }
+        guard !items.isEmpty else { throw APIError.invalidInput("the feedback list is empty; \(shape)") }
+        return items
+    }
+
+    private static func invalid(_ problems: [RecordError]) -> APIError {
+        let first = problems[0]
+        return APIError.invalidInput("the feedback has \(problems.count) problem\(problems.count == 1 ? "" : "s"): row \(first.row), field '\(first.field)': \(first.problem); nothing was stored",
+                                     details: Array(problems.prefix(RecordErrors.limit)))
+    }
+}
+
+extension JSONValue {
+    var isScalar: Bool {
+        switch self {
+        case .string, .number, .bool: return true
+        default: return false
+        }
+    }
+
+    /// Short JSON-ish text for messages.
+    var text: String {
+        switch self {
+        case .string(let s): return "\"\(s.prefix(60))\""
+        case .number(let v): return v == v.rounded() && v.magnitude < 1e15 ? String(Int64(v)) : String(v)
+        case .bool(let b): return b ? "true" : "false"
+        default: return kind
+        }
+    }
+}
