@@ -79,6 +79,18 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(show.stdout.contains("reused") && show.stdout.contains("parameters: version=0 trees=30"), show.stdout)
     }
 
+    func testStepsAfterAReusedTrainStepSeeTheRestoredModel() throws {
+        let cv3 = try rappi.run(["-c", "pipeline check { load dataset titanic; train rf trees=20; cv folds=3 }; run pipeline check", "--json"])
+        XCTAssertEqual(cv3.status, 0, cv3.stdout + cv3.stderr)
+        // The train step is reused; cv with other folds executes on the restored model's recipe.
+        let cv4 = try rappi.run(["-c", "pipeline check { load dataset titanic; train rf trees=20; cv folds=4 }; run pipeline check", "--json"])
+        XCTAssertEqual(cv4.status, 0, cv4.stdout + cv4.stderr)
+        let v = try values(cv4)
+        XCTAssertEqual(v["steps_reused"] as? Int, 1)
+        let direct = try rappi.run(["-c", "load dataset titanic; train rf trees=20; cv folds=4", "--json"])
+        XCTAssertEqual(try values(direct)["cv_accuracy"] as? Double, v["cv_accuracy"] as? Double, "same result as training in the session")
+    }
+
     func testDefinitionsVersionAndBadInputIsRejectedWithTheFix() throws {
         let same = try rappi.run(["-c", Self.definition])
         XCTAssertTrue(same.stdout.contains("unchanged: pipeline titanic_train v1"), same.stdout)

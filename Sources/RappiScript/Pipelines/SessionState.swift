@@ -61,7 +61,8 @@ struct SessionState: Codable, Equatable {
         if let modelHash {
             let model = try ModelFile.decode([UInt8](try workspace.artifacts.read(modelHash)))
             let registration = session.lastRegistered?.contentHash == modelHash ? session.lastRegistered : nil
-            session.currentModel = CurrentModel(model: model, choice: nil, dataset: session.currentDataset?.version,
+            let choice = EstimatorChoices.recorded(algorithm: model.algorithm, parameters: model.parameters, threads: session.threads)
+            session.currentModel = CurrentModel(model: model, choice: choice, dataset: session.currentDataset?.version,
                                                 split: session.split, evaluation: nil, registered: registration)
         } else {
             session.currentModel = nil

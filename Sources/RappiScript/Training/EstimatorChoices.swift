@@ -30,4 +30,41 @@ enum EstimatorChoices {
             try LogisticRegression.fit(x, y, parameters: p, isCancelled: Interrupt.poll)
         }
     }
+
+    /// The choice a model was trained with, rebuilt from the parameters its file records — so
+    /// `cv` works after `load model` or a reused pipeline step. Nil for an unknown algorithm.
+    static func recorded(algorithm: String, parameters: [(name: String, value: String)], threads: Int) -> EstimatorChoice? {
+        func value(_ name: String) -> String? { parameters.first { $0.name == name }?.value }
+        func int(_ name: String) -> Int? { value(name).flatMap { Int($0) } }
+        func double(_ name: String) -> Double? { value(name).flatMap { Double($0) } }
+        func seed() -> UInt64? { value("seed").flatMap { UInt64($0) } }
+        switch algorithm {
+        case RandomForestClassifier.algorithm:
+            var p = RandomForestParameters()
+            p.trees = int("trees") ?? p.trees
+            p.minSamplesLeaf = int("min_leaf") ?? p.minSamplesLeaf
+            p.maxDepth = int("depth")
+            p.bootstrap = value("bootstrap").map { $0 == "true" } ?? p.bootstrap
+            p.seed = seed() ?? p.seed
+            let maxFeaturesText = value("max_features") ?? "sqrt"
+            guard let maxFeatures = MaxFeatures(maxFeaturesText) else { return nil }
+            p.maxFeatures = maxFeatures
+            return randomForest(p, threads: threads, maxFeaturesText: maxFeaturesText)
+        case LinearSVC.algorithm:
+            var p = LinearSVCParameters()
+            p.C = double("C") ?? p.C
+            p.maxIterations = int("max_iter") ?? p.maxIterations
+            p.tolerance = double("tol") ?? p.tolerance
+            p.seed = seed() ?? p.seed
+            return linearSVC(p)
+        case LogisticRegression.algorithm:
+            var p = LogisticRegressionParameters()
+            p.C = double("C") ?? p.C
+            p.maxIterations = int("max_iter") ?? p.maxIterations
+            p.tolerance = double("tol") ?? p.tolerance
+            return logisticRegression(p)
+        default:
+            return nil
+        }
+    }
 }

@@ -17,7 +17,8 @@ public enum LoadModelCommand: RappiCommand {
         let workspace = try context.workspace()
         let version = try workspace.modelVersion(name, try ModelSelection.selector(call))
         let model = try ModelFile.decode(try workspace.loadModelBytes(version))
-        context.session.currentModel = CurrentModel(model: model, choice: nil, dataset: nil, split: nil,
+        let choice = EstimatorChoices.recorded(algorithm: model.algorithm, parameters: model.parameters, threads: context.session.threads)
+        context.session.currentModel = CurrentModel(model: model, choice: choice, dataset: nil, split: nil,
                                                     evaluation: nil, registered: version)
         context.session.lastRegistered = version
         return CommandResult("loaded model \(name) v\(version.version) — \(model.algorithm), sha256 \(version.contentHash.prefix(12))", values: [
