@@ -14,7 +14,10 @@ public struct RandomForestClassifier: Classifier {
     public let parameters: RandomForestParameters
     /// Mean decrease in impurity per feature, normalised to sum 1 (as scikit-learn).
     public var featureImportances: [Double]
-    var trees: [DecisionTree]
+    let trees: [DecisionTree]
+    /// The trees in the form batch prediction walks (built from `trees`; nil in the unlikely case
+    /// a tree or the feature count overflows its 32-bit fields, then the trees are walked).
+    let walks: [TreeWalk]?
 
     public var treeCount: Int { trees.count }
     public var featureWeights: [Double] { featureImportances }
@@ -29,6 +32,12 @@ public struct RandomForestClassifier: Classifier {
         self.parameters = parameters
         self.featureImportances = featureImportances
         self.trees = trees
+        self.walks = Self.walks(trees, featureCount: featureCount)
+    }
+
+    static func walks(_ trees: [DecisionTree], featureCount: Int) -> [TreeWalk]? {
+        guard trees.allSatisfy({ TreeWalk.fits(featureCount: featureCount, nodeCount: $0.nodes.count) }) else { return nil }
+        return trees.map(TreeWalk.init)
     }
 
     /// Fits a forest. `threads` ≤ 0 means all cores. `progress` is called (from worker threads)
@@ -106,27 +115,37 @@ public struct RandomForestClassifier: Classifier {
         guard rows > 0, !trees.isEmpty else { return out }
         let workers = threads <= 0 ? ParallelFor.coreCount : threads
         let scale = 1 / Double(trees.count)
-        let trees = self.trees
+        guard let walks else {
+            // Only for forests too large for the walk's 32-bit fields: one row at a time.
+            x.values.withUnsafeBufferPointer { xBuf in
+                for r in 0..<rows {
+                    for tree in trees {
+                        let leaf = tree.leaf(xBuf.baseAddress! + r * d)
+                        for c in 0..<k { out[r * k + c] += Double(tree.values[leaf * k + c]) }
+                    }
+                    for c in 0..<k { out[r * k + c] *= scale }
+                }
+            }
+            return out
+        }
         out.withUnsafeMutableBufferPointer { outBuf in
             x.values.withUnsafeBufferPointer { xBuf in
                 let o = outBuf.baseAddress!, xv = xBuf.baseAddress!
                 // One contiguous range per thread, tree by tree over large blocks of rows: a tree is
                 // read from memory once per block and its nodes are reused by every row of it.
                 ParallelFor.chunks(count: rows, threads: workers, minimumChunk: 512, piecesPerWorker: 1) { range in
-                    let block = 32_768
+                    let block = 32_768, lanes = TreeWalk.lanes
+                    let rowKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: (Swift.min(block, range.count) + lanes) * d)
+                    defer { rowKeys.deallocate() }
                     var start = range.lowerBound
                     while start < range.upperBound {
                         let end = Swift.min(start + block, range.upperBound)
-                        for tree in trees {
-                            tree.nodes.withUnsafeBufferPointer { nodes in
-                                tree.values.withUnsafeBufferPointer { values in
-                                    // Only worth it when the rows will visit much of the tree.
-                                    if (end - start) * 8 >= nodes.count { Self.touch(nodes, values, out: o) }
-                                    Self.accumulate(nodes: nodes.baseAddress!, values: values.baseAddress!,
-                                                    depth: tree.depth, classCount: k,
-                                                    x: xv, columns: d, rows: start..<end, out: o)
-                                }
-                            }
+                        LockstepWalk.fillRowKeys(rowKeys, x: xv, columns: d, rows: start..<end)
+                        for walk in walks {
+                            // Only worth it when the rows will visit much of the tree.
+                            if (end - start) * 8 >= walk.keys.count { walk.warmCache() }
+                            LockstepWalk.accumulate(walk.kernelTree, classCount: k, rowKeys: rowKeys, columns: d,
+                                                    rows: end - start, out: o + start * k)
                         }
                         for i in (start * k)..<(end * k) { o[i] *= scale }
                         start = end
@@ -135,76 +154,6 @@ public struct RandomForestClassifier: Classifier {
             }
         }
         return out
-    }
-
-    /// Reads every cache line of a tree in order, so the walk finds it in cache: sequential reads
-    /// are prefetched by the hardware, the walk's dependent random reads are not.
-    @inline(never)
-    static func touch(_ nodes: UnsafeBufferPointer<TreeNode>, _ values: UnsafeBufferPointer<Float>,
-                      out: UnsafeMutablePointer<Double>) {
-        var sink = 0
-        var i = 0
-        while i < nodes.count { sink &+= Int(nodes[i].next); i += 4 }
-        i = 0
-        while i < values.count { sink &+= Int(values[i].bitPattern); i += 16 }
-        if sink == Int.min { out[0] += 0 }   // keeps the reads
-    }
-
-    /// Adds one tree's leaf distributions to `out` for `rows`. Sixteen rows walk in lockstep
-    /// (independent chains overlap their memory latency; leaves loop on themselves, so no row
-    /// needs a branch of its own), checking every four steps whether all sixteen have arrived.
-    @inline(__always)
-    static func accumulate(nodes: UnsafePointer<TreeNode>, values: UnsafePointer<Float>,
-                           depth: Int, classCount k: Int, x: UnsafePointer<Double>, columns d: Int,
-                           rows: Range<Int>, out: UnsafeMutablePointer<Double>) {
-        @inline(__always) func step(_ i: inout Int, _ row: UnsafePointer<Double>) {
-            let node = nodes[i]
-            i = Int(node.next) &+ (row[Int(node.feature)] > node.threshold ? 1 : 0)
-        }
-        @inline(__always) func add(_ i: Int, _ r: Int) {
-            let v = values + i &* k
-            let dst = out + r &* k
-            if k == 2 {
-                dst[0] += Double(v[0]); dst[1] += Double(v[1])
-            } else {
-                for c in 0..<k { dst[c] += Double(v[c]) }
-            }
-        }
-        var r = rows.lowerBound
-        while r + 16 <= rows.upperBound {
-            // One base pointer for the rows (fewer live registers than one pointer per row).
-            let xb = x + r &* d
-            @inline(__always) func step(_ i: inout Int, _ lane: Int) {
-                let node = nodes[i]
-                i = Int(node.next) &+ (xb[lane &* d &+ Int(node.feature)] > node.threshold ? 1 : 0)
-            }
-            var i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0, i8 = 0, i9 = 0, i10 = 0, i11 = 0, i12 = 0, i13 = 0, i14 = 0, i15 = 0
-            var steps = 0
-            while steps < depth {
-                for _ in 0..<4 {
-                    step(&i0, 0); step(&i1, 1); step(&i2, 2); step(&i3, 3)
-                    step(&i4, 4); step(&i5, 5); step(&i6, 6); step(&i7, 7)
-                    step(&i8, 8); step(&i9, 9); step(&i10, 10); step(&i11, 11)
-                    step(&i12, 12); step(&i13, 13); step(&i14, 14); step(&i15, 15)
-                }
-                steps += 4
-                // A leaf is the node that points to itself.
-                let pending = (Int(nodes[i0].next) ^ i0) | (Int(nodes[i1].next) ^ i1) | (Int(nodes[i2].next) ^ i2) | (Int(nodes[i3].next) ^ i3) | (Int(nodes[i4].next) ^ i4) | (Int(nodes[i5].next) ^ i5) | (Int(nodes[i6].next) ^ i6) | (Int(nodes[i7].next) ^ i7) | (Int(nodes[i8].next) ^ i8) | (Int(nodes[i9].next) ^ i9) | (Int(nodes[i10].next) ^ i10) | (Int(nodes[i11].next) ^ i11) | (Int(nodes[i12].next) ^ i12) | (Int(nodes[i13].next) ^ i13) | (Int(nodes[i14].next) ^ i14) | (Int(nodes[i15].next) ^ i15)
-                if pending == 0 { break }
-            }
-            add(i0, r + 0); add(i1, r + 1); add(i2, r + 2); add(i3, r + 3)
-            add(i4, r + 4); add(i5, r + 5); add(i6, r + 6); add(i7, r + 7)
-            add(i8, r + 8); add(i9, r + 9); add(i10, r + 10); add(i11, r + 11)
-            add(i12, r + 12); add(i13, r + 13); add(i14, r + 14); add(i15, r + 15)
-            r += 16
-        }
-        while r < rows.upperBound {
-            var i = 0
-            let row = x + r &* d
-            while Int(nodes[i].next) != i { step(&i, row) }
-            add(i, r)
-            r += 1
-        }
     }
 
     public func decisionScores(_ x: FeatureMatrix) -> [Double] {
@@ -258,6 +207,7 @@ public struct RandomForestClassifier: Classifier {
             trees.append(try DecisionTree(from: &reader, featureCount: featureCount, classCount: classCount))
         }
         self.trees = trees
+        self.walks = Self.walks(trees, featureCount: featureCount)
     }
 }
 
