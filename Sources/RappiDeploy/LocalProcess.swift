@@ -1,4 +1,5 @@
 import Foundation
+import RappiWorkspace
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,7 +58,7 @@ public enum LocalProcess {
         guard pid > 0 else { return false }
         reap(pid)
         if kill(pid, 0) != 0 && errno != EPERM { return false }
-        if let state = processState(pid), state == "Z" || state == "X" { return false }
+        if let state = ProcessTable.state(pid), state == "Z" || state == "X" { return false }
         return true
     }
 
@@ -87,14 +88,5 @@ public enum LocalProcess {
     private static func reap(_ pid: Int32) {
         var status: Int32 = 0
         _ = waitpid(pid, &status, WNOHANG)
-    }
-
-    /// The state letter from /proc/PID/stat (R, S, D, Z, T, …), nil when unreadable.
-    static func processState(_ pid: Int32) -> Character? {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat"),
-              let text = String(data: data, encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
-        let rest = text[text.index(after: close)...].drop { $0 == " " }
-        return rest.first
     }
 }

@@ -57,7 +57,7 @@ public struct PipelineRunExecutor {
         var waitStatus: Int32 = 0
         var ticks = 0
         while waitpid(pid, &waitStatus, WNOHANG) == 0 {
-            if let rss = ProcessMemory.residentBytes(pid) {
+            if let rss = ProcessTable.residentBytes(pid) {
                 peak = max(peak, rss)
                 if target.memoryBytes > 0, rss > target.memoryBytes, !memoryExceeded {
                     memoryExceeded = true

@@ -26,8 +26,8 @@ public final class PipelineScheduler: @unchecked Sendable {
     public static func recoverInterrupted(in workspace: Workspace, activeHere: Set<Int> = []) throws -> [String] {
         var notes: [String] = []
         for run in try workspace.runningPipelineRuns() where !activeHere.contains(run.id) {
-            if let executor = run.executorPID, Int32(executor) != getpid(), ProcessCheck.isRappi(pid: Int32(executor)) { continue }
-            if let worker = run.workerPID, ProcessCheck.isRappi(pid: Int32(worker)) { kill(Int32(worker), SIGKILL) }
+            if let executor = run.executorPID, Int32(executor) != getpid(), ProcessTable.isRappi(pid: Int32(executor)) { continue }
+            if let worker = run.workerPID, ProcessTable.isRappi(pid: Int32(worker)) { kill(Int32(worker), SIGKILL) }
             let who = run.executorPID.map { "the process running it (pid \($0))" } ?? "the process running it"
             if run.attempt >= 3 {
                 try workspace.finishPipelineRun(run.id, status: "failed",

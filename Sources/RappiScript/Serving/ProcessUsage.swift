@@ -1,26 +1,15 @@
 import Foundation
+import RappiWorkspace
 
-/// CPU time and resident memory of a process, read from /proc (Linux).
+/// CPU time and resident memory of a process (see `ProcessTable`).
 struct ProcessUsage {
     let pid: Int32
 
     /// User + system CPU seconds used so far (all threads).
-    var cpuSeconds: Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    var cpuSeconds: Double? { ProcessTable.cpuSeconds(pid) }
 
     /// Resident set size now, in bytes.
-    var residentBytes: Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        return kilobytes * 1024
-    }
+    var residentBytes: Int? { ProcessTable.residentBytes(pid) }
 }
 
 /// Samples a process's resident memory in the background and keeps the peak.

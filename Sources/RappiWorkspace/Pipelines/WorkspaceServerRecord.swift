@@ -36,21 +36,7 @@ public struct WorkspaceServerRecord: Codable, Sendable, Equatable {
 
     /// The record of a server that is still running, if any.
     public static func live(in workspace: URL) -> WorkspaceServerRecord? {
-        guard let record = load(in: workspace), ProcessCheck.isRappi(pid: record.pid) else { return nil }
+        guard let record = load(in: workspace), ProcessTable.isRappi(pid: record.pid) else { return nil }
         return record
-    }
-}
-
-/// Whether a pid still names a rappi process (pids are reused, so a bare `kill(pid, 0)` is not enough).
-public enum ProcessCheck {
-    public static func isRappi(pid: Int32) -> Bool {
-        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return false }
-        if let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat"), let text = String(data: stat, encoding: .utf8),
-           let close = text.lastIndex(of: ")"), text[text.index(after: close)...].drop(while: { $0 == " " }).first == "Z" {
-            return false
-        }
-        let first = data.split(separator: 0).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return first.hasSuffix("rappi")
     }
 }
