@@ -36,12 +36,8 @@ extension Workspace {
     /// Starts recording a run; its status is `running` (or as given) until `finishRun`.
     public func beginRun(kind: String, source: String, scriptText: String?, parametersJSON: String, baseDirectory: String? = nil,
                          status: String = "running") throws -> Int {
-        let hash = scriptText.map { text in Array(text.utf8).withUnsafeBytes { ArtifactStore.hash($0) } }
-        return try database.writeTransaction {
-            if let scriptText, let hash {
-                try Array(scriptText.utf8).withUnsafeBytes { try artifacts.put($0, hash: hash) }
-                try recordArtifact(hash: hash, size: scriptText.utf8.count, kind: "script")
-            }
+        try database.writeTransaction {
+            let hash = try scriptText.map { try storeArtifact(Array($0.utf8), kind: "script") }
             try database.run("""
                 INSERT INTO runs (kind, source, script_hash, parameters_json, rappi_version, started_at, status, base_directory)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
