@@ -72,7 +72,7 @@ extension Parser {
             do { tokens = try Lexer.tokenize(parsed.text) } catch { tokens = [] }
             for token in tokens {
                 guard case .variable(let variable) = token.kind, !known.contains(variable), !published.contains(variable) else { continue }
-                let hint = NameSuggestion.closest(to: variable, in: Array(known)).map { " — did you mean $\($0)?" }
+                let hint = NameSuggestion.closest(to: variable, in: known.sorted()).map { " — did you mean $\($0)?" }
                     ?? " — add it to the parameters, as in pipeline NAME(\(variable)=DEFAULT) { … }"
                 let at = SourcePosition(line: parsed.position.line, column: parsed.position.column + token.position.column - 1)
                 throw ScriptError("$\(variable) is not a parameter of this pipeline\(hint)", at: absolute(at))
