@@ -1,36 +1,21 @@
-/// Everything `rappi serve-model` needs to serve one model file.
+/// Everything `rappi serve-model` needs to serve one model file. The HTTP settings
+/// (`configuration.port`, `.keysFile`, …) read and write through to `server`.
+@dynamicMemberLookup
 public struct ModelServerConfiguration: Sendable {
     public var modelPath: String
     /// Registry name and version, echoed in every prediction.
     public var modelName: String
     public var modelVersion: Int
-    public var host: String = "127.0.0.1"
-    public var port: Int = 8080
-    /// Accepted API keys (primary, secondary); empty means no authentication (`auth=none`).
-    /// Used when `keysFile` is nil.
-    public var apiKeys: [String] = []
-    /// A file with one API key per line (primary, secondary). Re-read when it changes (checked at
-    /// most once a second), so a rotated key takes effect without a restart. A keys file with no
-    /// key in it refuses every prediction request.
-    public var keysFile: String?
-    /// Largest accepted request body.
-    public var maxBodyBytes: Int = 1 << 20
-    /// Prediction requests in flight beyond this are answered 503 at once (0 refuses them all).
-    public var maxConcurrentRequests: Int = 256
-    /// One line per request is appended here, when set.
-    public var accessLogPath: String?
-    /// Connections idle this long are closed (seconds; nil keeps them open).
-    public var idleTimeoutSeconds: Int? = 75
-    /// NIO event-loop threads; nil uses NIO's shared group (one per core).
-    public var eventLoopThreads: Int?
-    /// `run` makes NIO's shared event loops Swift concurrency's global executor (process-wide,
-    /// once; ignored by `makeApplication`), which saves two thread hops per request. Turn it off
-    /// when embedding the server in a process with other concurrent work.
-    public var runTasksOnEventLoops = true
+    public var server = HTTPServerSettings()
 
     public init(modelPath: String, modelName: String, modelVersion: Int) {
         self.modelPath = modelPath
         self.modelName = modelName
         self.modelVersion = modelVersion
+    }
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<HTTPServerSettings, T>) -> T {
+        get { server[keyPath: keyPath] }
+        set { server[keyPath: keyPath] = newValue }
     }
 }
