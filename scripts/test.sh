@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
-# podman + runc: the `aci` deployment target is tested for real (see DESIGN.md §8).
+# podman + runc: the `aci` deployment target is tested for real (see ARCHITECTURE.md §8).
 ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}" python3-venv podman runc
 
 swift build --build-tests

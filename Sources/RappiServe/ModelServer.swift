@@ -5,7 +5,7 @@ import NIOCore
 import NIOPosix
 
 /// The model server: one model file behind `POST /score` and `POST /invocations`, with health,
-/// metrics and OpenAPI endpoints (DESIGN.md §7).
+/// metrics and OpenAPI endpoints (ARCHITECTURE.md §7).
 public enum ModelServer {
     /// Loads the model, binds host:port, serves until SIGTERM/SIGINT, then drains in-flight
     /// requests and returns.

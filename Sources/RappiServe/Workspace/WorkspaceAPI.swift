@@ -11,7 +11,7 @@ import RappiWorkspace
 ///     GET  /api/pipelines               published pipelines
 ///     GET  /health/live, /health/ready
 ///
-/// Errors use the envelope of DESIGN.md §7.
+/// Errors use the envelope of ARCHITECTURE.md §7.
 struct WorkspaceAPI: Sendable {
     let store: LockedWorkspace
     let baseURL: String
