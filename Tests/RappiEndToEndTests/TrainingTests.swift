@@ -156,4 +156,30 @@ final class TrainingTests: XCTestCase {
         let ws = try Workspace(directory: rappi.workspace)
         XCTAssertEqual(try ws.modelVersions("titanic_rf").map(\.stage), ["archived", "production"])
     }
+
+    func testModelTakesTheNameColonVersionFormThatDeployTakesAndRoundsMetricsForPeople() throws {
+        let result = try rappi.run(["-c", """
+            upload dataset titanic from \(data)/ds_full target=Survived; load dataset titanic
+            train rf trees=10; evaluate; register; train rf trees=20; register
+            model titanic_rf:v1; load model titanic_rf:v1
+            """])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("titanic_rf v1  (no stage)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("loaded model titanic_rf v1"), result.stdout)
+        let metrics = try XCTUnwrap(result.lines.first { $0.contains("metrics ") })
+        XCTAssertNotNil(metrics.range(of: #"accuracy=0\.\d{1,4}(,|$)"#, options: .regularExpression), metrics)
+
+        let twice = try rappi.run(["-c", "model titanic_rf:v1 v2"])
+        XCTAssertEqual(twice.status, 1)
+        XCTAssertTrue(twice.stderr.contains("the version is given twice — write titanic_rf:v2 or titanic_rf v2, not both"), twice.stderr)
+    }
+
+    func testAHeaderOnlyFileIsRefusedWithWhatWasSeen() throws {
+        let file = rappi.workspace.deletingLastPathComponent().appendingPathComponent("header_only.csv")
+        try "PassengerId,Survived\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try rappi.run(["-c", "upload dataset empty from \(file.path)"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("header_only.csv has a header (PassengerId, Survived) but no data rows"), result.stderr)
+        XCTAssertEqual(try Workspace(directory: rappi.workspace).datasetNames(), [])
+    }
 }

@@ -134,4 +134,15 @@ final class CSVErrorTests: XCTestCase {
         }
         XCTAssertNoThrow(try parseCSV(text, isCancelled: { false }))
     }
+
+    func testAFileSeparatedBySemicolonsOrTabsIsNamedForWhatItIs() {
+        check(csvError("a;b;c\n1;2;3\n"), line: 1, column: 1,
+              problem: "the header is a single column that contains ';' — the file looks separated by ';', not commas",
+              hintContains: "comma")
+        check(csvError("a\tb\n1\t2\n"), line: 1, column: 1,
+              problem: "the header is a single column that contains tabs — the file looks separated by tabs, not commas",
+              hintContains: "comma")
+        // One column with an ordinary name is a valid one-column file.
+        XCTAssertEqual(try parseCSV("score\n1\n2\n").frame.columnNames, ["score"])
+    }
 }

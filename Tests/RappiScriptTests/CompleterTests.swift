@@ -31,6 +31,27 @@ final class CompleterTests: XCTestCase {
         XCTAssertEqual(completer.complete(before: "datasets; load ", word: ""), .words(["dataset", "model"]))
     }
 
+    func testEndpointModelAndExperimentArgumentsCompleteStoredNamesNotPublishedValues() {
+        let completer = Completer(storedNames: { catalog in
+            switch catalog {
+            case .model: return ["titanic_rf", "titanic_linsvc"]
+            case .endpoint: return ["web", "batch"]
+            case .experiment: return ["rf_vs_svc"]
+            default: return []
+            }
+        }, publishedNames: { ["accuracy", "auc"] })
+        XCTAssertEqual(completer.complete(before: "undeploy ", word: ""), .words(["batch", "web"]))
+        XCTAssertEqual(completer.complete(before: "test endpoint ", word: "w"), .words(["web"]))
+        XCTAssertEqual(completer.complete(before: "endpoint rotate-key ", word: ""), .words(["batch", "web"]))
+        XCTAssertEqual(completer.complete(before: "model ", word: "titanic_r"), .words(["titanic_rf"]))
+        XCTAssertEqual(completer.complete(before: "load model ", word: ""), .words(["titanic_linsvc", "titanic_rf"]))
+        XCTAssertEqual(completer.complete(before: "predict on ", word: "b"), .words(["batch"]))
+        XCTAssertEqual(completer.complete(before: "abtest report ", word: ""), .words(["rf_vs_svc"]))
+        // A name being chosen (register as …) offers nothing rather than published values.
+        XCTAssertEqual(completer.complete(before: "register as ", word: ""), .words([]))
+        XCTAssertEqual(completer.complete(before: "assert ", word: "a"), .words(["accuracy", "auc"]))
+    }
+
     func testAssertCompletesPublishedNamesAndOperators() {
         XCTAssertEqual(completer.complete(before: "assert ", word: "r"), .words(["rows"]))
         XCTAssertEqual(completer.complete(before: "assert rows ", word: ">"), .words([">", ">="]))

@@ -11,6 +11,7 @@ struct CSVFailure: Sendable {
         case invalidUTF8
         case emptyHeaderName(column: Int)
         case duplicateHeaderName(name: String, first: Int, second: Int)
+        case otherSeparator(String)
         case cancelled
     }
 
@@ -52,6 +53,10 @@ struct CSVFailure: Sendable {
             return ("header column \(column) has no name", "give every column a name")
         case let .duplicateHeaderName(name, first, second):
             return ("header name '\(name)' appears in columns \(first) and \(second)", "column names must be unique")
+        case let .otherSeparator(separator):
+            let shown = separator == "\t" ? "tabs" : "'\(separator)'"
+            return ("the header is a single column that contains \(shown) — the file looks separated by \(shown), not commas",
+                    "rappi reads comma-separated files: save it as CSV with commas (a spreadsheet's \"CSV, comma-delimited\")")
         case .cancelled:
             return ("cancelled", "reading was stopped on request")
         }

@@ -87,6 +87,10 @@ public enum CSVReader {
             seen[name] = i
             names.append(name)
         }
+        // A one-column header holding another usual separator is a file in a different dialect.
+        if names.count == 1, let separator = [";", "\t", "|"].first(where: { names[0].contains($0) }) {
+            throw report(CSVFailure(offset: pos, kind: .otherSeparator(separator)))
+        }
         headerParser.releaseScratch()
         let bodyStart = header.next
         let ncols = names.count

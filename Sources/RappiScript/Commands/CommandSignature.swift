@@ -4,6 +4,7 @@ import RappiWorkspace
 public enum ValueKind: Equatable, Sendable {
     case name                 // an identifier
     case stored(Catalog)      // a name of something in the workspace (completed from it)
+    case publishedValue       // the name of a value a statement published, such as rows (completed from the session)
     case path                 // a file or folder (completed from the file system)
     case text                 // any word or "string"
     case integer
@@ -17,7 +18,7 @@ public enum ValueKind: Equatable, Sendable {
     /// The placeholder shown in usage lines.
     var placeholder: String {
         switch self {
-        case .name, .stored: return "NAME"
+        case .name, .stored, .publishedValue: return "NAME"
         case .path: return "PATH"
         case .text: return "TEXT"
         case .integer: return "N"
@@ -33,7 +34,7 @@ public enum ValueKind: Equatable, Sendable {
     /// What an error says this kind expects, e.g. "an integer".
     var expectation: String {
         switch self {
-        case .name, .stored: return "a name"
+        case .name, .stored, .publishedValue: return "a name"
         case .path: return "a path"
         case .text: return "text"
         case .integer: return "an integer"
@@ -49,7 +50,7 @@ public enum ValueKind: Equatable, Sendable {
     /// Checks a literal value; returns nil when it is acceptable, else what was expected.
     func check(_ text: String) -> String? {
         switch self {
-        case .name, .stored:
+        case .name, .stored, .publishedValue:
             let ok = text.first.map { $0.isLetter || $0 == "_" } ?? false
             return ok ? nil : expectation
         case .path, .text: return nil
@@ -66,7 +67,7 @@ public enum ValueKind: Equatable, Sendable {
 
 /// The kinds of stored things whose names tab completion offers.
 public enum Catalog: Equatable, Sendable {
-    case dataset, pipeline, publishedPipeline, compute
+    case dataset, pipeline, publishedPipeline, compute, model, endpoint, experiment
 }
 
 /// A positional argument.

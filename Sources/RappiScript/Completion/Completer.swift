@@ -76,7 +76,7 @@ public struct Completer {
         case .stored(let catalog): return storedNames(catalog)
         case .version: return ["latest"]
         case .comparison: return ["==", "!=", "<", "<=", ">", ">="]
-        case .name: return publishedNames()
+        case .publishedValue: return publishedNames()
         case .path: return nil
         default: return []
         }

@@ -33,6 +33,18 @@ public enum Value: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A number for people: at most four decimals (0.8167, not 0.8166666666666668); very small or
+    /// very large numbers in four significant digits. Published values keep full precision.
+    static func rounded(_ d: Double) -> String {
+        if d.isNaN { return "nan" }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        guard abs(d) >= 0.001, abs(d) < 1e6 else { return String(format: "%.4g", d) }
+        var text = String(format: "%.4f", d)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
     /// Shortest text that reads back as the same Double.
     static func format(_ d: Double) -> String {
         if d.isNaN { return "nan" }

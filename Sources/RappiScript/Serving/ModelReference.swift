@@ -11,15 +11,18 @@ enum ModelReference {
             }
             return last
         }
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        var selector = ModelSelector.version(.latest)
-        if parts.count == 2 {
-            guard let parsed = ModelSelector(parts[1]) else {
-                throw CommandFailure("'\(parts[1])' after ':' is not a version — write MODEL:v2, MODEL:latest, MODEL:staging or MODEL:production")
-            }
-            selector = parsed
+        let (name, selector) = try parse(text)
+        return try context.workspace().modelVersion(name, selector ?? .version(.latest))
+    }
+
+    /// Splits `MODEL:v2` into the name and the selector after the colon (nil when there is none).
+    static func parse(_ text: String) throws -> (name: String, selector: ModelSelector?) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 else { return (text, nil) }
+        guard let selector = ModelSelector(parts[1]) else {
+            throw CommandFailure("'\(parts[1])' after ':' is not a version — write MODEL:v2, MODEL:latest, MODEL:staging or MODEL:production")
         }
-        return try context.workspace().modelVersion(parts[0], selector)
+        return (parts[0], selector)
     }
 
     static func load(_ version: ModelVersion, in context: CommandContext) throws -> TrainedModel {

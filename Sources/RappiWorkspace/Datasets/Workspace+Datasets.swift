@@ -15,6 +15,10 @@ extension Workspace {
             ? stageSingleFile(files[0], isCancelled: isCancelled)
             : stageConcatenation(files, isCancelled: isCancelled)
         let frame = content.frame, hash = content.hash
+        if frame.rowCount == 0 {
+            artifacts.discard(content.staged)
+            throw WorkspaceError("\(path.lastPathComponent) has a header (\(frame.columnNames.joined(separator: ", "))) but no data rows — a dataset needs at least one row")
+        }
         if let target, frame.column(named: target) == nil {
             artifacts.discard(content.staged)
             let hint = NameSuggestion.closest(to: target, in: frame.columnNames).map { " — did you mean '\($0)'?" }

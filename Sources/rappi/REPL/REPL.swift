@@ -40,6 +40,9 @@ final class REPL {
                 case .pipeline: return ((try? workspace.pipelines()) ?? []).map(\.name)
                 case .publishedPipeline: return ((try? workspace.publishedPipelines()) ?? []).map(\.name)
                 case .compute: return ((try? workspace.computeTargets()) ?? []).map(\.name)
+                case .model: return workspace.modelNames()
+                case .endpoint: return ((try? workspace.endpoints()) ?? []).map(\.name)
+                case .experiment: return ((try? workspace.experiments()) ?? []).map(\.name)
                 }
             },
             publishedNames: { [session] in session.published.keys.sorted() })

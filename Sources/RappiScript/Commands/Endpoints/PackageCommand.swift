@@ -33,7 +33,7 @@ public enum PackageCommand: RappiCommand {
         let total = build.files.reduce(0) { $0 + $1.size }
         let lines = [
             "packaged \(version.name) v\(version.version) into \(directory.path): \(build.files.count) files, \(formatBytes(total)), context sha256 \(build.contextHash.prefix(16))",
-            "  build  podman build -t \(version.name.lowercased()):v\(version.version) \(directory.path)",
+            "  build  podman build -t \(version.name.lowercased()):v\(version.version) \(ShellQuoting.quote(directory.path))",
             "  run    see \(directory.appendingPathComponent("README.md").path)",
         ]
         return CommandResult(lines.joined(separator: "\n"), values: [

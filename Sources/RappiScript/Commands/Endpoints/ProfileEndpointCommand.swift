@@ -11,7 +11,7 @@ public enum ProfileEndpointCommand: RappiCommand {
     public static let signature = CommandSignature(
         "profile endpoint", area: "endpoints",
         summary: "Load-test an endpoint: throughput, latency p50/p90/p99/p99.9/max, errors, server CPU and peak memory, and a sizing advice.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "an endpoint from `endpoints`"))],
+        pattern: [.argument(ArgumentSpec("name", .stored(.endpoint), help: "an endpoint from `endpoints`"))],
         options: [
             OptionSpec("requests", .integer, default: "5000", help: "requests to send (1 to 1,000,000)"),
             OptionSpec("concurrency", .integer, default: "8", help: "connections in parallel (1 to 256)"),

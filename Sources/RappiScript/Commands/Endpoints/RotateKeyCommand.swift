@@ -6,7 +6,7 @@ public enum RotateKeyCommand: RappiCommand {
     public static let signature = CommandSignature(
         "endpoint rotate-key", area: "endpoints",
         summary: "Give an endpoint a new primary API key; the previous primary becomes the secondary.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "an endpoint from `endpoints`"))],
+        pattern: [.argument(ArgumentSpec("name", .stored(.endpoint), help: "an endpoint from `endpoints`"))],
         examples: ["endpoint rotate-key titanic_rf"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {

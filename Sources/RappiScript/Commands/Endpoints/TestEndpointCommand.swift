@@ -9,7 +9,7 @@ public enum TestEndpointCommand: RappiCommand {
     public static let signature = CommandSignature(
         "test endpoint", area: "endpoints",
         summary: "Run a test suite against a live endpoint (health, single and batch predictions, known cases, error handling).",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "an endpoint from `endpoints`"))],
+        pattern: [.argument(ArgumentSpec("name", .stored(.endpoint), help: "an endpoint from `endpoints`"))],
         publishes: ["tests_passed", "tests_failed"],
         examples: ["test endpoint titanic_rf"])
 

@@ -5,7 +5,7 @@ import RappiWorkspace
 public enum UndeployCommand: RappiCommand {
     public static let signature = CommandSignature(
         "undeploy", area: "endpoints", summary: "Stop an endpoint's process or container and remove it.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "an endpoint from `endpoints`"))],
+        pattern: [.argument(ArgumentSpec("name", .stored(.endpoint), help: "an endpoint from `endpoints`"))],
         examples: ["undeploy titanic_rf"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {

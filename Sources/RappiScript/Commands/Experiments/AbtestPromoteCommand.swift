@@ -6,7 +6,7 @@ public enum AbtestPromoteCommand: RappiCommand {
         "abtest promote", area: "experiments",
         summary: "Send all of an experiment's traffic to the significantly better variant (or the one named), from the next request on.",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "an experiment from `abtests`")),
+            .argument(ArgumentSpec("name", .stored(.experiment), help: "an experiment from `abtests`")),
             .optional([.argument(ArgumentSpec("variant", .choice(["A", "B"]), help: "the variant to promote (default: the report's winner)"))]),
         ],
         publishes: ["experiment", "promoted"],

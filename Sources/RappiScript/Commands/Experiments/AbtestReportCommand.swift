@@ -8,7 +8,7 @@ public enum AbtestReportCommand: RappiCommand {
     public static let signature = CommandSignature(
         "abtest report", area: "experiments",
         summary: "Report an experiment: accuracy per variant with 95% intervals, the difference, a z-test, a sample-ratio check and a verdict.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "an experiment from `abtests` (running or stopped)"))],
+        pattern: [.argument(ArgumentSpec("name", .stored(.experiment), help: "an experiment from `abtests` (running or stopped)"))],
         publishes: ["ab_requests_a", "ab_requests_b", "ab_outcomes_a", "ab_outcomes_b", "ab_accuracy_a", "ab_accuracy_b",
                     "ab_accuracy_a_low", "ab_accuracy_a_high", "ab_accuracy_b_low", "ab_accuracy_b_high",
                     "ab_p50_ms_a", "ab_p99_ms_a", "ab_p50_ms_b", "ab_p99_ms_b",

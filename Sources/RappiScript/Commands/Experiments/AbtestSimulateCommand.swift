@@ -10,7 +10,7 @@ public enum AbtestSimulateCommand: RappiCommand {
         "abtest simulate", area: "experiments",
         summary: "Drive a dataset's records through a live experiment over HTTP and post their true outcomes to /feedback.",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "a running experiment")),
+            .argument(ArgumentSpec("name", .stored(.experiment), help: "a running experiment")),
             .keyword("from"), .keyword("dataset"),
             .argument(ArgumentSpec("dataset", .stored(.dataset), help: "a labelled dataset")),
             .optional([.argument(ArgumentSpec("version", .version, help: "the dataset version (default: latest)"))]),

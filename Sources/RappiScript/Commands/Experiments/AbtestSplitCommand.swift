@@ -6,7 +6,7 @@ public enum AbtestSplitCommand: RappiCommand {
         "abtest split", area: "experiments",
         summary: "Change an experiment's traffic split live (the next request uses it); undoes a promotion.",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "an experiment from `abtests`")),
+            .argument(ArgumentSpec("name", .stored(.experiment), help: "an experiment from `abtests`")),
             .argument(ArgumentSpec("split", .text, help: "percent for A/B, as in 90/10")),
         ],
         publishes: ["experiment", "split_a"],

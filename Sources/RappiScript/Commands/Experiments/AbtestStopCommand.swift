@@ -5,7 +5,7 @@ public enum AbtestStopCommand: RappiCommand {
     public static let signature = CommandSignature(
         "abtest stop", area: "experiments",
         summary: "Stop an experiment's router; it drains and stores all it has buffered first. The report keeps working.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "an experiment from `abtests`"))],
+        pattern: [.argument(ArgumentSpec("name", .stored(.experiment), help: "an experiment from `abtests`"))],
         publishes: ["experiment", "ab_requests", "ab_outcomes"],
         examples: ["abtest stop titanic"])
 

@@ -6,16 +6,16 @@ public enum LoadModelCommand: RappiCommand {
     public static let signature = CommandSignature(
         "load model", area: "registry", summary: "Make a registered model version the current model (for predict, deploy, …).",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "a registered model")),
+            .argument(ArgumentSpec("name", .stored(.model), help: "a registered model")),
             .optional([.argument(ArgumentSpec("version", .text, help: "v2, latest, staging or production (default: latest)"))]),
         ],
         publishes: ["model", "model_version", "model_hash"],
-        examples: ["load model titanic_rf", "load model titanic_rf production"])
+        examples: ["load model titanic_rf", "load model titanic_rf:v2", "load model titanic_rf production"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let (name, selector) = try ModelSelection.resolve(call)
         let workspace = try context.workspace()
-        let version = try workspace.modelVersion(name, try ModelSelection.selector(call))
+        let version = try workspace.modelVersion(name, selector)
         let model = try ModelFile.decode(try workspace.loadModelBytes(version))
         let choice = EstimatorChoices.recorded(algorithm: model.algorithm, parameters: model.parameters, threads: context.session.threads)
         context.session.currentModel = CurrentModel(model: model, choice: choice, dataset: nil, split: nil,

@@ -6,15 +6,14 @@ public enum ModelCommand: RappiCommand {
     public static let signature = CommandSignature(
         "model", area: "registry", summary: "Show a registered model version: hash, stage, parameters, metrics, tags and lineage.",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "a registered model")),
+            .argument(ArgumentSpec("name", .stored(.model), help: "a registered model")),
             .optional([.argument(ArgumentSpec("version", .text, help: "v2, latest, staging or production (default: latest)"))]),
         ],
         publishes: ["model", "model_version", "model_hash"],
-        examples: ["model titanic_rf", "model titanic_rf v2", "model titanic_rf production"])
+        examples: ["model titanic_rf", "model titanic_rf v2", "model titanic_rf:v2", "model titanic_rf production"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
-        let selector = try ModelSelection.selector(call)
+        let (name, selector) = try ModelSelection.resolve(call)
         let workspace = try context.workspace()
         let version = try workspace.modelVersion(name, selector)
         let model = try ModelFile.decode(try workspace.loadModelBytes(version))
@@ -24,7 +23,7 @@ public enum ModelCommand: RappiCommand {
             "  sha256      \(version.contentHash)",
             "  created     \(Timestamp.short(version.createdAt))" + (version.runID.map { " by run \($0)" } ?? ""),
             "  parameters  \(ModelJSON.pairs(version.parametersJSON))",
-            "  metrics     \(version.metricsJSON == "{}" ? "not evaluated" : ModelJSON.pairs(version.metricsJSON))",
+            "  metrics     \(version.metricsJSON == "{}" ? "not evaluated" : ModelJSON.pairs(version.metricsJSON, rounded: true))",
             "  classes     \(model.classes.joined(separator: ", ")) (target \(model.target.column))",
             "  inputs      \(model.preprocessor.inputs.map { "\($0.name) (\($0.type.rawValue))" }.joined(separator: ", "))",
             "  features    \(model.preprocessor.featureNames.count)",
@@ -37,13 +36,17 @@ public enum ModelCommand: RappiCommand {
     }
 }
 
-/// `[vN|latest|staging|production]` after a model name.
+/// A model name followed by `[vN|latest|staging|production]`, or written `NAME:v2` as `deploy` takes it.
 enum ModelSelection {
-    static func selector(_ call: BoundCall) throws -> ModelSelector {
-        guard let text = try call.string("version") else { return .version(.latest) }
+    static func resolve(_ call: BoundCall) throws -> (name: String, selector: ModelSelector) {
+        let (name, attached) = try ModelReference.parse(try call.string("name")!)
+        guard let text = try call.string("version") else { return (name, attached ?? .version(.latest)) }
+        guard attached == nil else {
+            throw call.error("the version is given twice — write \(name):\(text) or \(name) \(text), not both", at: "version")
+        }
         guard let selector = ModelSelector(text) else {
             throw call.error("expected a version (v2, latest) or a stage (staging, production), got '\(text)'", at: "version")
         }
-        return selector
+        return (name, selector)
     }
 }

@@ -37,12 +37,14 @@ enum ModelJSON {
         (object(json)[key] as? NSNumber)?.doubleValue
     }
 
-    /// `key=value` pairs, sorted by key, for display.
-    static func pairs(_ json: String) -> String {
+    /// `key=value` pairs, sorted by key, for display; `rounded` shows numbers to four decimals (metrics).
+    static func pairs(_ json: String, rounded: Bool = false) -> String {
         let values = object(json)
         return values.keys.sorted().map { key in
             let value = values[key]!
-            if let n = value as? NSNumber { return "\(key)=\(Value.format(n.doubleValue))" }
+            if let n = value as? NSNumber {
+                return "\(key)=\(rounded ? Value.rounded(n.doubleValue) : Value.format(n.doubleValue))"
+            }
             return "\(key)=\(value)"
         }.joined(separator: ", ")
     }

@@ -5,7 +5,7 @@ public enum PromoteCommand: RappiCommand {
     public static let signature = CommandSignature(
         "promote", area: "registry", summary: "Move a model version to staging or production (the version there before is archived).",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "a registered model")),
+            .argument(ArgumentSpec("name", .stored(.model), help: "a registered model")),
             .argument(ArgumentSpec("version", .version, help: "the version to promote, e.g. v2")),
             .keyword("to"),
             .argument(ArgumentSpec("stage", .choice(["staging", "production", "archived", "none"]), help: "the stage")),

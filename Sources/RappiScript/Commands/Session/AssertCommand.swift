@@ -7,7 +7,7 @@ public enum AssertCommand: RappiCommand {
     public static let signature = CommandSignature(
         "assert", area: "session", summary: "Fail unless the latest published value NAME compares as stated.",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "a published value such as rows or accuracy")),
+            .argument(ArgumentSpec("name", .publishedValue, help: "a published value such as rows or accuracy")),
             .argument(ArgumentSpec("op", .comparison, help: "==, !=, <, <=, >, >=")),
             .argument(ArgumentSpec("expected", .number, help: "the number to compare with")),
         ],

@@ -8,7 +8,7 @@ public enum PredictCommand: RappiCommand {
         "predict", area: "training",
         summary: "Predict on a {json} record or a CSV of raw records — in process with the current model, or `on` an endpoint over HTTP.",
         pattern: [
-            .optional([.keyword("on"), .argument(ArgumentSpec("endpoint", .name, help: "a deployed endpoint"))]),
+            .optional([.keyword("on"), .argument(ArgumentSpec("endpoint", .stored(.endpoint), help: "a deployed endpoint"))]),
             .optional([.argument(ArgumentSpec("record", .json, help: "a JSON record, or {\"data\": [records]}"))]),
             .optional([.keyword("from"), .argument(ArgumentSpec("path", .path, help: "a CSV file (or folder) of records"))]),
             .optional([.keyword("into"), .argument(ArgumentSpec("output", .path, help: "where to write records + predictions as CSV"))]),
