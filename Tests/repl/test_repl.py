@@ -7,6 +7,7 @@ command, errors that keep the session alive, history kept per workspace, dot com
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 
@@ -182,3 +183,40 @@ def test_pipeline_defined_over_several_lines_runs_with_live_steps_and_ctrl_c_can
     child.expect("cancelled")
     child.sendline(".quit")
     child.expect(pexpect.EOF)
+
+
+def test_a_block_typed_over_several_lines_is_one_history_entry_across_sessions(workspace):
+    child = start(workspace)
+    child.sendline("echo {")
+    child.expect(re.escape("...> "))
+    child.sendline("  two lines")
+    child.expect(re.escape("...> "))
+    child.sendline("}")
+    child.expect(prompt(2))
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+
+    child = start(workspace)
+    child.sendline(".history")
+    child.expect(r"1  echo \{\r\n  two lines\r\n\}\r\n\s+2  \.history")
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+
+
+def test_save_into_another_folder_writes_paths_the_script_replays_with(workspace, tmp_path):
+    child = start(workspace)  # the REPL runs in scripts/, so data/… is relative to it
+    child.sendline("upload dataset titanic from data/titanic/ds_half target=Survived; load dataset titanic")
+    child.expect(re.escape("loaded titanic v1"))
+    child.expect(prompt(3))
+    saved = tmp_path / "sub" / "s.rappi"
+    saved.parent.mkdir()
+    child.sendline(f".save {saved}")
+    child.expect("saved 2 statements")
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    text = saved.read_text()
+    assert "from data/titanic" not in text, text
+    output = subprocess.run([BINARY, "run", str(saved), "--workspace", str(tmp_path / "other-ws")],
+                            cwd="/", capture_output=True, text=True, timeout=60)
+    assert output.returncode == 0, output.stderr
+    assert "loaded titanic v1 — 446 rows" in output.stdout

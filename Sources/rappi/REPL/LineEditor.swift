@@ -24,6 +24,10 @@ final class LineEditor {
         rl_attempted_completion_function = { text, start, end in attemptCompletion(text, start, end) }
         rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"=;{}(),"))
         using_history()
+        // A `{ … }` block typed over several lines is one history entry, also across sessions:
+        // with timestamps in the file, readline joins the lines that follow one into one entry.
+        history_write_timestamps = 1
+        history_multiline_entries = 1
         stifle_history(5000)
         read_history(historyFile)
         installInterruptHandler()

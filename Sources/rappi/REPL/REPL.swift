@@ -126,8 +126,13 @@ final class REPL {
             for (index, entry) in editor.history.enumerated() { print(String(format: "%5d  ", index + 1) + entry) }
         case ".save":
             guard !argument.isEmpty else { fputs("error: .save needs a file name, as in .save session.rappi\n", stderr); break }
-            let url = URL(fileURLWithPath: argument, relativeTo: session.baseDirectory)
-            let text = "# saved from a rappi REPL session\n" + successful.joined(separator: "\n") + "\n"
+            let url = URL(fileURLWithPath: argument, relativeTo: session.baseDirectory).standardizedFileURL
+            // Paths typed here are rewritten to be relative to the script's folder, where it replays from.
+            let statements = successful.map {
+                PathRebasing.rebase($0, typedIn: session.baseDirectory, savedIn: url.deletingLastPathComponent(),
+                                    parser: interpreter.parser)
+            }
+            let text = "# saved from a rappi REPL session\n" + statements.joined(separator: "\n") + "\n"
             do {
                 try text.write(to: url, atomically: true, encoding: .utf8)
                 print("saved \(successful.count) statements to \(url.path)")
