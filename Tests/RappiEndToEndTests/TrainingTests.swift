@@ -182,4 +182,30 @@ final class TrainingTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("header_only.csv has a header (PassengerId, Survived) but no data rows"), result.stderr)
         XCTAssertEqual(try Workspace(directory: rappi.workspace).datasetNames(), [])
     }
+
+    func testMissingTargetsAreCountedAndNumberedInTheWholeFile() throws {
+        // Blank the target in 60 data rows, the first at data row 10.
+        var lines = try String(contentsOfFile: "\(data)/ds_full/titanic.csv", encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let blanked = [10] + (0..<59).map { 200 + 10 * $0 }
+        for row in blanked {
+            var fields = lines[row].split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            fields[1] = ""  // PassengerId,Survived,…
+            lines[row] = fields.joined(separator: ",")
+        }
+        let file = rappi.workspace.deletingLastPathComponent().appendingPathComponent("blanks.csv")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let result = try rappi.run(["-c", "upload dataset blanks from \(file.path) target=Survived; load dataset blanks; train rf trees=5"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("target 'Survived' is missing in 60 rows of the data (first at data row 10) — fill or drop them"), result.stderr)
+    }
+
+    func testEvaluateWithNoHeldOutRowsIsAnErrorNotZeroAccuracy() throws {
+        let file = rappi.workspace.deletingLastPathComponent().appendingPathComponent("tiny.csv")
+        try "x,y\n1,a\n2,b\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try rappi.run(["-c", "upload dataset tiny from \(file.path) target=y; load dataset tiny; preprocess recipe=auto; train logreg; evaluate"])
+        XCTAssertEqual(result.status, 1, result.stdout)
+        XCTAssertTrue(result.stderr.contains("evaluate has no held-out rows: the split kept all 2 rows of tiny v1 for training"), result.stderr)
+        XCTAssertFalse(result.stdout.contains("accuracy  0.0000"), result.stdout)
+    }
 }

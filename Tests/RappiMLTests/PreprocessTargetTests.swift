@@ -25,7 +25,7 @@ final class PreprocessTargetTests: XCTestCase {
         let two = try TargetEncoding.fit(frame, target: "species", rows: [0, 1])
         XCTAssertEqual(two.classes, ["setosa", "virginica"])
         XCTAssertEqual(F.message { _ = try two.encode(frame, rows: [2]) },
-                       "target 'species' has the value 'versicolor' at row 2, which was not seen in training (classes: 'setosa', 'virginica') — drop those rows or retrain with them")
+                       "target 'species' has the value 'versicolor' at data row 3, which was not seen in training (classes: 'setosa', 'virginica') — drop those rows or retrain with them")
     }
 
     func testMissingTargetColumnSuggestsAName() throws {
@@ -50,10 +50,10 @@ final class PreprocessTargetTests: XCTestCase {
         values[12] = nil; values[15] = nil; values[19] = nil
         let frame = DataFrame(columns: [F.num("Survived", values, type: .integer)])
         XCTAssertEqual(F.message { _ = try TargetEncoding.fit(frame, target: "Survived", rows: Array(0..<20)) },
-                       "target 'Survived' is missing in 3 rows (first at row 12) — fill or drop them")
+                       "target 'Survived' is missing in 3 rows of the data (first at data row 13) — fill or drop them")
         let t = try TargetEncoding.fit(frame, target: "Survived", rows: Array(0..<12))
         XCTAssertEqual(F.message { _ = try t.encode(frame, rows: [19]) },
-                       "target 'Survived' is missing in 1 row (first at row 19) — fill or drop them")
+                       "target 'Survived' is missing in 3 rows of the data (first at data row 13) — fill or drop them")
     }
 
     func testContinuousTargetIsAnError() throws {

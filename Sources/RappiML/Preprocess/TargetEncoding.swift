@@ -81,7 +81,7 @@ public struct TargetEncoding: Sendable, Equatable {
 
     private func unseen(_ value: String, row: Int) -> PreprocessError {
         let known = classes.map { "'\($0)'" }.joined(separator: ", ")
-        return PreprocessError("target '\(column)' has the value '\(value)' at row \(row), which was not seen in training (classes: \(known)) — drop those rows or retrain with them")
+        return PreprocessError("target '\(column)' has the value '\(value)' at data row \(row + 1), which was not seen in training (classes: \(known)) — drop those rows or retrain with them")
     }
 
     // MARK: - Checks shared with Preprocessor
@@ -100,16 +100,17 @@ public struct TargetEncoding: Sendable, Equatable {
         }
     }
 
+    /// Refuses missing targets among `rows`. The message counts and numbers them in the whole data
+    /// (1-based data rows, as in the file), not in the split being fitted, so a person can find them.
     private static func checkNoMissing(_ col: Column, rows: [Int]) throws {
+        guard rows.contains(where: { col.isMissing($0) }) else { return }
         var count = 0, first = -1
-        for r in rows where col.isMissing(r) {
+        for r in 0..<col.count where col.isMissing(r) {
             if count == 0 { first = r }
             count += 1
         }
-        if count > 0 {
-            let noun = count == 1 ? "row" : "rows"
-            throw PreprocessError("target '\(col.name)' is missing in \(count) \(noun) (first at row \(first)) — fill or drop them")
-        }
+        let noun = count == 1 ? "row" : "rows"
+        throw PreprocessError("target '\(col.name)' is missing in \(count) \(noun) of the data (first at data row \(first + 1)) — fill or drop them")
     }
 
     private static func label(numeric v: Double, type: ColumnType) -> String {

@@ -18,6 +18,9 @@ public enum EvaluateCommand: RappiCommand {
               let dataset = context.session.currentDataset, dataset.version.contentHash == datasetVersion.contentHash else {
             throw CommandFailure("evaluate needs the data the model was trained on — load its dataset again, or train on the current one")
         }
+        guard !split.test.isEmpty else {
+            throw CommandFailure("evaluate has no held-out rows: the split kept all \(split.train.count) rows of \(datasetVersion.name) v\(datasetVersion.version) for training — hold some out with a larger test fraction (`split test=0.5`) or a larger dataset, then train again")
+        }
         let model = current.model
         let features = try model.preprocessor.transform(dataset.frame, rows: split.test)
         let truth = try model.target.encode(dataset.frame, rows: split.test).indices
