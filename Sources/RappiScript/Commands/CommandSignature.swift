@@ -14,6 +14,7 @@ public enum ValueKind: Equatable, Sendable {
     case choice([String])
     case comparison           // == != < <= > >=
     case json                 // a { … } block holding a JSON record or list of records
+    case size                 // a memory size: 7g, 512m, 64MB
 
     /// The placeholder shown in usage lines.
     var placeholder: String {
@@ -28,6 +29,7 @@ public enum ValueKind: Equatable, Sendable {
         case .choice(let options): return options.joined(separator: "|")
         case .comparison: return "==|!=|<|<=|>|>="
         case .json: return "{JSON}"
+        case .size: return "SIZE"
         }
     }
 
@@ -44,6 +46,7 @@ public enum ValueKind: Equatable, Sendable {
         case .choice(let options): return "one of " + options.joined(separator: ", ")
         case .comparison: return "a comparison (==, !=, <, <=, >, >=)"
         case .json: return "a JSON record in braces, as in {\"Age\": 22}"
+        case .size: return "a size such as 7g, 512m or 64MB"
         }
     }
 
@@ -61,6 +64,7 @@ public enum ValueKind: Equatable, Sendable {
         case .choice(let options): return options.contains(text) ? nil : expectation
         case .comparison: return ["==", "!=", "<", "<=", ">", ">="].contains(text) ? nil : expectation
         case .json: return expectation  // words never are; blocks are checked when parsed as JSON
+        case .size: return ByteSize.parse(text) == nil ? expectation : nil
         }
     }
 }
@@ -81,13 +85,19 @@ public struct ArgumentSpec: Sendable {
 }
 
 /// A `key=value` option.
+/// Typed commands declare an `Option` and list its `spec`; the parser, help and completion read this.
 public struct OptionSpec: Sendable {
     public let name: String
     public let kind: ValueKind
     public let defaultValue: String?
     public let help: String
-    public init(_ name: String, _ kind: ValueKind, default defaultValue: String? = nil, help: String) {
+    /// The problem with a written value, as the end of "option 'trees' …", or nil when it is valid.
+    public let check: @Sendable (String) -> String?
+
+    public init(_ name: String, _ kind: ValueKind, default defaultValue: String? = nil, help: String,
+                check: (@Sendable (String) -> String?)? = nil) {
         self.name = name; self.kind = kind; self.defaultValue = defaultValue; self.help = help
+        self.check = check ?? { text in kind.check(text).map { "expects \($0), got '\(text)'" } }
     }
 }
 
@@ -117,13 +127,17 @@ public struct CommandSignature: Sendable {
     /// When true, `key=value` pairs that are not declared options are kept as free parameters
     /// (a pipeline's own parameters in `run pipeline NAME trees=300`), read with `BoundCall.tags()`.
     public let acceptsParameters: Bool
+    /// When true, the command also publishes every value the pipeline run it shows published
+    /// (`run pipeline … ; assert accuracy > 0.8`), beyond those listed in `publishes`.
+    public let publishesRunOutputs: Bool
 
     public init(_ name: String, area: String, summary: String, pattern: [PatternPart] = [],
                 options: [OptionSpec] = [], publishes: [String] = [], examples: [String] = [], acceptsTags: Bool = false,
-                acceptsParameters: Bool = false) {
+                acceptsParameters: Bool = false, publishesRunOutputs: Bool = false) {
         self.name = name; self.area = area; self.summary = summary; self.pattern = pattern
         self.options = options; self.publishes = publishes; self.examples = examples; self.acceptsTags = acceptsTags
         self.acceptsParameters = acceptsParameters
+        self.publishesRunOutputs = publishesRunOutputs
     }
 
     public var nameWords: [String] { name.split(separator: " ").map(String.init) }

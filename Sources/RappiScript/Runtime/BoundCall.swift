@@ -97,6 +97,9 @@ public struct BoundCall {
                 throw ScriptError("$\(variable) is not defined\(hint)", at: token.position)
             }
             let text = value.description
+            if let option = signature.option(named: name), let problem = option.check(text) {
+                throw ScriptError("option '\(name)' \(problem) (from $\(variable))", at: token.position)
+            }
             if let kind = kind(of: name), let expected = kind.check(text) {
                 throw ScriptError("\(describe(name)) expects \(expected), but $\(variable) is '\(text)'", at: token.position)
             }

@@ -48,7 +48,16 @@ public final class Interpreter {
             return try PipelineDefining.define(syntax, in: session)
         case .command(let invocation):
             let call = BoundCall(invocation: invocation, session: session)
-            return try invocation.command.execute(call, in: CommandContext(session: session, table: table))
+            let result = try invocation.command.execute(call, in: CommandContext(session: session, table: table))
+            #if DEBUG
+            // `publishes:` is what pipeline bodies and `$name` checks rely on: a value a command
+            // publishes without declaring it fails every test that runs the command.
+            let declared = Set(invocation.command.signature.publishes)
+            if !invocation.command.signature.publishesRunOutputs, let undeclared = result.values.map(\.name).first(where: { !declared.contains($0) }) {
+                throw ScriptError("internal error: \(invocation.command.signature.name) published '\(undeclared)' without declaring it in its signature", at: statement.position)
+            }
+            #endif
+            return result
         }
     }
 

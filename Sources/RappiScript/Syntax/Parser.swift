@@ -79,7 +79,10 @@ public struct Parser {
                     throw ScriptError("option '\(key)' is given twice — keep one", at: token.position)
                 }
                 let value = tokens[index + 2]
-                try Self.checkLiteral(value, kind: spec.kind, what: "option '\(key)'")
+                // Values written as words are checked now, so a script fails before it runs; `$variables` at run time.
+                if case .word(let text) = value.kind, let problem = spec.check(text) {
+                    throw ScriptError("option '\(key)' \(problem)", at: value.position)
+                }
                 options[key] = value
                 optionPositions[key] = token.position
                 index += 3

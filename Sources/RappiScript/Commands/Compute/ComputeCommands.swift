@@ -6,25 +6,19 @@ public enum ComputeCreateCommand: RappiCommand {
         "compute create", area: "workspace",
         summary: "Create a compute target: pipeline runs on it get N threads, an enforced memory limit, and at most max-jobs at once.",
         pattern: [.argument(ArgumentSpec("name", .name, help: "the target's name"))],
-        options: [
-            OptionSpec("cores", .integer, default: "2", help: "threads a run on this target uses"),
-            OptionSpec("memory", .text, default: "7g", help: "memory limit per run: 7g, 512m, 64MB"),
-            OptionSpec("max-jobs", .integer, default: "1", help: "runs executing at once; the rest wait queued"),
-        ],
+        options: [cores.spec, memory.spec, maxJobs.spec],
         publishes: ["compute"],
         examples: ["compute create cpu-cluster cores=2 memory=7g", "compute create small cores=1 memory=256m max-jobs=2"])
+    static let cores = CommandOption("cores", default: 2, .atLeast(1), help: "threads a run on this target uses")
+    static let memory = CommandOption("memory", default: MemorySize(bytes: 7 << 30, written: "7g"),
+                               .atLeast(MemorySize(bytes: 16 << 20, written: "16m")), help: "memory limit per run: 7g, 512m, 64MB")
+    static let maxJobs = CommandOption("max-jobs", default: 1, .atLeast(1), help: "runs executing at once; the rest wait queued")
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let name = try call.string("name")!
-        let cores = try call.int("cores")!
-        guard cores >= 1 else { throw call.error("option 'cores' must be at least 1, got \(cores)", at: "cores") }
-        let memoryText = try call.string("memory")!
-        guard let memory = ByteSize.parse(memoryText) else {
-            throw call.error("option 'memory' expects a size such as 7g, 512m or 64MB, got '\(memoryText)'", at: "memory")
-        }
-        guard memory >= 16 << 20 else { throw call.error("option 'memory' must be at least 16m, got '\(memoryText)'", at: "memory") }
-        let jobs = try call.int("max-jobs")!
-        guard jobs >= 1 else { throw call.error("option 'max-jobs' must be at least 1, got \(jobs)", at: "max-jobs") }
+        let cores = try call.value(cores)
+        let memory = try call.value(memory).bytes
+        let jobs = try call.value(maxJobs)
         let target = ComputeTarget(name: name, cores: cores, memoryBytes: memory, maxJobs: jobs)
         let workspace = try context.workspace()
         // Re-running a setup script is fine: the same settings again are no change (as in the original's "found existing compute").

@@ -15,9 +15,9 @@ public enum InvokePipelineCommand: RappiCommand {
             OptionSpec("wait", .boolean, default: "false", help: "follow the run until it ends"),
             OptionSpec("timeout", .number, default: "3600", help: "with wait: give up after this many seconds"),
         ],
-        publishes: ["run_id", "run_status", "status_url"],
+        publishes: ["run_id", "run_status", "status_url", "steps_reused"],
         examples: ["invoke pipeline titanic_train version=0 wait=true"],
-        acceptsParameters: true)
+        acceptsParameters: true, publishesRunOutputs: true)
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()

@@ -66,7 +66,7 @@ public enum RunPipelineCommand: RappiCommand {
         options: [OptionSpec("reuse", .boolean, default: "true", help: "reuse steps whose inputs match an earlier successful step")],
         publishes: ["run_id", "run_status", "steps_reused"],
         examples: ["run pipeline titanic_train version=0", "run pipeline titanic_train on cpu-cluster trees=300 reuse=false"],
-        acceptsParameters: true)
+        acceptsParameters: true, publishesRunOutputs: true)
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
@@ -99,7 +99,7 @@ public enum RunShowCommand: RappiCommand {
         "run show", area: "pipelines", summary: "Show a pipeline run: status, parameters, steps with timings, outputs and errors.",
         pattern: [.argument(ArgumentSpec("id", .integer, help: "a pipeline run id"))],
         options: [OptionSpec("logs", .boolean, default: "false", help: "print each step's output too")],
-        publishes: ["run_id", "run_status"])
+        publishes: ["run_id", "run_status", "steps_reused"], publishesRunOutputs: true)
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
@@ -130,7 +130,7 @@ public enum RunWaitCommand: RappiCommand {
         "run wait", area: "pipelines", summary: "Wait for a pipeline run to finish, printing its steps; fails if the run fails.",
         pattern: [.argument(ArgumentSpec("id", .integer, help: "a pipeline run id"))],
         options: [OptionSpec("timeout", .number, default: "3600", help: "give up waiting after this many seconds")],
-        publishes: ["run_id", "run_status", "steps_reused"])
+        publishes: ["run_id", "run_status", "steps_reused"], publishesRunOutputs: true)
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let id = try call.int("id")!

@@ -59,7 +59,8 @@ public enum HelpCommand: RappiCommand {
             }
         }
         if !signature.publishes.isEmpty {
-            lines += ["", "  publishes: " + signature.publishes.joined(separator: ", ")]
+            lines += ["", "  publishes: " + signature.publishes.joined(separator: ", ")
+                      + (signature.publishesRunOutputs ? ", and every value the run's steps published" : "")]
         }
         if !signature.examples.isEmpty {
             lines += ["", "  examples:"] + signature.examples.map { "    " + $0 }

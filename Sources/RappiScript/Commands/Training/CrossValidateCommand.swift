@@ -5,19 +5,18 @@ import RappiML
 /// preprocessing is fitted inside each fold, on that fold's training rows only.
 public enum CrossValidateCommand: RappiCommand {
     public static let reusableInPipelines = true
+    static let folds = CommandOption("folds", default: 5, .atLeast(2), help: "number of folds (2 or more)")
+    static let seed = CommandOption<Int?>("seed", .atLeast(0), help: "seed for the fold assignment (default: the session seed)")
     public static let signature = CommandSignature(
         "cv", area: "training",
         summary: "Stratified k-fold cross-validation of the current model's algorithm and parameters (mean ± std).",
-        options: [
-            OptionSpec("folds", .integer, default: "5", help: "number of folds (2 or more)"),
-            OptionSpec("seed", .integer, help: "seed for the fold assignment (default: the session seed)"),
-        ],
+        options: [folds.spec, seed.spec],
         publishes: ["cv_accuracy", "cv_accuracy_std", "cv_f1", "cv_f1_std", "cv_auc", "cv_auc_std"],
         examples: ["train rf trees=200; cv folds=5"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let folds = try TrainCommandSupport.atLeast(2, "folds", call)!
-        let seed = try call.int("seed").map(UInt64.init) ?? context.session.seed
+        let folds = try call.value(folds)
+        let seed = try TrainCommandSupport.seed(call, context, option: seed)
         guard let choice = context.session.currentModel?.choice else {
             throw CommandFailure("cv needs an algorithm — train one first (e.g. `train rf trees=200`); cv then re-fits it on each fold")
         }

@@ -4,33 +4,29 @@ import RappiML
 /// `train rf [trees=100 depth= min_leaf=1 max_features=sqrt bootstrap=true seed=]`
 public enum TrainRandomForestCommand: RappiCommand {
     public static let reusableInPipelines = true
+    static let trees = CommandOption("trees", default: 100, .atLeast(1), help: "number of trees (at least 1)")
+    static let depth = CommandOption<Int?>("depth", .atLeast(1), help: "maximum tree depth (default: unlimited)")
+    static let minLeaf = CommandOption("min_leaf", default: 1, .atLeast(1), help: "minimum rows in a leaf")
+    static let maxFeatures = CommandOption("max_features", default: "sqrt", OptionRule { MaxFeatures($0) == nil ? "expects sqrt, log2, all, a fraction such as 0.5 or a count such as 7" : nil },
+                                    help: "features tried per split: sqrt, log2, all, a fraction (0.5) or a count (7)")
+    static let bootstrap = CommandOption("bootstrap", default: true, help: "sample rows with replacement for each tree")
     public static let signature = CommandSignature(
         "train rf", area: "training", summary: "Train a random forest on the current dataset's training rows.",
-        options: [
-            OptionSpec("trees", .integer, default: "100", help: "number of trees (at least 1)"),
-            OptionSpec("depth", .integer, help: "maximum tree depth (default: unlimited)"),
-            OptionSpec("min_leaf", .integer, default: "1", help: "minimum rows in a leaf"),
-            OptionSpec("max_features", .text, default: "sqrt", help: "features tried per split: sqrt, log2, all, a fraction (0.5) or a count (7)"),
-            OptionSpec("bootstrap", .boolean, default: "true", help: "sample rows with replacement for each tree"),
-            OptionSpec("seed", .integer, help: "random seed (default: the session seed)"),
-        ],
+        options: [trees.spec, depth.spec, minLeaf.spec, maxFeatures.spec, bootstrap.spec, TrainCommandSupport.seed.spec],
         publishes: TrainCommandSupport.published,
         examples: ["train rf trees=200", "train rf trees=500 depth=8 min_leaf=2"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         var p = RandomForestParameters()
-        p.trees = try TrainCommandSupport.atLeast(1, "trees", call)!
-        p.maxDepth = try TrainCommandSupport.atLeast(1, "depth", call)
-        p.minSamplesLeaf = try TrainCommandSupport.atLeast(1, "min_leaf", call)!
-        let maxFeatures = try call.string("max_features")!
-        guard let parsed = MaxFeatures(maxFeatures) else {
-            throw call.error("option 'max_features' expects sqrt, log2, all, a fraction such as 0.5 or a count such as 7, got '\(maxFeatures)'", at: "max_features")
-        }
-        p.maxFeatures = parsed
-        p.bootstrap = try call.bool("bootstrap")!
+        p.trees = try call.value(trees)
+        p.maxDepth = try call.value(depth)
+        p.minSamplesLeaf = try call.value(minLeaf)
+        let maxFeaturesText = try call.value(maxFeatures)
+        p.maxFeatures = MaxFeatures(maxFeaturesText)!
+        p.bootstrap = try call.value(bootstrap)
         p.seed = try TrainCommandSupport.seed(call, context)
         try TrainCommandSupport.validate(p.validate, call)
-        let choice = EstimatorChoices.randomForest(p, threads: context.session.threads, maxFeaturesText: maxFeatures)
+        let choice = EstimatorChoices.randomForest(p, threads: context.session.threads, maxFeaturesText: maxFeaturesText)
         return try TrainCommandSupport.train(choice, units: p.trees, unit: "trees", context: context)
     }
 }
@@ -38,24 +34,22 @@ public enum TrainRandomForestCommand: RappiCommand {
 /// `train linsvc [C=1.0 max_iter=1000 tol=0.0001 seed=]`
 public enum TrainLinearSVCCommand: RappiCommand {
     public static let reusableInPipelines = true
+    static let C = CommandOption("C", default: 1.0, .positive, help: "inverse regularisation strength (> 0)")
+    static let maxIterations = CommandOption("max_iter", default: 1000, .atLeast(1), help: "maximum passes over the data")
+    static let seed = CommandOption<Int?>("seed", .atLeast(0), help: "seed for the coordinate order (default: the session seed)")
     public static let signature = CommandSignature(
         "train linsvc", area: "training",
         summary: "Train a linear support vector classifier (L2, squared hinge, dual coordinate descent as in liblinear).",
-        options: [
-            OptionSpec("C", .number, default: "1.0", help: "inverse regularisation strength (> 0)"),
-            OptionSpec("max_iter", .integer, default: "1000", help: "maximum passes over the data"),
-            OptionSpec("tol", .number, default: "0.0001", help: "stopping tolerance (> 0)"),
-            OptionSpec("seed", .integer, help: "seed for the coordinate order (default: the session seed)"),
-        ],
+        options: [C.spec, maxIterations.spec, TrainCommandSupport.tolerance.spec, seed.spec],
         publishes: TrainCommandSupport.published,
         examples: ["train linsvc", "train linsvc C=0.5"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         var p = LinearSVCParameters()
-        p.C = try TrainCommandSupport.positive("C", call)
-        p.maxIterations = try TrainCommandSupport.atLeast(1, "max_iter", call)!
-        p.tolerance = try TrainCommandSupport.positive("tol", call)
-        p.seed = try TrainCommandSupport.seed(call, context)
+        p.C = try call.value(C)
+        p.maxIterations = try call.value(maxIterations)
+        p.tolerance = try call.value(TrainCommandSupport.tolerance)
+        p.seed = try TrainCommandSupport.seed(call, context, option: seed)
         try TrainCommandSupport.validate(p.validate, call)
         return try TrainCommandSupport.train(EstimatorChoices.linearSVC(p), units: 0, unit: "", context: context)
     }
@@ -64,21 +58,18 @@ public enum TrainLinearSVCCommand: RappiCommand {
 /// `train logreg [C=1.0 max_iter=100 tol=0.0001]`
 public enum TrainLogisticRegressionCommand: RappiCommand {
     public static let reusableInPipelines = true
+    static let maxIterations = CommandOption("max_iter", default: 100, .atLeast(1), help: "maximum solver iterations")
     public static let signature = CommandSignature(
         "train logreg", area: "training", summary: "Train an L2-regularised logistic regression.",
-        options: [
-            OptionSpec("C", .number, default: "1.0", help: "inverse regularisation strength (> 0)"),
-            OptionSpec("max_iter", .integer, default: "100", help: "maximum solver iterations"),
-            OptionSpec("tol", .number, default: "0.0001", help: "stopping tolerance (> 0)"),
-        ],
+        options: [TrainLinearSVCCommand.C.spec, maxIterations.spec, TrainCommandSupport.tolerance.spec],
         publishes: TrainCommandSupport.published,
         examples: ["train logreg", "train logreg C=0.3"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         var p = LogisticRegressionParameters()
-        p.C = try TrainCommandSupport.positive("C", call)
-        p.maxIterations = try TrainCommandSupport.atLeast(1, "max_iter", call)!
-        p.tolerance = try TrainCommandSupport.positive("tol", call)
+        p.C = try call.value(TrainLinearSVCCommand.C)
+        p.maxIterations = try call.value(maxIterations)
+        p.tolerance = try call.value(TrainCommandSupport.tolerance)
         try TrainCommandSupport.validate(p.validate, call)
         return try TrainCommandSupport.train(EstimatorChoices.logisticRegression(p), units: 0, unit: "", context: context)
     }
@@ -118,26 +109,12 @@ enum TrainCommandSupport {
         ])
     }
 
-    static func atLeast(_ minimum: Int, _ name: String, _ call: BoundCall) throws -> Int? {
-        guard let value = try call.int(name) else { return nil }
-        guard value >= minimum else {
-            throw call.error("option '\(name)' must be at least \(minimum), got \(value)", at: name)
-        }
-        return value
-    }
+    static let tolerance = CommandOption("tol", default: 0.0001, .positive, help: "stopping tolerance (> 0)")
+    static let seed = CommandOption<Int?>("seed", .atLeast(0), help: "random seed (default: the session seed)")
 
-    static func positive(_ name: String, _ call: BoundCall) throws -> Double {
-        let value = try call.double(name)!
-        guard value > 0, value.isFinite else {
-            throw call.error("option '\(name)' must be greater than 0, got \(Value.format(value))", at: name)
-        }
-        return value
-    }
-
-    static func seed(_ call: BoundCall, _ context: CommandContext) throws -> UInt64 {
-        guard let seed = try call.int("seed") else { return context.session.seed }
-        guard seed >= 0 else { throw call.error("option 'seed' must be 0 or more, got \(seed)", at: "seed") }
-        return UInt64(seed)
+    /// The option's seed when given, else the session's (`set seed`).
+    static func seed(_ call: BoundCall, _ context: CommandContext, option: CommandOption<Int?> = seed) throws -> UInt64 {
+        try call.value(option).map(UInt64.init) ?? context.session.seed
     }
 
     static func validate(_ check: () throws -> Void, _ call: BoundCall) throws {
