@@ -92,6 +92,39 @@ final class ScriptRunTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("typo.rappi:2:29: error: unknown option 'tragte' — did you mean 'target'?"), result.stderr)
     }
 
+    func testAnUndefinedNameOrABadOptionValueAnywhereFailsBeforeAnythingRuns() throws {
+        let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic/ds_full").path
+        let misspelt = try write("names.rappi", """
+            let version = 1
+            upload dataset titanic from \(data) target=Survived
+            load dataset titanic $verison
+            """)
+        let result = try rappi.run(["run", misspelt.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("names.rappi:3:22: error: $verison is not defined at this point — did you mean $version?"), result.stderr)
+        XCTAssertFalse(result.stdout.contains("created titanic"), result.stdout)
+
+        // A value is known from the statement that publishes it onwards, and -D names are known from the start.
+        let ordered = try write("ordered.rappi", "echo $rows\nupload dataset titanic from \(data) target=Survived\n")
+        let early = try rappi.run(["run", ordered.path])
+        XCTAssertTrue(early.stderr.contains("ordered.rappi:1:6: error: $rows is not defined at this point"), early.stderr)
+        let fine = try write("fine.rappi", "echo $who\nupload dataset titanic from \(data) target=Survived\nload dataset titanic\necho \"${rows} rows\"\n")
+        let ok = try rappi.run(["run", fine.path, "-D", "who=ada"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("891 rows"), ok.stdout)
+
+        for (statement, message) in [("train rf trees=0", "option 'trees' must be at least 1, got 0"),
+                                     ("compute create c cores=0", "option 'cores' must be at least 1, got 0"),
+                                     ("compute create c memory=1t", "option 'memory' expects a size such as 7g, 512m or 64MB, got '1t'")] {
+            let script = try write("values.rappi", "upload dataset titanic2 from \(data) target=Survived\n\(statement)\n")
+            let checked = try rappi.run(["run", script.path, "--json"])
+            XCTAssertEqual(checked.status, 1)
+            XCTAssertTrue(checked.stdout.contains("\"line\":2"), checked.stdout)
+            XCTAssertTrue(checked.stdout.contains(message), checked.stdout)
+            XCTAssertFalse(checked.stdout.contains("created titanic2"), "\(statement) should fail before the upload runs")
+        }
+    }
+
     func testKeepGoingRunsEverythingAndStillFails() throws {
         let script = try write("many.rappi", "assert nothing == 1\necho middle\nlod dataset x\necho end\n")
         let result = try rappi.run(["run", script.path, "--keep-going", "--json"])

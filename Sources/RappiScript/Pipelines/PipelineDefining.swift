@@ -3,6 +3,9 @@ import RappiWorkspace
 
 /// Stores a `pipeline NAME(…) { … }` definition in the workspace.
 enum PipelineDefining {
+    /// What a definition publishes (the statement has no command type to declare it).
+    static let published = ["pipeline", "pipeline_version"]
+
     static func define(_ syntax: PipelineSyntax, in session: Session) throws -> CommandResult {
         let parameters = syntax.parameters.map { PipelineDefinition.Parameter(name: $0.name, defaultValue: $0.defaultValue) }
         let (definition, created) = try session.workspace().definePipeline(

@@ -104,24 +104,9 @@ public struct BoundCall {
                 throw ScriptError("\(describe(name)) expects \(expected), but $\(variable) is '\(text)'", at: token.position)
             }
             return text
-        case .string(let s): return interpolate(s)
+        case .string(let s): return StringInterpolation.interpolate(s, lookup: session.lookup)
         default: return token.text
         }
-    }
-
-    /// `"${name}"` inside strings takes the variable's value; unknown names stay as written.
-    private func interpolate(_ s: String) -> String {
-        guard s.contains("${") else { return s }
-        var out = ""
-        var rest = Substring(s)
-        while let open = rest.range(of: "${") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
-            let name = String(rest[open.upperBound..<close])
-            out += session.lookup(name)?.description ?? "${\(name)}"
-            rest = rest[rest.index(after: close)...]
-        }
-        return out + rest
     }
 
     private func kind(of name: String) -> ValueKind? {

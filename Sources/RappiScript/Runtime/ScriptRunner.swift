@@ -74,6 +74,15 @@ public struct ScriptRunner {
                               output: "", values: [], error: error, durationSeconds: 0))
             return finish(error)
         }
+        // …and every `$name` it uses, against what is defined above each use.
+        let known = Set(session.parameters.keys).union(session.variables.keys).union(session.published.keys)
+        if !keepGoing, let error = NameResolver(table: interpreter.table).firstUnresolved(in: statements, known: known) {
+            let index = statements.lastIndex { $0.position.line < error.position.line
+                || ($0.position.line == error.position.line && $0.position.column <= error.position.column) } ?? 0
+            record(CellResult(cell: index + 1, statement: statements[index].text, position: statements[index].position,
+                              output: "", values: [], error: error, durationSeconds: 0))
+            return finish(error)
+        }
 
         var firstError: ScriptError?
         for statement in statements {
