@@ -70,6 +70,17 @@ public struct MemorySize: OptionText, OptionValue, Comparable {
     public static func < (a: MemorySize, b: MemorySize) -> Bool { a.bytes < b.bytes }
 }
 
+/// An enumeration whose raw values are the words an option takes (`recipe=titanic|auto`).
+public protocol ChoiceOptionText: OptionText, OptionValue, CaseIterable, RawRepresentable where RawValue == String, Plain == Self {}
+
+extension ChoiceOptionText {
+    public static var optionKind: ValueKind { .choice(allCases.map(\.rawValue)) }
+    public init?(optionText: String) { self.init(rawValue: optionText) }
+    public var optionText: String { rawValue }
+    public init(plain: Self) { self = plain }
+    public var plain: Self? { self }
+}
+
 extension Optional: OptionValue where Wrapped: OptionText {
     public init(plain: Wrapped) { self = .some(plain) }
     public var plain: Wrapped? { self }

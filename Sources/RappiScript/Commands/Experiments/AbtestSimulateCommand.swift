@@ -6,6 +6,9 @@ import RappiWorkspace
 /// `abtest simulate NAME from dataset D [vN] [requests=N] [batch=N]` — labelled records through
 /// the live router over HTTP, their true outcomes posted to /feedback.
 public enum AbtestSimulateCommand: RappiCommand {
+    static let requests = CommandOption<Int?>("requests", OptionRule { (1...1_000_000).contains($0) ? nil : "must be between 1 and 1,000,000" }, help: "records to send (default: every row once; rows repeat when more)")
+    static let batch = CommandOption("batch", default: 1, OptionRule { (1...1000).contains($0) ? nil : "must be between 1 and 1,000" },
+                                     help: "records per request (1 to 1,000)")
     public static let signature = CommandSignature(
         "abtest simulate", area: "experiments",
         summary: "Drive a dataset's records through a live experiment over HTTP and post their true outcomes to /feedback.",
@@ -15,10 +18,7 @@ public enum AbtestSimulateCommand: RappiCommand {
             .argument(ArgumentSpec("dataset", .stored(.dataset), help: "a labelled dataset")),
             .optional([.argument(ArgumentSpec("version", .version, help: "the dataset version (default: latest)"))]),
         ],
-        options: [
-            OptionSpec("requests", .integer, help: "records to send (default: every row once; rows repeat when more)"),
-            OptionSpec("batch", .integer, default: "1", help: "records per request (1 to 1,000)"),
-        ],
+        options: [requests.spec, batch.spec],
         publishes: ["requests", "records", "seconds", "requests_a", "requests_b", "outcomes"],
         examples: ["abtest simulate titanic from dataset titanic", "abtest simulate titanic from dataset titanic v2 requests=5000 batch=10"])
 
@@ -43,10 +43,8 @@ public enum AbtestSimulateCommand: RappiCommand {
         if let unit = experiment.unit, frame.column(named: unit) == nil {
             throw CommandFailure("\(version.name) v\(version.version) has no column '\(unit)', the experiment's unit — simulate from the data the experiment is keyed by")
         }
-        let total = try call.int("requests") ?? frame.rowCount
-        guard total >= 1, total <= 1_000_000 else { throw call.error("option 'requests' must be between 1 and 1,000,000, got \(total)", at: "requests") }
-        let batch = try call.int("batch")!
-        guard (1...1_000).contains(batch) else { throw call.error("option 'batch' must be between 1 and 1,000, got \(batch)", at: "batch") }
+        let total = try call.value(Self.requests) ?? frame.rowCount
+        let batch = try call.value(Self.batch)
 
         let client = HTTPClient()
         let headers = router.authorization(experiment).merging(["Content-Type": "application/json"]) { $1 }

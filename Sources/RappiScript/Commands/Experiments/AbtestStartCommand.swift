@@ -5,6 +5,8 @@ import RappiWorkspace
 
 /// `abtest start NAME A vs B [split=50/50] [unit=FIELD] [port=N] [auth=key|none]`
 public enum AbtestStartCommand: RappiCommand {
+    static let split = CommandOption("split", default: "50/50", help: "percent of traffic for A/B, summing to 100")
+    static let unit = CommandOption<String?>("unit", help: "a record field (e.g. PassengerId): the same value always sees the same variant; without it each record is a seeded random draw")
     public static let signature = CommandSignature(
         "abtest start", area: "experiments",
         summary: "Start an A/B experiment: a router endpoint that splits /score and /invocations traffic between two models and takes outcomes on /feedback.",
@@ -14,23 +16,15 @@ public enum AbtestStartCommand: RappiCommand {
             .keyword("vs"),
             .argument(ArgumentSpec("b", .text, help: "variant B: a deployed endpoint, or a registered model MODEL[:vN|:stage]")),
         ],
-        options: [
-            OptionSpec("split", .text, default: "50/50", help: "percent of traffic for A/B, summing to 100"),
-            OptionSpec("unit", .text, help: "a record field (e.g. PassengerId): the same value always sees the same variant; without it each record is a seeded random draw"),
-            OptionSpec("port", .integer, help: "the router's port (default: a free one)"),
-            OptionSpec("auth", .choice(["key", "none"]), default: "key", help: "require an API key (Authorization: Bearer KEY)"),
-        ],
+        options: [split.spec, unit.spec, ServerOptions.port.spec, ServerOptions.auth.spec],
         publishes: ["experiment", "url", "port"],
         examples: ["abtest start titanic titanic-rf vs titanic-linsvc unit=PassengerId",
                    "abtest start trial titanic_rf:v1 vs titanic_rf:v2 split=90/10 auth=none"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let name = try call.string("name")!
-        let splitA = try ExperimentVariants.split(try call.string("split")!, call: call, at: "split")
-        if let port = try call.int("port"), !(1...65535).contains(port) {
-            throw call.error("option 'port' must be between 1 and 65535, got \(port)", at: "port")
-        }
-        let authenticated = try call.string("auth") == "key"
+        let splitA = try ExperimentVariants.split(try call.value(split), call: call, at: "split")
+        let authenticated = try call.value(ServerOptions.auth) == .key
         let workspace = try context.workspace()
         let router = ExperimentRouterProcess(workspace: workspace)
         if let existing = try? workspace.experiment(name), router.isLive(existing) || existing.status == "running" && existing.pid.map({ LocalProcess.isAlive(pid: Int32($0)) }) == true {
@@ -42,7 +36,7 @@ public enum AbtestStartCommand: RappiCommand {
         guard models[0].target == models[1].target else {
             throw CommandFailure("A and B predict different targets (A: '\(models[0].target.column)' with classes \(models[0].target.classes), B: '\(models[1].target.column)' with classes \(models[1].target.classes)) — compare models trained for the same target")
         }
-        let unit = try call.string("unit")
+        let unit = try call.value(unit)
         if let unit { try checkUnit(unit, for: a, in: workspace, call: call) }
 
         // A stopped experiment of the same name is replaced, its traffic with it: say so.
@@ -52,7 +46,7 @@ public enum AbtestStartCommand: RappiCommand {
         try workspace.saveExperiment(experiment)
         let keys = authenticated ? EndpointKeys.generate() : nil
         if let keys { try keys.write(to: router.keysFile(name)) }
-        let port = try call.int("port") ?? FreePort.pick()
+        let port = try call.value(ServerOptions.port) ?? FreePort.pick()
         let url = "http://127.0.0.1:\(port)"
         let pid: Int32
         do {

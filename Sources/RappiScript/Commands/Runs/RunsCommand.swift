@@ -2,16 +2,16 @@ import RappiWorkspace
 
 /// `runs` — the recorded script runs, newest last.
 public enum RunsCommand: RappiCommand {
+    static let limit = CommandOption("limit", default: 20, .atLeast(1), help: "how many recent runs to show")
     public static let signature = CommandSignature(
         "runs", area: "workspace",
         summary: "List recorded runs (scripts, -c lines, REPL sessions, pipeline runs) with their status; `runs pipeline NAME` for one pipeline's runs.",
         pattern: [.optional([.keyword("pipeline"), .argument(ArgumentSpec("pipeline", .stored(.pipeline), help: "a pipeline"))])],
-        options: [OptionSpec("limit", .integer, default: "20", help: "how many recent runs to show")],
+        options: [limit.spec],
         publishes: ["runs"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let limit = try call.int("limit")!
-        guard limit > 0 else { throw call.error("option 'limit' must be at least 1", at: "limit") }
+        let limit = try call.value(limit)
         if let pipeline = try call.string("pipeline") {
             return try pipelineRuns(pipeline, limit: limit, context)
         }

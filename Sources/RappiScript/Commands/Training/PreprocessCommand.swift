@@ -4,20 +4,19 @@ import RappiML
 /// happens at `train`, on the training rows only; this shows what the recipe makes of them.
 public enum PreprocessCommand: RappiCommand {
     public static let reusableInPipelines = true
+    static let recipe = CommandOption<Recipe?>("recipe", help: "titanic (engineered Titanic features) or auto (any tabular data); default: titanic for Titanic-shaped data, else auto")
+    static let target = CommandOption<String?>("target", kind: .name, help: "the column to predict (default: the dataset's target)")
     public static let signature = CommandSignature(
         "preprocess", area: "training",
         summary: "Choose the feature recipe and target; shows the features it makes from the training rows.",
-        options: [
-            OptionSpec("recipe", .choice(Recipe.allCases.map(\.rawValue)), help: "titanic (engineered Titanic features) or auto (any tabular data); default: titanic for Titanic-shaped data, else auto"),
-            OptionSpec("target", .name, help: "the column to predict (default: the dataset's target)"),
-        ],
+        options: [recipe.spec, target.spec],
         publishes: ["features"],
         examples: ["preprocess recipe=titanic", "preprocess recipe=auto target=Survived"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let dataset = try context.currentDataset(for: "preprocess")
-        let recipe = try call.string("recipe").flatMap(Recipe.init(rawValue:)) ?? Trainer.defaultRecipe(for: dataset.frame)
-        let target = try call.string("target") ?? Trainer.defaultTarget(dataset)
+        let recipe = try call.value(recipe) ?? Trainer.defaultRecipe(for: dataset.frame)
+        let target = try call.value(target) ?? Trainer.defaultTarget(dataset)
         guard dataset.frame.column(named: target) != nil else {
             let hint = NameSuggestion.closest(to: target, in: dataset.frame.columnNames).map { " — did you mean '\($0)'?" }
                 ?? " — columns are: \(dataset.frame.columnNames.joined(separator: ", "))"
@@ -36,3 +35,5 @@ public enum PreprocessCommand: RappiCommand {
 }
 
 import RappiWorkspace
+
+extension Recipe: ChoiceOptionText {}
