@@ -11,15 +11,29 @@ enum ModelReference {
             }
             return last
         }
+        let (name, selector) = try parse(text)
+        return try context.workspace().modelVersion(name, selector)
+    }
+
+    /// `MODEL[:SELECTOR]` split; no selector means the latest version.
+    static func parse(_ text: String) throws -> (name: String, selector: ModelSelector) {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        var selector = ModelSelector.version(.latest)
-        if parts.count == 2 {
-            guard let parsed = ModelSelector(parts[1]) else {
-                throw CommandFailure("'\(parts[1])' after ':' is not a version — write MODEL:v2, MODEL:latest, MODEL:staging or MODEL:production")
-            }
-            selector = parsed
+        guard parts.count == 2 else { return (text, .version(.latest)) }
+        guard let parsed = ModelSelector(parts[1]) else {
+            throw CommandFailure("'\(parts[1])' after ':' is not a version — write MODEL:v2, MODEL:latest, MODEL:staging or MODEL:production")
         }
-        return try context.workspace().modelVersion(parts[0], selector)
+        return (parts[0], parsed)
+    }
+
+    /// What a reference follows when it can move on — `latest`, `staging` or `production` — or
+    /// nil when it pins one version (`MODEL:v2`, or no reference: the model just registered).
+    static func follows(_ text: String?) throws -> String? {
+        guard let text else { return nil }
+        switch try parse(text).selector {
+        case .version(.latest): return "latest"
+        case .version(.number): return nil
+        case .stage(let stage): return stage.rawValue
+        }
     }
 
     static func load(_ version: ModelVersion, in context: CommandContext) throws -> TrainedModel {
