@@ -169,7 +169,7 @@ final class EndpointTrustTests: XCTestCase {
     func testRedeployingUnderAnExistingNameSaysWhatWasReplaced() throws {
         XCTAssertEqual(try rappi.run(["-c", "deploy titanic_rf:v1 local as svc"]).status, 0)
         let before = try Workspace(directory: rappi.workspace).endpoint("svc")
-        XCTAssertEqual(try rappi.run(["-c", "train rf trees=20 seed=7; register"]).status, 0)
+        XCTAssertEqual(try rappi.run(["-c", "load dataset titanic; train rf trees=20 seed=7; register"]).status, 0)
         let again = try rappi.run(["-c", "deploy titanic_rf:v2 local as svc", "--json"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("replaced  the previous svc"), again.stdout)
@@ -190,7 +190,7 @@ final class EndpointTrustTests: XCTestCase {
         XCTAssertTrue(current.stdout.contains("\"endpoints_behind\":0"), current.stdout)
         XCTAssertTrue(current.stdout.contains("\"endpoints_live\":2"), current.stdout)
 
-        XCTAssertEqual(try rappi.run(["-c", "train rf trees=20 seed=7; register; promote titanic_rf v2 to production"]).status, 0)
+        XCTAssertEqual(try rappi.run(["-c", "load dataset titanic; train rf trees=20 seed=7; register; promote titanic_rf v2 to production"]).status, 0)
         let behind = try rappi.run(["-c", "endpoints", "--json"])
         XCTAssertTrue(behind.stdout.contains("\"endpoints_behind\":1"), behind.stdout)
         XCTAssertTrue(behind.stdout.contains("prod is behind: it serves titanic_rf v1, production is v2 now"), behind.stdout)

@@ -21,7 +21,7 @@ public enum TestEndpointCommand: RappiCommand {
         if case .down(let why) = Deployer(workspace: workspace).health(endpoint) {
             throw call.error("""
                 \(name) is down: \(why) — nothing was tested; `endpoints` lists what is live, and \
-                `deploy \(endpoint.model):v\(endpoint.modelVersion) \(endpoint.target) as \(name)` starts it again
+                `deploy \(endpoint.model):\(endpoint.deployedFrom ?? "v\(endpoint.modelVersion)") \(endpoint.target) as \(name)` starts it again
                 """, at: "name")
         }
         let version = try workspace.modelVersion(endpoint.model, .version(.number(endpoint.modelVersion)))
