@@ -53,6 +53,33 @@ final class EndpointTrustTests: XCTestCase {
         XCTAssertTrue(listed.stdout.contains("\"endpoints_live\":1"), listed.stdout)
     }
 
+    func testEndpointsNamedTheOldWayKeepWorkingAndNeverReachAnotherWorkspacesContainer() throws {
+        try requirePodman()
+        // A running container named the way the previous release named them: rappi-ENDPOINT.
+        XCTAssertEqual(try rappi.run(["-c", "deploy titanic_rf aci as oldstyle auth=none"]).status, 0)
+        let endpoint = try Workspace(directory: rappi.workspace).endpoint("oldstyle")
+        try podman(["rename", endpoint.container!, "rappi-oldstyle"])
+        // Another workspace's row from that release for the same name, whose container the shared
+        // name let ours replace: its recorded id is gone.
+        let other = RappiBinary(workspace: root.appendingPathComponent("other"))
+        try Workspace(directory: other.workspace).saveEndpoint(EndpointRecord(
+            name: "oldstyle", model: endpoint.model, modelVersion: endpoint.modelVersion, modelHash: endpoint.modelHash,
+            target: "aci", url: endpoint.url, port: endpoint.port, pid: nil, container: String(repeating: "0", count: 64),
+            image: endpoint.image, auth: "none"))
+
+        let theirs = try other.run(["-c", "undeploy oldstyle"])
+        XCTAssertEqual(theirs.status, 0, theirs.stderr)
+        XCTAssertTrue(theirs.stdout.contains("its container was gone already"), theirs.stdout)
+        XCTAssertEqual(try podman(["container", "inspect", "--format", "{{.State.Running}}", "rappi-oldstyle"]), "true",
+                       "the other workspace's undeploy left our container alone")
+
+        XCTAssertTrue(try rappi.run(["-c", "endpoints", "--json"]).stdout.contains("\"endpoints_live\":1"))
+        let ours = try rappi.run(["-c", "undeploy oldstyle"])
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertTrue(ours.stdout.contains("stopped and removed container"), ours.stdout)
+        XCTAssertThrowsError(try podman(["container", "inspect", "rappi-oldstyle"]), "our undeploy found it by its recorded id")
+    }
+
     // MARK: - 2. busy ports and readiness that proves it is our server
 
     func testDeployOnABusyPortIsAnErrorBeforeAnythingIsStoppedOrStarted() throws {
