@@ -34,7 +34,7 @@ final class EndpointTrustTests: XCTestCase {
         try requirePodman()
         let other = try trainedWorkspace("other")
         for binary in [rappi!, other] {
-            let deployed = try binary.run(["-c", "deploy titanic_rf aci as utloan auth=none"])
+            let deployed = try binary.run(["-c", "deploy titanic_rf aci as utloan"])
             XCTAssertEqual(deployed.status, 0, deployed.stderr + deployed.stdout)
         }
         let a = try Workspace(directory: rappi.workspace), b = try Workspace(directory: other.workspace)
@@ -51,6 +51,13 @@ final class EndpointTrustTests: XCTestCase {
         XCTAssertEqual(try HTTPClient().get(endpointB.url + "/health/ready", timeout: 5).status, 200, "A's undeploy left B's container alone")
         let listed = try other.run(["-c", "endpoints", "--json"])
         XCTAssertTrue(listed.stdout.contains("\"endpoints_live\":1"), listed.stdout)
+
+        // The container reads its keys from the workspace: a rotated key works as soon as rotate-key returns.
+        let rotated = try other.run(["-c", "endpoint rotate-key utloan"])
+        XCTAssertEqual(rotated.status, 0, rotated.stderr)
+        let key = try String(contentsOf: other.workspace.appendingPathComponent("endpoints/utloan/keys/keys"), encoding: .utf8)
+            .split(separator: "\n")[0]
+        XCTAssertEqual(try HTTPClient().post(endpointB.url + "/score", json: passenger, headers: ["Authorization": "Bearer \(key)"]).status, 200)
     }
 
     func testEndpointsNamedTheOldWayKeepWorkingAndNeverReachAnotherWorkspacesContainer() throws {

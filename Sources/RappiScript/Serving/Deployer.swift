@@ -199,10 +199,10 @@ struct Deployer {
     }
 
     /// Whether `pid` is this endpoint's `rappi serve-model`: its command line serves this model
-    /// file on this port.
+    /// file (named by its hash) on this port. The executable's name is not checked: the binary
+    /// may have been installed under another name.
     static func isServer(pid: Int32, of endpoint: EndpointRecord) -> Bool {
         guard LocalProcess.isAlive(pid: pid), let argv = ProcessTable.commandLine(pid),
-              argv.first.map({ URL(fileURLWithPath: $0).lastPathComponent == "rappi" }) == true,
               argv.count > 1, argv[1] == "serve-model" else { return false }
         func value(_ option: String) -> String? {
             argv.firstIndex(of: option).flatMap { $0 + 1 < argv.count ? argv[$0 + 1] : nil }
