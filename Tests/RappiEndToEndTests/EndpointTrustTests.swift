@@ -58,6 +58,13 @@ final class EndpointTrustTests: XCTestCase {
         let key = try String(contentsOf: other.workspace.appendingPathComponent("endpoints/utloan/keys/keys"), encoding: .utf8)
             .split(separator: "\n")[0]
         XCTAssertEqual(try HTTPClient().post(endpointB.url + "/score", json: passenger, headers: ["Authorization": "Bearer \(key)"]).status, 200)
+
+        // A stopped container is down, said once.
+        try podman(["stop", "-t", "2", endpointB.container!])
+        let tested = try other.run(["-c", "test endpoint utloan"])
+        XCTAssertEqual(tested.status, 1)
+        XCTAssertTrue(tested.stderr.contains("utloan is down: its container"), tested.stderr)
+        XCTAssertFalse(tested.stderr.contains("FAIL"), tested.stderr)
     }
 
     func testEndpointsNamedTheOldWayKeepWorkingAndNeverReachAnotherWorkspacesContainer() throws {

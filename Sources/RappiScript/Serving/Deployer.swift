@@ -218,8 +218,8 @@ struct Deployer {
         var isLive: Bool { if case .live = self { return true }; return false }
     }
 
-    /// Whether the endpoint is up now, and if not, why: its process is gone (or the pid is another
-    /// program's now), nothing answers, or what answers serves another model.
+    /// Whether the endpoint is up now, and if not, why: its process or container is gone (or the
+    /// pid is another program's now), nothing answers, or what answers serves another model.
     func health(_ endpoint: EndpointRecord) -> Health {
         if endpoint.target == "local" {
             guard let pid = endpoint.pid.map(Int32.init), LocalProcess.isAlive(pid: pid) else {
@@ -228,6 +228,9 @@ struct Deployer {
             guard Self.isServer(pid: pid, of: endpoint) else {
                 return .down("its process has exited (pid \(pid) now belongs to another program)")
             }
+        } else if let engine = ContainerEngine.detect(), !engine.isRunning(name: Self.containerReference(endpoint)) {
+            // While its container runs, the engine holds the port: nobody else can answer there.
+            return .down("its container \(Self.containerReference(endpoint).prefix(12)) is not running")
         }
         let response: HTTPResponse
         do {

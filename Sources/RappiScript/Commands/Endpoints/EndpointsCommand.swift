@@ -6,7 +6,7 @@ import RappiWorkspace
 public enum EndpointsCommand: RappiCommand {
     public static let signature = CommandSignature(
         "endpoints", area: "endpoints",
-        summary: "List deployed endpoints: model, target, URL, whether each answers now, and whether its stage has moved on.",
+        summary: "List deployed endpoints: model, target, URL, whether each answers now and whether its stage moved on.",
         publishes: ["endpoints", "endpoints_live", "endpoints_behind"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {

@@ -8,7 +8,7 @@ import RappiWorkspace
 public enum RotateKeyCommand: RappiCommand {
     public static let signature = CommandSignature(
         "endpoint rotate-key", area: "endpoints",
-        summary: "Give an endpoint a new primary API key; the previous primary becomes the secondary. Returns when the new key is accepted.",
+        summary: "Give an endpoint a new primary API key (the previous one becomes the secondary); returns once the server accepts it.",
         pattern: [.argument(ArgumentSpec("name", .name, help: "an endpoint from `endpoints`"))],
         examples: ["endpoint rotate-key titanic_rf"])
 

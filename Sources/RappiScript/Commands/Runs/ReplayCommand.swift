@@ -2,7 +2,7 @@
 public enum ReplayCommand: RappiCommand {
     public static let signature = CommandSignature(
         "replay", area: "workspace",
-        summary: "Re-run a recorded script against the dataset versions it resolved; compare values and models. Statements that deploy or call live endpoints and experiments are not replayed, and environment values (ports, URLs, timings) are listed apart.",
+        summary: "Re-run a recorded script against the dataset versions it resolved; compare values and models (live endpoints are left alone).",
         pattern: [.argument(ArgumentSpec("run", .integer, help: "a run id from `runs`"))],
         publishes: ["replay_identical", "replay_different", "replay_skipped", "replay_environment"],
         examples: ["replay 3"])
