@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient", "RappiDeploy"]),
         // CLI entry, REPL (readline), script runner, rendering.
         .executableTarget(name: "rappi", dependencies: [
-            "RappiScript", "RappiWorkspace", "RappiServe", "RappiClient", "CReadline",
+            "RappiScript", "RappiWorkspace", "RappiServe", "RappiClient", "RappiDeploy", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "RappiClientTests", dependencies: ["RappiClient"]),
         .testTarget(name: "RappiDeployTests", dependencies: ["RappiDeploy"]),
         .testTarget(name: "RappiServeTests", dependencies: [
-            "RappiServe", "RappiClient", "RappiML",
+            "RappiServe", "RappiClient", "RappiML", "RappiWorkspace",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // Runs .rappi scripts through the built binary; depends on it so `swift test` builds it.

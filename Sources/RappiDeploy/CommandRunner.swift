@@ -54,8 +54,9 @@ enum CommandRunner {
     /// Runs `executable arguments` (stdin /dev/null) to completion, or until `timeout` seconds,
     /// after which it gets SIGTERM and, 3 s later, SIGKILL. With `mergeOutput` stderr goes into the
     /// same pipe as stdout (interleaved as written) and `stderr` is empty. Throws only when the
-    /// program cannot be started.
-    static func run(_ executable: String, _ arguments: [String], timeout: Double? = nil, mergeOutput: Bool = false) throws -> CommandResult {
+    /// program cannot be started. `environment` (`NAME=VALUE` entries) is added to this process's.
+    static func run(_ executable: String, _ arguments: [String], timeout: Double? = nil, mergeOutput: Bool = false,
+                    environment extra: [String] = []) throws -> CommandResult {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard makePipe(&outPipe) else { throw DeployError("cannot start \(executable): pipe: \(errnoText())") }
         if !mergeOutput {
@@ -80,9 +81,11 @@ enum CommandRunner {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        let environment = SpawnSupport.environment(adding: extra)
+        defer { for pointer in environment { free(pointer) } }
         var pid: pid_t = 0
         let spawned = argv.withUnsafeBufferPointer { buffer in
-            posix_spawnp(&pid, executable, &actions, &attributes, buffer.baseAddress!, environ)
+            environment.withUnsafeBufferPointer { posix_spawnp(&pid, executable, &actions, &attributes, buffer.baseAddress!, $0.baseAddress!) }
         }
         close(outPipe[1])
         if !mergeOutput { close(errPipe[1]) }
@@ -177,6 +180,16 @@ enum CommandRunner {
 enum SpawnSupport {
     /// glibc's POSIX_SPAWN_SETSID (0x80, since 2.26).
     static let setSID: Int32 = 0x80
+
+    /// `extra` (`NAME=VALUE`, taking precedence) followed by this process's environment, as a
+    /// NULL-terminated array of strdup'ed strings for posix_spawn; the caller frees them.
+    static func environment(adding extra: [String]) -> [UnsafeMutablePointer<CChar>?] {
+        var environment: [UnsafeMutablePointer<CChar>?] = extra.map { strdup($0) }
+        var index = 0
+        while let entry = environ[index] { environment.append(strdup(entry)); index += 1 }
+        environment.append(nil)
+        return environment
+    }
 
     /// Resets the signals a shell or the REPL may have ignored or blocked (SIGPIPE, SIGINT, …) to
     /// their defaults and clears the signal mask in the child, and sets the flags.

@@ -55,13 +55,21 @@ public struct ContainerEngine: Sendable {
     }
 
     /// Runs `image` detached as container `name`, publishing 127.0.0.1:`hostPort` → 8080, with
-    /// `--ulimit nofile=1024:1024 --ulimit nproc=1024:1024`, and `keysDirectory` bind-mounted
-    /// read-only at /run/rappi when given, and `logsDirectory` at /var/log/rappi (the access log)
-    /// when given. An existing container of that name is replaced. Returns the container id.
-    public func run(image: String, name: String, hostPort: Int, keysDirectory: URL?, logsDirectory: URL? = nil) throws -> String {
-        try stop(name: name)
+    /// `--ulimit nofile=1024:1024 --ulimit nproc=1024:1024`, `labels` (`--label KEY=VALUE`), the
+    /// variables `environment` names passed from this process's environment together with
+    /// `environmentValues` (so their values never appear on a command line), `keysDirectory`
+    /// bind-mounted read-only at /run/rappi and `logsDirectory` at /var/log/rappi (the access
+    /// log) when given. A container of that name that exists already is an error, never replaced:
+    /// it may be someone else's. Returns the container id.
+    public func run(image: String, name: String, hostPort: Int, keysDirectory: URL?, logsDirectory: URL? = nil,
+                    labels: [String: String] = [:], environmentValues: [String: String] = [:]) throws -> String {
+        if exists(name: name) {
+            throw DeployError("a container named \(name) exists already — remove it with `\(commandLine(["rm", "-f", name]).joined(separator: " "))` if it is not in use")
+        }
         var arguments = ["run", "-d", "--name", name,
                          "-p", "127.0.0.1:\(hostPort):\(BuildContext.containerPort)"] + Self.limits + noPull
+        for key in labels.keys.sorted() { arguments += ["--label", "\(key)=\(labels[key]!)"] }
+        for key in environmentValues.keys.sorted() { arguments += ["-e", key] }
         if let keysDirectory {
             let path = keysDirectory.standardizedFileURL.path
             guard !path.contains(":") && !path.contains(",") else {
@@ -77,7 +85,8 @@ public struct ContainerEngine: Sendable {
             arguments += ["-v", "\(path):\(BuildContext.logDirectory)"]
         }
         arguments.append(image)
-        let result = try engine(arguments, timeout: 600)
+        let result = try engine(arguments, timeout: 600,
+                                environment: environmentValues.keys.sorted().map { "\($0)=\(environmentValues[$0]!)" })
         guard result.succeeded else {
             throw DeployError("\(kind.rawValue) run \(image) as \(name) failed\(statusText(result)):\n\(result.lastLines(20))")
         }
@@ -130,9 +139,26 @@ public struct ContainerEngine: Sendable {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Removes the image (ignoring errors: absent is fine).
+    /// Removes the image (ignoring errors: absent is fine). Not forced: an image some other
+    /// container still uses stays, and so does that container.
     public func removeImage(_ tag: String) {
-        _ = try? engine(["rmi", "-f", tag], timeout: 120)
+        _ = try? engine(["rmi", tag], timeout: 120)
+    }
+
+    /// The full id of the container `reference` (a name or an id) names, nil when there is none.
+    public func containerID(_ reference: String) -> String? {
+        guard let result = try? engine(["container", "inspect", "--format", "{{.Id}}", reference], timeout: 30),
+              result.succeeded else { return nil }
+        let id = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return id.isEmpty ? nil : id
+    }
+
+    /// The value of label `key` on container `reference`, nil when it has none (or does not exist).
+    public func label(_ key: String, of reference: String) -> String? {
+        guard let result = try? engine(["container", "inspect", "--format", "{{index .Config.Labels \"\(key)\"}}", reference],
+                                       timeout: 30), result.succeeded else { return nil }
+        let value = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return value.isEmpty || value == "<no value>" ? nil : value
     }
 
     /// Whether a container of that name exists (running or not).
@@ -151,8 +177,8 @@ public struct ContainerEngine: Sendable {
     /// The full command line for a subcommand, as it would be typed.
     public func commandLine(_ arguments: [String]) -> [String] { [executable] + globalArguments + arguments }
 
-    private func engine(_ arguments: [String], timeout: Double, merge: Bool = false) throws -> CommandResult {
-        try CommandRunner.run(executable, globalArguments + arguments, timeout: timeout, mergeOutput: merge)
+    private func engine(_ arguments: [String], timeout: Double, merge: Bool = false, environment: [String] = []) throws -> CommandResult {
+        try CommandRunner.run(executable, globalArguments + arguments, timeout: timeout, mergeOutput: merge, environment: environment)
     }
 
     private func statusText(_ result: CommandResult) -> String {

@@ -35,10 +35,7 @@ public enum LocalProcess {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
-        var environment: [UnsafeMutablePointer<CChar>?] = extraEnvironment.map { strdup($0) }
-        var index = 0
-        while let entry = environ[index] { environment.append(strdup(entry)); index += 1 }
-        environment.append(nil)
+        let environment = SpawnSupport.environment(adding: extraEnvironment)
         defer { for pointer in environment { free(pointer) } }
         var pid: pid_t = 0
         let status = argv.withUnsafeBufferPointer { arguments in

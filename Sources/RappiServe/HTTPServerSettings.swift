@@ -7,7 +7,7 @@ public struct HTTPServerSettings: Sendable {
     /// Used when `keysFile` is nil.
     public var apiKeys: [String] = []
     /// A file with one API key per line (primary, secondary). Re-read when it changes (checked at
-    /// most once a second), so a rotated key takes effect without a restart. A keys file with no
+    /// most every 100 ms), so a rotated key takes effect without a restart. A keys file with no
     /// key in it refuses every prediction request.
     public var keysFile: String?
     /// Largest accepted request body.

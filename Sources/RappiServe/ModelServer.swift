@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import RappiWorkspace
 
 /// The model server: one model file behind `POST /score` and `POST /invocations`, with health,
 /// metrics and OpenAPI endpoints (ARCHITECTURE.md §7).
@@ -54,6 +55,12 @@ public enum ModelServer {
         ready.string(runtime.name)
         ready.raw(#","version":"#)
         ready.number(runtime.version)
+        ready.raw(#","model_sha256":"#)
+        ready.string(try modelFileHash(configuration.modelPath))
+        if let nonce = configuration.readinessNonce {
+            ready.raw(#","nonce":"#)
+            ready.string(nonce)
+        }
         ready.raw("}")
 
         let responder = ModelResponder(
@@ -76,5 +83,13 @@ public enum ModelServer {
             eventLoopGroupProvider: Self.eventLoopGroupProvider(threads: configuration.eventLoopThreads),
             logger: logger)
         return (application, accessLog)
+    }
+
+    /// The SHA-256 of the model file as served, for `/health/ready`.
+    static func modelFileHash(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelServerError("cannot read the model file '\(path)'")
+        }
+        return data.withUnsafeBytes { ArtifactStore.hash($0) }
     }
 }

@@ -6,6 +6,10 @@ public struct ModelServerConfiguration: Sendable {
     /// Registry name and version, echoed in every prediction.
     public var modelName: String
     public var modelVersion: Int
+    /// Echoed by `/health/ready` with the model file's SHA-256, so whoever started the server can
+    /// tell its answer from another program's on the same port (`serve-model` takes it from the
+    /// environment variable RAPPI_READY_NONCE).
+    public var readinessNonce: String?
     public var server = HTTPServerSettings()
 
     public init(modelPath: String, modelName: String, modelVersion: Int) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RappiClient
+import RappiDeploy
 import RappiML
 import RappiScript
 import RappiServe
@@ -145,6 +146,7 @@ struct ServeModel: AsyncParsableCommand {
         configuration.keysFile = keysFile
         configuration.maxBodyBytes = maxBody
         configuration.accessLogPath = accessLog
+        configuration.readinessNonce = ProcessInfo.processInfo.environment[ReadinessProof.nonceVariable]
         try await ModelServer.run(configuration)
     }
 }

@@ -149,10 +149,12 @@ final class ContainerImageTests: XCTestCase {
         XCTAssertTrue(engine.isRunning(name: name))
         XCTAssertNotNil(engine.mainProcessID(name: name))
 
-        // Replacing: running again under the same name takes the old container's place.
-        let again = try engine.run(image: tag, name: name, hostPort: port, keysDirectory: keys)
-        XCTAssertNotEqual(again, id)
-        try Readiness.wait(url: "http://127.0.0.1:\(port)/health/ready", timeout: 60) { engine.logs(name: name, tail: 20) }
+        // A name in use is an error, never a replacement: the container may be someone else's.
+        XCTAssertThrowsError(try engine.run(image: tag, name: name, hostPort: try FreePort.pick(), keysDirectory: keys)) {
+            XCTAssertTrue("\($0)".contains("a container named \(name) exists already"), "\($0)")
+        }
+        XCTAssertEqual(engine.containerID(name), engine.containerID(id), "the running container was left alone")
+        XCTAssertTrue(engine.isRunning(name: name))
 
         let began = Date()
         try engine.stop(name: name)

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import XCTest
 @testable import RappiServe
+import RappiWorkspace
 
 final class OperationsTests: XCTestCase {
     func testHealth() async throws {
@@ -16,6 +17,21 @@ final class OperationsTests: XCTestCase {
             XCTAssertEqual(ready.json["status"] as? String, "ready")
             XCTAssertEqual(ready.json["model"] as? String, "titanic_rf")
             XCTAssertEqual(ready.json["version"] as? Int, 3)
+        }
+    }
+
+    func testReadinessNamesTheModelFilesHashAndEchoesTheNonceItWasStartedWith() async throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: TestModels.forest.path))
+        let hash = bytes.withUnsafeBytes { ArtifactStore.hash($0) }
+        try await withServer({ $0.readinessNonce = "n0nce-42" }) { client in
+            let ready = try await client.get("/health/ready")
+            XCTAssertEqual(ready.json["model_sha256"] as? String, hash)
+            XCTAssertEqual(ready.json["nonce"] as? String, "n0nce-42")
+        }
+        try await withServer { client in
+            let ready = try await client.get("/health/ready")
+            XCTAssertEqual(ready.json["model_sha256"] as? String, hash)
+            XCTAssertNil(ready.json["nonce"], "no nonce was given, none is echoed")
         }
     }
 

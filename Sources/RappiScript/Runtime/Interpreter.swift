@@ -40,6 +40,14 @@ public final class Interpreter {
                           durationSeconds: Date().timeIntervalSince(started))
     }
 
+    /// Counts `parsed` as the next cell without running it (a replay leaving live services
+    /// alone): an ok cell that publishes nothing and says why it was skipped.
+    public func skip(_ parsed: ParsedStatement, because reason: String) -> CellResult {
+        cellCount += 1
+        return CellResult(cell: cellCount, statement: parsed.text, position: parsed.position, output: "skipped: \(reason)",
+                          values: [], error: nil, durationSeconds: 0)
+    }
+
     private func run(_ statement: Statement) throws -> CommandResult {
         switch statement.kind {
         case .assignment(let name, let token):

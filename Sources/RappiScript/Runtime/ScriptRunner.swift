@@ -10,6 +10,8 @@ public struct ScriptRunner {
     public let kind: String
     public let sourceName: String
     public let keepGoing: Bool
+    /// When it returns a reason, the statement is recorded as a skipped cell instead of run.
+    public var skipping: ((ParsedStatement) -> String?)?
 
     public init(interpreter: Interpreter, kind: String, sourceName: String, keepGoing: Bool = false) {
         self.interpreter = interpreter
@@ -86,7 +88,7 @@ public struct ScriptRunner {
 
         var firstError: ScriptError?
         for statement in statements {
-            let cell = interpreter.execute(statement)
+            let cell = skipping?(statement).map { interpreter.skip(statement, because: $0) } ?? interpreter.execute(statement)
             record(cell)
             if let error = cell.error {
                 firstError = firstError ?? error

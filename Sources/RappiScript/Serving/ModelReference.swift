@@ -25,6 +25,17 @@ enum ModelReference {
         return (parts[0], selector)
     }
 
+    /// What a reference follows when it can move on — `latest`, `staging` or `production` — or
+    /// nil when it pins one version (`MODEL:v2`, or no reference: the model just registered).
+    static func follows(_ text: String?) throws -> String? {
+        guard let text else { return nil }
+        switch try parse(text).selector ?? .version(.latest) {
+        case .version(.latest): return "latest"
+        case .version(.number): return nil
+        case .stage(let stage): return stage.rawValue
+        }
+    }
+
     static func load(_ version: ModelVersion, in context: CommandContext) throws -> TrainedModel {
         try ModelFile.decode(try context.workspace().loadModelBytes(version))
     }

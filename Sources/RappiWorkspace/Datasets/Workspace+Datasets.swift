@@ -95,7 +95,7 @@ extension Workspace {
 
     // MARK: - helpers
 
-    static func validateName(_ name: String, kind: String) throws {
+    public static func validateName(_ name: String, kind: String) throws {
         let allowed = name.unicodeScalars.allSatisfy {
             CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" || $0 == "."
         }

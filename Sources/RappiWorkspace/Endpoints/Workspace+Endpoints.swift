@@ -16,19 +16,25 @@ public struct EndpointRecord: Sendable, Equatable {
     public let image: String?
     /// `key` or `none`.
     public let auth: String
+    /// What `deploy` was given after the model's name when it can move on: `latest`, `staging` or
+    /// `production`; nil when a version was pinned (`MODEL:v2`, the model just registered).
+    public let deployedFrom: String?
     public let createdAt: String
 
     public init(name: String, model: String, modelVersion: Int, modelHash: String, target: String, url: String, port: Int,
-                pid: Int?, container: String?, image: String?, auth: String, createdAt: String = Timestamp.now()) {
+                pid: Int?, container: String?, image: String?, auth: String, deployedFrom: String? = nil,
+                createdAt: String = Timestamp.now()) {
         self.name = name; self.model = model; self.modelVersion = modelVersion; self.modelHash = modelHash
         self.target = target; self.url = url; self.port = port; self.pid = pid; self.container = container
-        self.image = image; self.auth = auth; self.createdAt = createdAt
+        self.image = image; self.auth = auth; self.deployedFrom = deployedFrom; self.createdAt = createdAt
     }
 }
 
 extension Workspace {
-    /// Where an endpoint's files live: its API keys (0600) and its logs.
+    /// Where an endpoint's files live: its API keys (0600) and its logs. The name is checked
+    /// first, so no name can point outside the workspace.
     public func endpointDirectory(_ name: String) throws -> URL {
+        try Self.validateName(name, kind: "endpoint")
         let url = directory.appendingPathComponent("endpoints").appendingPathComponent(name)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -40,24 +46,26 @@ extension Workspace {
         try database.writeTransaction {
             try database.run("DELETE FROM endpoints WHERE name = ?", [.text(endpoint.name)])
             try database.run("""
-                INSERT INTO endpoints (name, model, model_version, model_hash, target, url, port, pid, container, image, auth, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO endpoints (name, model, model_version, model_hash, target, url, port, pid, container, image, auth,
+                                       deployed_from, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(endpoint.name), .text(endpoint.model), SQLValue(endpoint.modelVersion), .text(endpoint.modelHash),
                       .text(endpoint.target), .text(endpoint.url), SQLValue(endpoint.port), endpoint.pid.map(SQLValue.init) ?? .null,
-                      SQLValue(endpoint.container), SQLValue(endpoint.image), .text(endpoint.auth), .text(endpoint.createdAt)])
+                      SQLValue(endpoint.container), SQLValue(endpoint.image), .text(endpoint.auth),
+                      SQLValue(endpoint.deployedFrom), .text(endpoint.createdAt)])
         }
     }
 
     public func endpoints() throws -> [EndpointRecord] {
         try database.query("""
-            SELECT name, model, model_version, model_hash, target, url, port, pid, container, image, auth, created_at
+            SELECT name, model, model_version, model_hash, target, url, port, pid, container, image, auth, created_at, deployed_from
             FROM endpoints ORDER BY name
             """).map(Self.endpointRecord)
     }
 
     public func endpoint(_ name: String) throws -> EndpointRecord {
         if let row = try database.query("""
-            SELECT name, model, model_version, model_hash, target, url, port, pid, container, image, auth, created_at
+            SELECT name, model, model_version, model_hash, target, url, port, pid, container, image, auth, created_at, deployed_from
             FROM endpoints WHERE name = ?
             """, [.text(name)]).first {
             return Self.endpointRecord(row)
@@ -83,6 +91,6 @@ extension Workspace {
     private static func endpointRecord(_ row: [SQLValue]) -> EndpointRecord {
         EndpointRecord(name: row[0].string!, model: row[1].string!, modelVersion: row[2].int!, modelHash: row[3].string!,
                        target: row[4].string!, url: row[5].string!, port: row[6].int!, pid: row[7].int, container: row[8].string,
-                       image: row[9].string, auth: row[10].string!, createdAt: row[11].string!)
+                       image: row[9].string, auth: row[10].string!, deployedFrom: row[12].string, createdAt: row[11].string!)
     }
 }

@@ -215,6 +215,18 @@ enum Schema {
         );
         CREATE INDEX IF NOT EXISTS experiment_outcomes_by_experiment ON experiment_outcomes (experiment);
         """,
+        // Endpoints you can trust: a random id per workspace that names what it creates outside
+        // itself (containers, images), generated once here so existing workspaces get one too; and
+        // what an endpoint was deployed from (`production`, `latest`, …), so `endpoints` can say
+        // when the stage has moved on.
+        """
+        CREATE TABLE workspace_settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        INSERT INTO workspace_settings (key, value) VALUES ('id', lower(hex(randomblob(4))));
+        ALTER TABLE endpoints ADD COLUMN deployed_from TEXT;
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

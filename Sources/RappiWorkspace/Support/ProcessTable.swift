@@ -37,3 +37,12 @@ public enum ProcessTable {
         return stat[stat.index(after: close)...].split(separator: " ")
     }
 }
+
+extension ProcessTable {
+    /// The process's arguments (argv, from /proc/PID/cmdline), nil when it is gone or unreadable.
+    public static func commandLine(_ pid: Int32) -> [String]? {
+        guard pid > 0, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+        return data.split(separator: 0, omittingEmptySubsequences: false).dropLast(data.last == 0 ? 1 : 0)
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+}

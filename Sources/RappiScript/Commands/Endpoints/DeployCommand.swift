@@ -11,11 +11,8 @@ public enum DeployCommand: RappiCommand {
             .optional([.argument(ArgumentSpec("target", .choice(["local", "aci"]), help: "local or aci"))]),
             .optional([.keyword("as"), .argument(ArgumentSpec("name", .name, help: "the endpoint's name (default: the model's)"))]),
         ],
-        options: [
-            OptionSpec("port", .integer, help: "host port (default: a free one)"),
-            OptionSpec("auth", .choice(["key", "none"]), default: "key", help: "require an API key (Authorization: Bearer KEY)"),
-        ],
-        publishes: ["endpoint", "url", "port"],
+        options: [ServerOptions.port.spec, ServerOptions.auth.spec],
+        publishes: ["endpoint", "url", "port", "replaced"],
         examples: ["deploy local", "deploy titanic_rf:v2 aci as titanic port=8080", "deploy titanic_linsvc local auth=none"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
@@ -29,26 +26,49 @@ public enum DeployCommand: RappiCommand {
             target = first
             modelText = nil
         }
-        let version = try ModelReference.resolve(modelText, in: context, for: "deploy")
-        let name = try call.string("name") ?? version.name
-        if let port = try call.int("port"), !(1...65535).contains(port) {
-            throw call.error("option 'port' must be between 1 and 65535, got \(port)", at: "port")
+        // The name first: nothing may be written, started or stopped under a name that is refused.
+        let name = try call.string("name")
+        if let name {
+            do { try Workspace.validateName(name, kind: "endpoint") } catch { throw call.error("\(error)", at: "name") }
         }
-        let authenticated = try call.string("auth") == "key"
+        let version = try ModelReference.resolve(modelText, in: context, for: "deploy")
+        let endpointName = name ?? version.name
+        let authenticated = try call.value(ServerOptions.auth) == .key
         let deployer = Deployer(workspace: try context.workspace())
-        let (endpoint, keys) = try deployer.deploy(version, as: name, target: target!, port: try call.int("port"),
-                                                   authenticated: authenticated)
-        var lines = ["deployed \(version.name) v\(version.version) as \(name) (\(target!)" +
-                     (endpoint.pid.map { ", pid \($0)" } ?? "") + (endpoint.image.map { ", image \($0)" } ?? "") + ")",
-                     "  url   \(endpoint.url)/score"]
-        if let keys {
+        let deployment = try deployer.deploy(version, as: endpointName, from: try ModelReference.follows(modelText), target: target!,
+                                             port: try call.value(ServerOptions.port), authenticated: authenticated)
+        let endpoint = deployment.endpoint
+        var lines = ["deployed \(version.name) v\(version.version) as \(endpointName) (\(target!)" +
+                     (endpoint.pid.map { ", pid \($0)" } ?? "") + (endpoint.image.map { ", image \($0)" } ?? "") + ")"]
+        if let replaced = deployment.replaced { lines.append("  replaced  " + Self.replacement(of: replaced, by: endpoint)) }
+        lines.append("  url   \(endpoint.url)/score")
+        if let keys = deployment.keys {
             lines.append("  key   \(keys.primary)")
             lines.append("  use   curl -H 'Authorization: Bearer \(keys.primary)' -H 'Content-Type: application/json' -d '{\"data\": [{…}]}' \(endpoint.url)/score")
         } else {
             lines.append("  auth  none")
         }
         return CommandResult(lines.joined(separator: "\n"), values: [
-            ("endpoint", .string(name)), ("url", .string(endpoint.url)), ("port", .int(endpoint.port)),
+            ("endpoint", .string(endpointName)), ("url", .string(endpoint.url)), ("port", .int(endpoint.port)),
+            ("replaced", .string(deployment.replaced.map { "\($0.model) v\($0.modelVersion)" } ?? "")),
         ])
+    }
+
+    /// What changed for the endpoint's clients when `new` took the place of `old`.
+    static func replacement(of old: EndpointRecord, by new: EndpointRecord) -> String {
+        var changes: [String] = []
+        if old.model != new.model || old.modelVersion != new.modelVersion {
+            changes.append("model \(old.model) v\(old.modelVersion) → \(new.model) v\(new.modelVersion)")
+        } else {
+            changes.append("same model \(new.model) v\(new.modelVersion)")
+        }
+        if old.target != new.target { changes.append("target \(old.target) → \(new.target)") }
+        if old.url != new.url { changes.append("url \(old.url) → \(new.url) (the old one no longer answers)") }
+        if new.auth == "key" {
+            changes.append("a new API key (the old keys no longer work)")
+        } else if old.auth == "key" {
+            changes.append("no API key any more (auth=none)")
+        }
+        return "the previous \(new.name), deployed \(Timestamp.short(old.createdAt)): " + changes.joined(separator: ", ")
     }
 }

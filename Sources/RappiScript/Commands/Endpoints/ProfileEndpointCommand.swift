@@ -88,7 +88,7 @@ public enum ProfileEndpointCommand: RappiCommand {
     private static func serverPID(_ endpoint: EndpointRecord) -> Int32? {
         if let pid = endpoint.pid { return Int32(pid) }
         guard endpoint.target == "aci", let engine = ContainerEngine.detect() else { return nil }
-        return engine.mainProcessID(name: "rappi-\(endpoint.name)")
+        return engine.mainProcessID(name: Deployer.containerReference(endpoint))
     }
 }
 

@@ -1,13 +1,19 @@
+import Foundation
+import RappiClient
 import RappiWorkspace
 
 /// `endpoint rotate-key NAME` — a new primary key; the old primary keeps working as the
-/// secondary until the next rotation, so clients can move over without downtime.
+/// secondary until the next rotation, so clients can move over without downtime. Returns once
+/// the live server accepts the new key (it re-reads its keys file within about 100 ms).
 public enum RotateKeyCommand: RappiCommand {
     public static let signature = CommandSignature(
         "endpoint rotate-key", area: "endpoints",
-        summary: "Give an endpoint a new primary API key; the previous primary becomes the secondary.",
+        summary: "Give an endpoint a new primary API key (the previous one becomes the secondary); returns once the server accepts it.",
         pattern: [.argument(ArgumentSpec("name", .stored(.endpoint), help: "an endpoint from `endpoints`"))],
         examples: ["endpoint rotate-key titanic_rf"])
+
+    /// How long the server may take to accept the new key before rotation counts as failed.
+    static let acceptanceTimeout = 10.0
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let name = try call.string("name")!
@@ -18,6 +24,34 @@ public enum RotateKeyCommand: RappiCommand {
         }
         let rotated = keys.rotated()
         try rotated.write(workspace, endpoint: name)
-        return CommandResult("\(name): new primary key \(rotated.primary)\n  the previous key still works as the secondary until the next rotation")
+        let secondary = "  the previous key still works as the secondary until the next rotation"
+        if case .down(let why) = Deployer(workspace: workspace).health(endpoint) {
+            return CommandResult("\(name): new primary key \(rotated.primary) — not checked: \(name) is down (\(why))\n\(secondary)")
+        }
+        let waited = try waitUntilAccepted(rotated.primary, by: endpoint)
+        return CommandResult("\(name): new primary key \(rotated.primary), accepted by the server after \(String(format: "%.2f", waited)) s\n\(secondary)")
+    }
+
+    /// Sends an empty prediction request with `key` until the answer is anything but 401 (an
+    /// empty batch is refused for its content, after the key was checked); returns the seconds waited.
+    static func waitUntilAccepted(_ key: String, by endpoint: EndpointRecord) throws -> Double {
+        let started = Date()
+        let client = HTTPClient()
+        var last = "no answer"
+        while Date().timeIntervalSince(started) < acceptanceTimeout {
+            do {
+                let response = try client.post(endpoint.url + "/score", json: #"{"data": []}"#,
+                                               headers: ["Authorization": "Bearer \(key)"], timeout: 2)
+                if response.status != 401 { return Date().timeIntervalSince(started) }
+                last = "HTTP 401"
+            } catch {
+                last = "\(error)"
+            }
+            usleep(20_000)
+        }
+        throw CommandFailure("""
+            the new key for \(endpoint.name) is written, but the server did not accept it within \
+            \(Int(acceptanceTimeout)) s (last answer: \(last)) — the previous key still works; check `endpoints`
+            """)
     }
 }

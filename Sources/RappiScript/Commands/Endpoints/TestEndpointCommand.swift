@@ -17,6 +17,13 @@ public enum TestEndpointCommand: RappiCommand {
         let name = try call.string("name")!
         let workspace = try context.workspace()
         let endpoint = try workspace.endpoint(name)
+        // A dead endpoint fails every case the same way: say so once instead.
+        if case .down(let why) = Deployer(workspace: workspace).health(endpoint) {
+            throw call.error("""
+                \(name) is down: \(why) — nothing was tested; `endpoints` lists what is live, and \
+                `deploy \(endpoint.model):\(endpoint.deployedFrom ?? "v\(endpoint.modelVersion)") \(endpoint.target) as \(name)` starts it again
+                """, at: "name")
+        }
         let version = try workspace.modelVersion(endpoint.model, .version(.number(endpoint.modelVersion)))
         let model = try ModelReference.load(version, in: context)
         let (frame, records) = try EndpointData.records(for: endpoint, in: context)

@@ -1,7 +1,8 @@
 import Foundation
 import RappiWorkspace
 
-/// `undeploy NAME` — stops the process or container and forgets the endpoint.
+/// `undeploy NAME` — stops the process or container and forgets the endpoint. Only what is still
+/// that endpoint's is stopped: a recorded pid that now names another program is left alone.
 public enum UndeployCommand: RappiCommand {
     public static let signature = CommandSignature(
         "undeploy", area: "endpoints", summary: "Stop an endpoint's process or container and remove it.",
@@ -12,9 +13,12 @@ public enum UndeployCommand: RappiCommand {
         let name = try call.string("name")!
         let workspace = try context.workspace()
         let endpoint = try workspace.endpoint(name)
-        try Deployer(workspace: workspace).stop(endpoint)
+        let stopped = Deployer(workspace: workspace).stop(endpoint)
+        guard !stopped.failed else {
+            throw CommandFailure("cannot undeploy \(name): \(stopped.summary) — it is still listed in `endpoints`; try again")
+        }
         try workspace.removeEndpoint(name)
         try? FileManager.default.removeItem(at: workspace.endpointDirectory(name))
-        return CommandResult("undeployed \(name) (\(endpoint.target), \(endpoint.url))")
+        return CommandResult("undeployed \(name) (\(endpoint.target), \(endpoint.url)): \(stopped.summary)")
     }
 }

@@ -2,9 +2,9 @@
 public enum ReplayCommand: RappiCommand {
     public static let signature = CommandSignature(
         "replay", area: "workspace",
-        summary: "Re-run a recorded script against the dataset versions it resolved; compare values and models.",
+        summary: "Re-run a recorded script against the dataset versions it resolved; compare values and models (live endpoints are left alone).",
         pattern: [.argument(ArgumentSpec("run", .integer, help: "a run id from `runs`"))],
-        publishes: ["replay_identical", "replay_different"],
+        publishes: ["replay_identical", "replay_different", "replay_skipped", "replay_environment"],
         examples: ["replay 3"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
@@ -14,6 +14,7 @@ public enum ReplayCommand: RappiCommand {
         let report = try replayer.replay(runID: runID)
         let result = CommandResult(report.text, values: [
             ("replay_identical", .int(report.identicalValues)), ("replay_different", .int(report.differences.count)),
+            ("replay_skipped", .int(report.skipped.count)), ("replay_environment", .int(report.environment.count)),
         ])
         guard report.identical else { throw CommandFailure(report.text) }
         return result
