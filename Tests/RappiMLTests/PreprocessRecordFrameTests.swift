@@ -67,9 +67,9 @@ final class PreprocessRecordFrameTests: XCTestCase {
     }
 
     func testRequiredFieldsAndMisspellings() throws {
-        let inputs = [InputColumn(name: "Sex", type: .text, required: true),
-                      InputColumn(name: "Age", type: .real, required: false),
-                      InputColumn(name: "Fare", type: .real, required: true)]
+        let inputs = [InputColumn(name: "Sex", type: .text, completeInTraining: true),
+                      InputColumn(name: "Age", type: .real, completeInTraining: false),
+                      InputColumn(name: "Fare", type: .real, completeInTraining: true)]
         let errors = recordErrors {
             _ = try RecordFrame.make(records: [["Sex": "male", "Agee": 3, "Fare": 7], ["Fare": nil, "Sex": ""]], inputs: inputs)
         }

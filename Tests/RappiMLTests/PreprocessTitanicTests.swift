@@ -25,11 +25,11 @@ final class PreprocessTitanicTests: XCTestCase {
         let p = try Preprocessor.fit(frame, rows: Array(0..<frame.rowCount), target: "Survived", recipe: .titanic, standardize: false)
         XCTAssertEqual(p.featureNames, Self.expectedFeatures)
         XCTAssertEqual(p.inputs, [
-            InputColumn(name: "Pclass", type: .integer, required: true), InputColumn(name: "Name", type: .text, required: true),
-            InputColumn(name: "Sex", type: .text, required: true), InputColumn(name: "Age", type: .real, required: false),
-            InputColumn(name: "SibSp", type: .integer, required: true), InputColumn(name: "Parch", type: .integer, required: true),
-            InputColumn(name: "Fare", type: .real, required: true), InputColumn(name: "Cabin", type: .text, required: false),
-            InputColumn(name: "Embarked", type: .text, required: false),
+            InputColumn(name: "Pclass", type: .integer, completeInTraining: true), InputColumn(name: "Name", type: .text, completeInTraining: true),
+            InputColumn(name: "Sex", type: .text, completeInTraining: true), InputColumn(name: "Age", type: .real, completeInTraining: false),
+            InputColumn(name: "SibSp", type: .integer, completeInTraining: true), InputColumn(name: "Parch", type: .integer, completeInTraining: true),
+            InputColumn(name: "Fare", type: .real, completeInTraining: true), InputColumn(name: "Cabin", type: .text, completeInTraining: false),
+            InputColumn(name: "Embarked", type: .text, completeInTraining: false),
         ])
         XCTAssertEqual(p.notes.first, "ignored columns PassengerId, Ticket (not used by the titanic recipe)")
         let x = try p.transform(frame)

@@ -55,9 +55,9 @@ public struct Preprocessor: Sendable {
             }
             let order = frame.columnNames
             let ordered = wanted.sorted { order.firstIndex(of: $0.name)! < order.firstIndex(of: $1.name)! }
-            let all = ordered.map { InputColumn(name: $0.name, type: $0.type, required: true) }
+            let all = ordered.map { InputColumn(name: $0.name, type: $0.type, completeInTraining: true) }
             let raw = try InputCoercion.select(frame, inputs: all, rows: rows)
-            inputs = all.map { i in InputColumn(name: i.name, type: i.type, required: raw.column(named: i.name)!.nonMissingCount == raw.rowCount) }
+            inputs = all.map { i in InputColumn(name: i.name, type: i.type, completeInTraining: raw.column(named: i.name)!.nonMissingCount == raw.rowCount) }
             let derived = try TitanicFeatures.derive(raw)
             (steps, notes) = try TitanicFeatures.plan(derived)
             let ignored = order.filter { name in name != target && !wanted.contains { $0.name == name } }
@@ -88,8 +88,8 @@ public struct Preprocessor: Sendable {
     }
 
     /// Features for `rows` of `frame` (all rows when nil). The frame may lack the target and may
-    /// have extra columns. A required input that is absent, or a numeric input holding text that is
-    /// not a number, is an error naming the column (and row and value).
+    /// have extra columns; a missing value (or an absent input column) is imputed as learned. A
+    /// numeric input holding text that is not a number is an error naming the column, row and value.
     public func transform(_ frame: DataFrame, rows: [Int]? = nil) throws -> FeatureMatrix {
         let raw = try InputCoercion.select(frame, inputs: inputs, rows: rows)
         let working = recipe == .titanic ? try TitanicFeatures.derive(raw) : raw

@@ -19,11 +19,11 @@ public enum EvaluateCommand: RappiCommand {
             throw CommandFailure("evaluate needs the data the model was trained on — load its dataset again, or train on the current one")
         }
         let model = current.model
-        let features = try model.preprocessor.transform(dataset.frame, rows: split.test)
+        let predictions = try model.predict(dataset.frame, rows: split.test)
         let truth = try model.target.encode(dataset.frame, rows: split.test).indices
         let metrics = ClassificationMetrics.compute(
-            truth: truth, predicted: model.estimator.predict(features), classCount: model.classes.count,
-            probabilities: model.estimator.predictProbabilities(features), scores: model.estimator.decisionScores(features))
+            truth: truth, predicted: predictions.indices, classCount: model.classes.count,
+            probabilities: predictions.probabilities, scores: predictions.scores)
         current.evaluation = metrics
         current.model.metrics = MetricsReport.values(metrics).map { ($0.name, $0.value) }
         context.session.currentModel = current

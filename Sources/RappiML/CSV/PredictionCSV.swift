@@ -1,0 +1,91 @@
+/// The CSV `predict … into OUT.csv` writes, whether the model ran in process or behind an
+/// endpoint: every column of the records as given, then `prediction`, then one
+/// `probability_CLASS` column per class (when the model has probabilities), rounded to
+/// `DecimalText.probabilityDecimals` decimals as the model server answers them.
+///
+/// Values are written as `Column.string` shows them (integers without a fraction, text as is,
+/// missing values empty), quoted by RFC 4180 when needed. Rows are formatted in parallel
+/// chunks and joined in order, so the bytes do not depend on the thread count.
+public enum PredictionCSV {
+    /// `classIndices[row]` indexes `classes`; `probabilities` is `rows × classes.count`, row-major.
+    public static func bytes(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?) -> [UInt8] {
+        precondition(classIndices.count == records.rowCount)
+        let k = classes.count
+        let header = records.columnNames + ["prediction"] + (probabilities == nil ? [] : classes.map { "probability_\($0)" })
+        var out = field(header.map(escaped).joined(separator: ","))
+        out.append(UInt8(ascii: "\n"))
+
+        let columns = records.columns.map(ColumnText.init)
+        let classText = classes.map { field(escaped($0)) }
+        let rows = records.rowCount
+        let pieces = Swift.max(1, Swift.min(ParallelFor.coreCount * 4, rows / 2_048))
+        var chunks = [[UInt8]](repeating: [], count: pieces)
+        chunks.withUnsafeMutableBufferPointer { slots in
+            let slots = slots
+            ParallelFor.run(count: pieces, threads: ParallelFor.coreCount) { piece in
+                let range = (rows * piece / pieces)..<(rows * (piece + 1) / pieces)
+                var chunk: [UInt8] = []
+                chunk.reserveCapacity(range.count * (columns.count * 10 + 12 + 10 * k))
+                for row in range {
+                    for column in columns {
+                        column.append(row, to: &chunk)
+                        chunk.append(UInt8(ascii: ","))
+                    }
+                    chunk.append(contentsOf: classText[classIndices[row]])
+                    if let p = probabilities {
+                        for c in 0..<k {
+                            chunk.append(UInt8(ascii: ","))
+                            DecimalText.append(p[row * k + c], decimals: DecimalText.probabilityDecimals, to: &chunk)
+                        }
+                    }
+                    chunk.append(UInt8(ascii: "\n"))
+                }
+                slots[piece] = chunk
+            }
+        }
+        out.reserveCapacity(out.count + chunks.reduce(0) { $0 + $1.count })
+        for chunk in chunks { out.append(contentsOf: chunk) }
+        return out
+    }
+
+    private static func field(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+    private static func escaped(_ s: String) -> String { CSVWriter.escape(s) }
+
+    /// One column, ready to append a row's field cheaply: text levels escaped once.
+    private struct ColumnText {
+        let column: Column
+        let levels: [[UInt8]]
+        let values: [Double]
+        let codes: [Int32]
+
+        init(_ column: Column) {
+            self.column = column
+            levels = column.levels.map { Array(CSVWriter.escape($0).utf8) }
+            values = column.numericValues
+            codes = column.codes
+        }
+
+        func append(_ row: Int, to out: inout [UInt8]) {
+            switch column.type {
+            case .text:
+                let c = codes[row]
+                if c >= 0 { out.append(contentsOf: levels[Int(c)]) }
+            case .integer:
+                let v = values[row]
+                guard !v.isNaN else { return }
+                if v.magnitude < 9.0e18 {
+                    if v < 0 { out.append(UInt8(ascii: "-")) }
+                    DecimalText.appendDigits(UInt64(v.magnitude), to: &out)
+                } else {
+                    out.append(contentsOf: "\(v)".utf8)
+                }
+            case .real:
+                let v = values[row]
+                guard !v.isNaN else { return }
+                var text = v.description
+                text.withUTF8 { out.append(contentsOf: $0) }
+            }
+        }
+    }
+}
