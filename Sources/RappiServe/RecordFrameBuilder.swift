@@ -49,8 +49,9 @@ enum RecordFrameBuilder {
                     return nil
                 }
             }
-            // An extra key might be a misspelling of an absent field: let RecordFrame judge it.
-            if found < inputs.count && record.count > found { return nil }
+            // An extra key might be a misspelling of an absent field, and a record without any of
+            // the fields is an error: let RecordFrame judge them.
+            if found == 0 || (found < inputs.count && record.count > found) { return nil }
         }
         return DataFrame(columns: inputs.enumerated().map { j, input in
             if input.type.isNumeric {

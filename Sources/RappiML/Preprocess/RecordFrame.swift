@@ -10,7 +10,8 @@ import Foundation
 /// - Text field: a string (empty = missing); numbers become their canonical text
 ///   (`NumberText.display`: `3` for 3 and 3.0, `2.5`), booleans `true`/`false`.
 /// - An absent field, null or an empty value is a missing value, imputed later by the model's
-///   preprocessing exactly as an empty CSV cell is (see `InputCoercion`).
+///   preprocessing exactly as an empty CSV cell is (see `InputCoercion`). A record that names
+///   none of the fields at all is an error.
 /// - Fields not in the schema are ignored, except one that looks like a misspelling of an absent
 ///   schema field (`Agee` for `Age`), which is an error suggesting the name.
 ///
@@ -50,6 +51,12 @@ public enum RecordFrame {
         let known = Set(names)
 
         for (row, record) in records.enumerated() {
+            // A record naming none of the fields is almost surely a client bug, not a passenger
+            // to impute from scratch.
+            if !inputs.isEmpty && !names.contains(where: { record.keys.contains($0) }) {
+                let list = names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", …" : "")
+                fail(row, "", "the record has none of the model's fields (\(list)) — send at least one; the others are imputed")
+            }
             // Likely misspellings of absent fields, in a stable order.
             for key in record.keys.sorted() where !known.contains(key) {
                 let absent = names.filter { record[$0] == nil }
