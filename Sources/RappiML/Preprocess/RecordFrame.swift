@@ -22,17 +22,21 @@ public enum RecordFrame {
     }
 
     /// Every field the records have (names sorted), each numeric when all its values are numbers
-    /// (or missing), else text — the records as a table, for showing or writing them.
+    /// (or missing), else text — the records as a table, for showing or writing them. A field
+    /// holding an array or an object somewhere has no table form and is left out.
     public static func make(records: [[String: Any?]]) throws -> DataFrame {
         let names = Set(records.flatMap(\.keys)).sorted()
-        let schema = names.map { name -> (name: String, type: ColumnType) in
-            var integral = true
+        let schema = names.compactMap { name -> (name: String, type: ColumnType)? in
+            var type = ColumnType.integer
             for record in records {
                 guard let value = record[name].flatMap({ unwrap($0) }) else { continue }
-                guard case .number(let v) = classify(value) else { return (name, .text) }
-                if !v.isNaN && v != v.rounded() { integral = false }
+                switch classify(value) {
+                case .number(let v): if type == .integer && !v.isNaN && v != v.rounded() { type = .real }
+                case .string, .bool: type = .text
+                case .other: return nil
+                }
             }
-            return (name, integral ? .integer : .real)
+            return (name, type)
         }
         return try make(records: records, schema: schema)
     }
