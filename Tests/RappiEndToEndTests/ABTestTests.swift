@@ -117,14 +117,14 @@ final class ABTestTests: XCTestCase {
         XCTAssertEqual(try variant(), "A")
         let stranger = try rappi.run(["-c", "abtest promote live titanic_logreg"])
         XCTAssertEqual(stranger.status, 1)
-        XCTAssertTrue(stranger.stderr.contains("'titanic_logreg' is not a variant of live (A = titanic_rf v1, B = titanic_linsvc v1)"), stranger.stderr)
+        XCTAssertTrue(stranger.stderr.contains("'titanic_logreg' is not a variant of live (A = titanic_rf v1, B = titanic_linsvc:v1 (titanic_linsvc v1))"), stranger.stderr)
 
         // Feedback for an unknown id: 404, nothing stored.
         let unknown = try client.post(url + "/feedback", json: #"{"request_id": "nobody", "outcome": 1}"#)
         XCTAssertEqual(unknown.status, 404, unknown.text)
         let stopped = try rappi.run(["-c", "abtest stop live", "--json"])
         XCTAssertEqual(stopped.status, 0, stopped.stderr)
-        XCTAssertEqual(try values(stopped, statement: "abtest stop")["ab_requests"] as? Int, 3)
+        XCTAssertEqual(try values(stopped, statement: "abtest stop")["ab_requests"] as? Int, 5)
         XCTAssertEqual(try values(stopped, statement: "abtest stop")["ab_outcomes"] as? Int, 0)
         XCTAssertThrowsError(try client.get(url + "/health/live", timeout: 1))
         let report = try rappi.run(["-c", "abtest report live"])
