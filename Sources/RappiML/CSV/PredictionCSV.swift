@@ -26,19 +26,23 @@ public enum PredictionCSV {
                 let range = (rows * piece / pieces)..<(rows * (piece + 1) / pieces)
                 var chunk: [UInt8] = []
                 chunk.reserveCapacity(range.count * (columns.count * 10 + 12 + 10 * k))
-                for row in range {
-                    for column in columns {
-                        column.append(row, to: &chunk)
-                        chunk.append(UInt8(ascii: ","))
-                    }
-                    chunk.append(contentsOf: classText[classIndices[row]])
-                    if let p = probabilities {
-                        for c in 0..<k {
+                // Columns borrowed through a pointer: iterating the array would copy (and
+                // retain) each column's arrays for every field.
+                columns.withUnsafeBufferPointer { columns in
+                    for row in range {
+                        for c in columns.indices {
+                            columns[c].append(row, to: &chunk)
                             chunk.append(UInt8(ascii: ","))
-                            DecimalText.append(p[row * k + c], decimals: DecimalText.probabilityDecimals, to: &chunk)
                         }
+                        chunk.append(contentsOf: classText[classIndices[row]])
+                        if let p = probabilities {
+                            for c in 0..<k {
+                                chunk.append(UInt8(ascii: ","))
+                                DecimalText.append(p[row * k + c], decimals: DecimalText.probabilityDecimals, to: &chunk)
+                            }
+                        }
+                        chunk.append(UInt8(ascii: "\n"))
                     }
-                    chunk.append(UInt8(ascii: "\n"))
                 }
                 slots[piece] = chunk
             }
@@ -54,20 +58,20 @@ public enum PredictionCSV {
 
     /// One column, ready to append a row's field cheaply: text levels escaped once.
     private struct ColumnText {
-        let column: Column
+        let type: ColumnType
         let levels: [[UInt8]]
         let values: [Double]
         let codes: [Int32]
 
         init(_ column: Column) {
-            self.column = column
+            type = column.type
             levels = column.levels.map { Array(CSVWriter.escape($0).utf8) }
             values = column.numericValues
             codes = column.codes
         }
 
         func append(_ row: Int, to out: inout [UInt8]) {
-            switch column.type {
+            switch type {
             case .text:
                 let c = codes[row]
                 if c >= 0 { out.append(contentsOf: levels[Int(c)]) }
