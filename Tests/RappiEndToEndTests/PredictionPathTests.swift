@@ -95,7 +95,9 @@ final class PredictionPathTests: XCTestCase {
         let expected = try answers(file("in_process_csv.csv"))
         XCTAssertEqual(expected.count, 8)
         XCTAssertEqual(try answers(file("in_process_json.csv")), expected)
-        // Imputed, not refused: every row has probabilities that sum to 1.
+        // Imputed, not refused — and said so, the same for both: every row has probabilities that sum to 1.
+        let filled = "10 missing values, filled as preprocessing learned from the training rows: Age 2, Fare 2, Cabin 6"
+        XCTAssertEqual(result.stdout.components(separatedBy: filled).count - 1, 2, result.stdout)
         for row in expected { XCTAssertEqual(Double(row[1])! + Double(row[2])!, 1, accuracy: 1e-5, "\(row)") }
 
         // Over HTTP: /score and /invocations of the endpoint, and the A/B router.

@@ -32,7 +32,7 @@ public struct TrainedModel: Sendable {
     /// estimator. CSV and JSON predictions, the model server, the A/B router, `evaluate` and `cv`
     /// all come here, so a record gets the same answer however it arrives.
     public func predict(_ frame: DataFrame, rows: [Int]? = nil) throws -> Predictions {
-        let features = try preprocessor.transform(frame, rows: rows)
+        let (features, missing) = try preprocessor.prepare(frame, rows: rows)
         // One pass: the class is the arg-max of the probabilities where the model has them (what
         // the estimator's `predict` computes from the same scores), else of the decision scores.
         let k = estimator.classCount
@@ -46,7 +46,9 @@ public struct TrainedModel: Sendable {
                 indices[row] = best
             }
         }
-        return Predictions(classes: classes, indices: indices, probabilities: probabilities, scores: scores, classCount: k)
+        let imputed = zip(preprocessor.inputs, missing).filter { $1 > 0 }.map { (column: $0.name, count: $1) }
+        return Predictions(classes: classes, indices: indices, probabilities: probabilities, scores: scores, classCount: k,
+                           imputed: imputed)
     }
 
     public func lineageValue(_ name: String) -> String? { lineage.first { $0.name == name }?.value }
@@ -62,6 +64,8 @@ public struct Predictions: Sendable {
     /// of a model without them (for ROC AUC).
     public let scores: [Double]
     public let classCount: Int
+    /// Inputs some rows lacked, with how many: those values were imputed as preprocessing learned.
+    public let imputed: [(column: String, count: Int)]
 
     public var count: Int { indices.count }
 

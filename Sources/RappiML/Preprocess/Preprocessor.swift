@@ -91,11 +91,18 @@ public struct Preprocessor: Sendable {
     /// have extra columns; a missing value (or an absent input column) is imputed as learned. A
     /// numeric input holding text that is not a number is an error naming the column, row and value.
     public func transform(_ frame: DataFrame, rows: [Int]? = nil) throws -> FeatureMatrix {
+        try prepare(frame, rows: rows).features
+    }
+
+    /// `transform`, and for each input (in `inputs` order) how many of the rows lacked it — the
+    /// values preprocessing imputed.
+    public func prepare(_ frame: DataFrame, rows: [Int]? = nil) throws -> (features: FeatureMatrix, missing: [Int]) {
         let raw = try InputCoercion.select(frame, inputs: inputs, rows: rows)
+        let missing = raw.columns.map { raw.rowCount - $0.nonMissingCount }
         let working = recipe == .titanic ? try TitanicFeatures.derive(raw) : raw
         var x = try Self.assemble(steps, working, names: featureNames)
         standardizer.apply(&x)
-        return x
+        return (x, missing)
     }
 
     /// Runs the steps on every row of `working` and lays their columns out row-major.

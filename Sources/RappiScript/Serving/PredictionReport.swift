@@ -14,17 +14,23 @@ struct PredictionReport {
     /// The model's target: when the records have that column, accuracy against it is reported.
     let targetColumn: String
 
+    /// Inputs some records lacked, with how many (imputed); known in process only (an endpoint's
+    /// answer does not say).
+    let imputed: [(column: String, count: Int)]?
+
     init(records: DataFrame, predictions: Predictions, targetColumn: String) {
         self.init(records: records, classIndices: predictions.indices, classes: predictions.classes,
-                  probabilities: predictions.probabilities, targetColumn: targetColumn)
+                  probabilities: predictions.probabilities, targetColumn: targetColumn, imputed: predictions.imputed)
     }
 
-    init(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?, targetColumn: String) {
+    init(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?, targetColumn: String,
+         imputed: [(column: String, count: Int)]? = nil) {
         self.records = records
         self.classIndices = classIndices
         self.classes = classes
         self.probabilities = probabilities
         self.targetColumn = targetColumn
+        self.imputed = imputed
     }
 
     /// Writes `output` (PredictionCSV) when given, else shows up to 20 rows. `source` says which
@@ -42,12 +48,21 @@ struct PredictionReport {
             accuracyNote = String(format: "; accuracy against its %@ column: %.4f", targetColumn, accuracy)
         }
         let noun = "\(n) prediction\(n == 1 ? "" : "s")"
+        var imputedNote = ""
+        if let imputed {
+            let total = imputed.reduce(0) { $0 + $1.count }
+            values.append(("imputed", .int(total)))
+            if total > 0 {
+                imputedNote = "\n\(total) missing value\(total == 1 ? "" : "s"), filled as preprocessing learned from the training rows: "
+                    + imputed.map { "\($0.column) \($0.count)" }.joined(separator: ", ")
+            }
+        }
         if let output {
             let bytes = PredictionCSV.bytes(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities)
             do { try Data(bytes).write(to: output, options: .atomic) } catch {
                 throw call.error("cannot write \(output.path): \(error.localizedDescription)", at: "output")
             }
-            return CommandResult("wrote \(noun) to \(output.path) (\(source))\(accuracyNote)", values: values)
+            return CommandResult("wrote \(noun) to \(output.path) (\(source))\(accuracyNote)\(imputedNote)", values: values)
         }
         let shown = min(n, 20)
         let keep = Array(records.columns.prefix(3))
@@ -59,7 +74,7 @@ struct PredictionReport {
             if let p = probabilities { cells += (0..<k).map { String(format: "%.4f", p[row * k + $0]) } }
             table.add(cells)
         }
-        var lines = ["\(noun) (\(source))\(accuracyNote)", table.render()]
+        var lines = ["\(noun) (\(source))\(accuracyNote)\(imputedNote)", table.render()]
         if shown < n { lines.append("… \(n - shown) more (write them all with `into FILE.csv`)") }
         return CommandResult(lines.joined(separator: "\n"), values: values)
     }
