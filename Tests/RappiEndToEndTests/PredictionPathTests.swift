@@ -141,5 +141,15 @@ final class PredictionPathTests: XCTestCase {
         // A model without probabilities: the records, then the prediction.
         XCTAssertTrue(lines[0].hasSuffix(",Embarked,prediction"), String(lines[0]))
         XCTAssertEqual(written, try String(contentsOf: local, encoding: .utf8))
+
+        // A file without a column the model reads is refused alike, before any request.
+        let noAge = root.appendingPathComponent("no_age.csv")
+        try "PassengerId,Pclass,Name,Sex,SibSp,Parch,Ticket,Fare,Cabin,Embarked\n1,3,\"Doe, Mr. John\",male,0,0,X,7.25,,S\n"
+            .write(to: noAge, atomically: true, encoding: .utf8)
+        for statement in ["predict on svc from \(noAge.path)", "load model titanic_linsvc; predict from \(noAge.path)"] {
+            let refused = try rappi.run(["-c", statement])
+            XCTAssertEqual(refused.status, 1, statement)
+            XCTAssertTrue(refused.stderr.contains("the model needs column 'Age' (real), not in no_age.csv — add it (empty values are fine)"), refused.stderr)
+        }
     }
 }

@@ -56,11 +56,12 @@ public enum ModelFile {
             lineage: zip(lineageNames, lineageValues).map { ($0, $1) })
     }
 
-    /// Only the target (its column and classes) — without decoding the estimator, for callers
-    /// that need a model's class names (`predict on ENDPOINT … into`).
-    public static func decodeTarget(_ bytes: [UInt8]) throws -> TargetEncoding {
+    /// Only what a model reads and answers — its inputs, target column and classes — without
+    /// decoding the estimator (`predict on ENDPOINT` checks its records and names its columns so).
+    public static func decodeInterface(_ bytes: [UInt8]) throws -> (target: TargetEncoding, inputs: [InputColumn]) {
         var reader = BinaryReader(bytes)
-        return try decodeHeader(&reader, size: bytes.count).target
+        let target = try decodeHeader(&reader, size: bytes.count).target
+        return (target, try Preprocessor(from: &reader).inputs)
     }
 
     private static func decodeHeader(_ reader: inout BinaryReader, size: Int) throws

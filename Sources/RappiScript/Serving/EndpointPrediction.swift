@@ -11,8 +11,10 @@ enum EndpointPrediction {
         let workspace = try context.workspace()
         let endpoint = try workspace.endpoint(name)
         let (records, json) = try PredictionInput.records(call, needsRecordsMessage: "predict on \(name) needs records: a {json} record or `from PATH`")
-        // The class names (and their order in `probabilities`) from the model file the endpoint serves.
-        let target = try ModelFile.decodeTarget([UInt8](try workspace.artifacts.read(endpoint.modelHash)))
+        // The inputs, and the class names (their order in `probabilities`), from the model file the
+        // endpoint serves: the records are checked as the in-process `predict` checks them.
+        let (target, inputs) = try ModelFile.decodeInterface([UInt8](try workspace.artifacts.read(endpoint.modelHash)))
+        try PredictionInput.checkColumns(records, inputs: inputs, call: call)
         let body = json.map { $0.map { $0.compactMapValues { $0 } } } ?? RecordJSON.records(from: records)
         let response = try EndpointClient(workspace: workspace, endpoint: endpoint).score(body)
         guard response.status == 200 else { throw CommandFailure(ErrorEnvelope.describe(response, from: name)) }
