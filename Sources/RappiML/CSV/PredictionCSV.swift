@@ -1,3 +1,5 @@
+import Foundation
+
 /// The CSV `predict … into OUT.csv` writes, whether the model ran in process or behind an
 /// endpoint: every column of the records as given, then `prediction`, then one
 /// `probability_CLASS` column per class (when the model has probabilities), rounded to
@@ -9,6 +11,36 @@
 public enum PredictionCSV {
     /// `classIndices[row]` indexes `classes`; `probabilities` is `rows × classes.count`, row-major.
     public static func bytes(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?) -> [UInt8] {
+        Array(chunks(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities).joined())
+    }
+
+    /// Writes the file to `url` atomically (a temporary file beside it, renamed into place), one
+    /// chunk after another, without joining them first.
+    public static func write(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?, to url: URL) throws {
+        let parts = chunks(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            let folder = url.deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue
+            throw CSVWriteError(path: url.path, reason: exists ? "the folder \(folder) is not writable" : "there is no folder \(folder) — create it or write elsewhere")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            for part in parts { try handle.write(contentsOf: part) }
+            try handle.close()
+            guard rename(temporary.path, url.path) == 0 else {
+                throw CSVWriteError(path: url.path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CSVWriteError(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The header line, then the rows in order, in chunks formatted in parallel.
+    static func chunks(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?) -> [[UInt8]] {
         precondition(classIndices.count == records.rowCount)
         let k = classes.count
         let header = records.columnNames + ["prediction"] + (probabilities == nil ? [] : classes.map { "probability_\($0)" })
@@ -25,7 +57,7 @@ public enum PredictionCSV {
             ParallelFor.run(count: pieces, threads: ParallelFor.coreCount) { piece in
                 let range = (rows * piece / pieces)..<(rows * (piece + 1) / pieces)
                 var chunk: [UInt8] = []
-                chunk.reserveCapacity(range.count * (columns.count * 10 + 12 + 10 * k))
+                chunk.reserveCapacity(range.count * (columns.count * 16 + 12 + 10 * k))
                 // Columns borrowed through a pointer: iterating the array would copy (and
                 // retain) each column's arrays for every field.
                 columns.withUnsafeBufferPointer { columns in
@@ -47,9 +79,7 @@ public enum PredictionCSV {
                 slots[piece] = chunk
             }
         }
-        out.reserveCapacity(out.count + chunks.reduce(0) { $0 + $1.count })
-        for chunk in chunks { out.append(contentsOf: chunk) }
-        return out
+        return [out] + chunks
     }
 
     private static func field(_ s: String) -> [UInt8] { Array(s.utf8) }
@@ -87,9 +117,15 @@ public enum PredictionCSV {
             case .real:
                 let v = values[row]
                 guard !v.isNaN else { return }
-                var text = v.description
-                text.withUTF8 { out.append(contentsOf: $0) }
+                DecimalText.appendShortest(v, to: &out)
             }
         }
     }
+}
+
+/// `predict … into FILE` could not write its file.
+public struct CSVWriteError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot write \(path): \(reason)" }
 }

@@ -58,9 +58,10 @@ struct PredictionReport {
             }
         }
         if let output {
-            let bytes = PredictionCSV.bytes(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities)
-            do { try Data(bytes).write(to: output, options: .atomic) } catch {
-                throw call.error("cannot write \(output.path): \(error.localizedDescription)", at: "output")
+            do {
+                try PredictionCSV.write(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities, to: output)
+            } catch {
+                throw call.error("\(error)", at: "output")
             }
             return CommandResult("wrote \(noun) to \(output.path) (\(source))\(accuracyNote)\(imputedNote)", values: values)
         }
