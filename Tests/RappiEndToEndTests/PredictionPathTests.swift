@@ -142,6 +142,11 @@ final class PredictionPathTests: XCTestCase {
         XCTAssertTrue(lines[0].hasSuffix(",Embarked,prediction"), String(lines[0]))
         XCTAssertEqual(written, try String(contentsOf: local, encoding: .utf8))
 
+        let nowhere = root.appendingPathComponent("missing/out.csv").path
+        let unwritable = try rappi.run(["-c", "predict on svc from \(data)/ds_half into \(nowhere)"])
+        XCTAssertEqual(unwritable.status, 1)
+        XCTAssertTrue(unwritable.stderr.contains("cannot write \(nowhere): there is no folder \(root.path)/missing — create it or write elsewhere"), unwritable.stderr)
+
         // A file without a column the model reads is refused alike, before any request.
         let noAge = root.appendingPathComponent("no_age.csv")
         try "PassengerId,Pclass,Name,Sex,SibSp,Parch,Ticket,Fare,Cabin,Embarked\n1,3,\"Doe, Mr. John\",male,0,0,X,7.25,,S\n"
