@@ -21,28 +21,6 @@ final class PredictionOutputTests: XCTestCase {
         }
     }
 
-    func testShortestTextIsExactlyTheDescriptionOfTheNumber() {
-        func check(_ v: Double, file: StaticString = #filePath, line: UInt = #line) {
-            var out: [UInt8] = []
-            DecimalText.appendShortest(v, to: &out)
-            XCTAssertEqual(String(decoding: out, as: UTF8.self), v.description, file: file, line: line)
-        }
-        for v in [0.0, -0.0, 7, -7, 0.1 + 0.2, 0.0001, 0.00009999, 1e-5, 123456789, 1e15 - 1, 1e15, 1e16, 9007199254740993,
-                  0.125, -2.5e-3, .pi, 1 / 3.0, 2.0 / 3, 1e-300, .greatestFiniteMagnitude, .leastNonzeroMagnitude, .infinity, -.infinity] {
-            check(v)
-        }
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<200_000 {
-            // Numbers as CSV files hold them (a few significant digits) and arbitrary doubles.
-            let digits = Int.random(in: 1...12, using: &generator)
-            let scale = Double.random(in: -6...14, using: &generator)
-            let printed = Double(String(format: "%.\(digits)g", Double.random(in: -1...1, using: &generator) * pow(10, scale)))!
-            check(printed)
-            check(Double(bitPattern: UInt64.random(in: 0x3F00_0000_0000_0000...0x4330_0000_0000_0000, using: &generator)))
-            check(Double(Int.random(in: -1_000_000...1_000_000, using: &generator)) / 64)
-        }
-    }
-
     func testNumbersForATextInputTakeOneCanonicalTextInACSVColumnAsInJSON() throws {
         let inputs = [InputColumn(name: "code", type: .text, completeInTraining: false)]
         let fromCSV = try InputCoercion.select(DataFrame(columns: [F.num("code", [7.0, 2.5, nil], type: .real)]), inputs: inputs, rows: nil)

@@ -117,7 +117,8 @@ public enum PredictionCSV {
             case .real:
                 let v = values[row]
                 guard !v.isNaN else { return }
-                DecimalText.appendShortest(v, to: &out)
+                var text = v.description
+                text.withUTF8 { out.append(contentsOf: $0) }
             }
         }
     }

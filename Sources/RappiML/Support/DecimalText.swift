@@ -32,36 +32,6 @@ public enum DecimalText {
         appendDigits(n, to: &out)
     }
 
-    /// Appends exactly `v.description` — the shortest text that reads back as `v` (`7.0`, `0.125`,
-    /// `1e-05`) — without building a String in the common case 1e-4 ≤ |v| < 1e15: the fewest
-    /// decimals d for which round(|v|·10^d) / 10^d is |v| again. With that integer below 2^53 and
-    /// 10^d exact, the division is the correctly rounded value of the decimal itself (Clinger), so
-    /// the text reads back as `v`, and no shorter one does.
-    public static func appendShortest(_ v: Double, to out: inout [UInt8]) {
-        let m = v.magnitude
-        if m >= 1e-4 && m < 1e15 {
-            for d in 0..<exactPowers.count {
-                let scaled = m * exactPowers[d]
-                guard scaled < 9_007_199_254_740_992 else { break }
-                let n = scaled.rounded()
-                guard n / exactPowers[d] == m else { continue }
-                if v < 0 { out.append(UInt8(ascii: "-")) }
-                let digits = UInt64(n), unit = powers[d]
-                appendDigits(digits / unit, to: &out)
-                out.append(UInt8(ascii: "."))
-                guard d > 0 else { out.append(UInt8(ascii: "0")); return }
-                let fraction = digits % unit
-                var width = 1, rest = fraction
-                while rest >= 10 { rest /= 10; width += 1 }
-                for _ in 0..<(d - width) { out.append(UInt8(ascii: "0")) }
-                appendDigits(fraction, to: &out)
-                return
-            }
-        }
-        var text = v.description
-        text.withUTF8 { out.append(contentsOf: $0) }
-    }
-
     /// `v` as `append` writes it.
     public static func string(_ v: Double, decimals: Int) -> String {
         var out: [UInt8] = []
@@ -87,7 +57,5 @@ public enum DecimalText {
     }
 
     private static let scales: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
-    /// 10^0 … 10^17: each exactly representable as a Double and as a UInt64.
-    private static let exactPowers: [Double] = (0...17).map { Double(powers[$0]) }
-    private static let powers: [UInt64] = (0...17).map { d in (0..<d).reduce(UInt64(1)) { p, _ in p * 10 } }
+    private static let powers: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
 }
