@@ -120,6 +120,12 @@ struct JSONParser {
         }
     }
 
+    /// JSON text is UTF-8 (RFC 8259): invalid bytes in a string are an error, not replaced.
+    private func validText(_ bytes: UnsafeBufferPointer<UInt8>) throws -> String {
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw fail("invalid UTF-8 in a string") }
+        return s
+    }
+
     private mutating func parseString() throws -> String {
         index += 1   // opening quote
         let start = index
@@ -127,7 +133,7 @@ struct JSONParser {
         while index < bytes.count {
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let s = try validText(UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 index += 1
                 return s
             }
@@ -141,7 +147,7 @@ struct JSONParser {
             switch c {
             case UInt8(ascii: "\""):
                 index += 1
-                return String(decoding: out, as: UTF8.self)
+                return try out.withUnsafeBufferPointer { try validText($0) }
             case UInt8(ascii: "\\"):
                 index += 1
                 guard let e = current else { throw fail("unterminated escape") }

@@ -15,20 +15,11 @@ struct JSONWriter {
 
     mutating func number(_ v: Int) { text += String(v) }
 
-    /// A finite number with at most `decimals` decimals (shortest form); non-finite becomes null.
-    mutating func number(_ v: Double, decimals: Int = 6) {
-        guard v.isFinite else { text += "null"; return }
-        let scale = Self.scales[Swift.min(Swift.max(decimals, 0), Self.scales.count - 1)]
-        var r = (v * scale).rounded() / scale
-        if r == 0 { r = 0 }   // no "-0.0"
-        if r == r.rounded() && r.magnitude < 1e15 {
-            text += String(Int64(r))
-        } else {
-            text += r.description
-        }
+    /// A finite number with at most `decimals` decimals (shortest form, `DecimalText`); non-finite becomes null.
+    mutating func number(_ v: Double, decimals: Int = DecimalText.probabilityDecimals) {
+        text += DecimalText.string(v, decimals: decimals)
     }
 
-    private static let scales: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
 
     mutating func key(_ k: String) {
         string(k)

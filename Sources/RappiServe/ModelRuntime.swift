@@ -34,9 +34,10 @@ struct ModelRuntime: Sendable {
         return encode(indices: result.indices, probabilities: result.probabilities, classCount: result.classCount)
     }
 
-    /// Class indices (and probabilities, where the model has them) for `records`. Problems are
-    /// reported at `rows[i]` for record `i` when `rows` is given (records taken from a larger batch).
-    func classify(records: [JSONRecord], rows: [Int]? = nil) throws -> Classification {
+    /// Predictions for `records` through the model's one prediction path (`TrainedModel.predict`).
+    /// Problems are reported at `rows[i]` for record `i` when `rows` is given (records taken from
+    /// a larger batch).
+    func classify(records: [JSONRecord], rows: [Int]? = nil) throws -> Predictions {
         let frame: DataFrame
         do {
             frame = try RecordFrameBuilder.frame(records, inputs: inputs)
@@ -47,28 +48,11 @@ struct ModelRuntime: Sendable {
             let first = errors.first.map { ": row \($0.row), field '\($0.field)': \($0.problem)" } ?? ""
             throw APIError.invalidInput("the input has \(count)\(e.truncated ? "+" : "") \(noun)\(first)", details: errors)
         }
-        let features: FeatureMatrix
         do {
-            features = try model.preprocessor.transform(frame)
+            return try model.predict(frame)
         } catch {
             throw APIError.invalidInput("the input cannot be prepared for the model: \(error)")
         }
-        // Probabilities once; for models that have them, the class is their arg-max (what
-        // `TrainedModel.predict` computes from the same scores), so the forest is walked once.
-        let estimator = model.estimator
-        let k = estimator.classCount
-        let probabilities = estimator.predictProbabilities(features)
-        let indices: [Int]
-        if let p = probabilities {
-            indices = (0..<features.rows).map { row in
-                var best = 0
-                for c in 1..<Swift.max(k, 1) where p[row * k + c] > p[row * k + best] { best = c }
-                return best
-            }
-        } else {
-            indices = estimator.predict(features)
-        }
-        return Classification(indices: indices, probabilities: probabilities, classCount: k)
     }
 
     /// `{"predictions": [...], "probabilities": [[...]], "model": NAME, "version": N}`.
@@ -111,13 +95,6 @@ struct ModelRuntime: Sendable {
             return w.text
         }
     }
-}
-
-/// Predicted class indices, with row-major probabilities (`classCount` per row) when the model has them.
-struct Classification {
-    let indices: [Int]
-    let probabilities: [Double]?
-    let classCount: Int
 }
 
 /// A server set-up problem (model file unreadable, bad keys file, …), reported before serving.

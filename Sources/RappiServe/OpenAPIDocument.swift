@@ -2,8 +2,8 @@ import Foundation
 import RappiML
 
 /// The OpenAPI 3.0 document for one served model, generated once at start-up from its inputs:
-/// request and response schemas for /score and /invocations, field types and which fields are
-/// required, an example record, the error envelope, and the bearer scheme when keys are set.
+/// request and response schemas for /score and /invocations, field types (every field may be
+/// absent or null: it is then imputed), an example record, the error envelope, and the bearer scheme when keys are set.
 enum OpenAPIDocument {
     static func make(runtime: ModelRuntime, authenticated: Bool) -> [UInt8] {
         let model = runtime.model
@@ -14,17 +14,15 @@ enum OpenAPIDocument {
 
         var properties: [String: Any] = [:]
         for input in inputs {
-            var p: [String: Any] = ["type": fieldType(input.type)]
-            if !input.required { p["nullable"] = true }
-            p["description"] = input.required
-                ? "required \(input.type.rawValue) field"
-                : "optional \(input.type.rawValue) field (absent or null: imputed)"
+            var p: [String: Any] = ["type": fieldType(input.type), "nullable": true]
+            p["description"] = "\(input.type.rawValue) field; absent, null or empty: imputed as the training rows taught"
+                + (input.completeInTraining ? " (every training row had it)" : "")
             properties[input.name] = p
         }
         let record: [String: Any] = [
             "type": "object",
             "properties": properties,
-            "required": inputs.filter(\.required).map(\.name),
+            "required": [String](),
             "additionalProperties": true,
             "example": example,
         ]
@@ -113,7 +111,7 @@ enum OpenAPIDocument {
                     "401": errorResponse("missing or invalid API key"),
                     "413": errorResponse("body larger than the limit"),
                     "415": errorResponse("body not sent as application/json"),
-                    "422": errorResponse("wrong shape, wrong field types or missing required fields"),
+                    "422": errorResponse("wrong shape or a field of the wrong type"),
                     "503": errorResponse("too many requests in flight; retry after a second"),
                 ] as [String: Any],
             ]

@@ -4,7 +4,8 @@ import RappiML
 /// Builds the model's input frame from JSON records.
 ///
 /// Well-formed records — JSON numbers (or null/absent) for numeric fields, strings (or null/absent)
-/// for text fields, every required field present — go straight into columns. Anything else goes
+/// for text fields — go straight into columns; missing values are imputed later, by the model's
+/// preprocessing, as on every other path. Anything else goes
 /// through `RecordFrame.make`, which defines the semantics (numbers spelled as strings, numbers
 /// for text fields, …) and names every problem; the fast path builds exactly the frame it would.
 enum RecordFrameBuilder {
@@ -40,17 +41,17 @@ enum RecordFrameBuilder {
                     if v != v.rounded() { fractional[j] = true }
                     numeric[j].append(v)
                 case .string(let s)?:
-                    guard !input.type.isNumeric, !(s.isEmpty && input.required) else { return nil }
+                    guard !input.type.isNumeric else { return nil }
                     text[j].append(s.isEmpty ? nil : s)
                 case .null?, nil:
-                    guard !input.required else { return nil }
                     if input.type.isNumeric { numeric[j].append(.nan) } else { text[j].append(nil) }
                 default:
                     return nil
                 }
             }
-            // An extra key might be a misspelling of an absent field: let RecordFrame judge it.
-            if found < inputs.count && record.count > found { return nil }
+            // An extra key might be a misspelling of an absent field, and a record without any of
+            // the fields is an error: let RecordFrame judge them.
+            if found == 0 || (found < inputs.count && record.count > found) { return nil }
         }
         return DataFrame(columns: inputs.enumerated().map { j, input in
             if input.type.isNumeric {

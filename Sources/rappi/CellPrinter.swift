@@ -8,6 +8,8 @@ struct CellPrinter {
     let sourceName: String
     var showsStatement = true
     var timer = false
+    /// `false` in the REPL, which shows a failed cell's error itself, with a caret under the input.
+    var showsErrors = true
 
     func print(_ cell: CellResult) {
         if json {
@@ -21,7 +23,7 @@ struct CellPrinter {
         }
         if timer { text += String(format: "    (%.1f ms)\n", cell.durationSeconds * 1000) }
         write(text)
-        if let error = cell.error {
+        if showsErrors, let error = cell.error {
             FileHandle.standardError.write(Data("\(sourceName):\(error.position.line):\(error.position.column): error: \(error.message)\n".utf8))
         }
     }

@@ -203,6 +203,40 @@ final class ScriptRunTests: XCTestCase {
         XCTAssertEqual(Set(versions.map(\.contentHash)).count, 12)
     }
 
+    func testARunWhoseProcessIsKilledShowsAsInterrupted() throws {
+        let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic/ds_full").path
+        XCTAssertEqual(try rappi.run(["-c", "upload dataset titanic from \(data) target=Survived"]).status, 0)
+        // A run that takes a long while, started as a user would, then killed mid-way.
+        let process = Process()
+        process.executableURL = RappiBinary.url
+        process.arguments = ["-c", "load dataset titanic; train rf trees=100000", "--workspace", rappi.workspace.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let workspace = try Workspace(directory: rappi.workspace)
+        var running: RunRecord?
+        for _ in 0..<200 where running == nil {
+            running = try workspace.runs().last { $0.kind == "command" && $0.status == "running" }
+            if running == nil { usleep(50_000) }
+        }
+        let run = try XCTUnwrap(running, "the run never showed as running")
+        // While its process lives, looking at runs leaves it running.
+        XCTAssertEqual(try workspace.run(run.id)?.status, "running")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        let listed = try rappi.run(["-c", "runs"])
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        let row = listed.stdout.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("\(run.id) ") }.map(String.init) ?? ""
+        XCTAssertTrue(row.contains("interrupted"), listed.stdout)
+        let record = try XCTUnwrap(try workspace.run(run.id))
+        XCTAssertEqual(record.status, "interrupted")
+        XCTAssertTrue(record.error?.contains("its process stopped before the run finished") == true, record.error ?? "")
+        // Finished runs are untouched: the upload still reads succeeded.
+        XCTAssertEqual(try workspace.runs().first?.status, "succeeded")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: rappi.workspace.appendingPathComponent("locks/run-\(run.id).lock").path))
+    }
+
     func testHelpAndUnknownScript() throws {
         let help = try rappi.run(["-c", "help load dataset"])
         XCTAssertTrue(help.stdout.contains("load dataset NAME [vN|latest]"), help.stdout)

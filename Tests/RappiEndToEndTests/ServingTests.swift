@@ -34,6 +34,29 @@ final class ServingTests: XCTestCase {
         return try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
     }
 
+    func testANewDatasetVersionKeepsItsTargetSoTheDesignLineTrainsRegistersAndDeploys() throws {
+        // v1 (setUp) has target=Survived; v2 is uploaded without target=.
+        let uploaded = try rappi.run(["-c", "upload dataset titanic from \(data)/ds_half"])
+        XCTAssertEqual(uploaded.status, 0, uploaded.stderr)
+        XCTAssertTrue(uploaded.stdout.contains("created titanic v2 — 446 rows"), uploaded.stdout)
+        XCTAssertTrue(uploaded.stdout.contains("target Survived, as in v1 (give target=COLUMN to change it)"), uploaded.stdout)
+        let line = try rappi.run(["-c", "load dataset titanic v2; train rf trees=20; register; deploy local"])
+        XCTAssertEqual(line.status, 0, line.stderr + line.stdout)
+        XCTAssertTrue(line.stdout.contains("deployed titanic_rf v2"), line.stdout)
+
+        // target= still overrides; a version without the inherited column says it has no target.
+        let overridden = try rappi.run(["-c", "upload dataset titanic from \(data)/ds_unseen target=Sex"])
+        XCTAssertEqual(overridden.status, 0, overridden.stderr)
+        XCTAssertFalse(overridden.stdout.contains("as in v2"), overridden.stdout)
+        let noSex = root.appendingPathComponent("no_sex.csv")
+        try "PassengerId,Survived,Age\n1,0,22\n2,1,38\n".write(to: noSex, atomically: true, encoding: .utf8)
+        let dropped = try rappi.run(["-c", "upload dataset titanic from \(noSex.path)"])
+        XCTAssertEqual(dropped.status, 0, dropped.stderr)
+        XCTAssertTrue(dropped.stdout.contains("no target: v3's target 'Sex' is not a column of this data — give one with target=COLUMN"), dropped.stdout)
+        let versions = try Workspace(directory: rappi.workspace).datasetVersions("titanic")
+        XCTAssertEqual(versions.map(\.target), ["Survived", "Survived", "Sex", nil])
+    }
+
     func testLocalEndpointLifecycle() throws {
         let deployed = try rappi.run(["-c", "deploy titanic_rf local as titanic"])
         XCTAssertEqual(deployed.status, 0, deployed.stderr + deployed.stdout)

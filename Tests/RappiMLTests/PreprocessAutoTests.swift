@@ -85,7 +85,7 @@ final class PreprocessAutoTests: XCTestCase {
         let x = try p.transform(frame)
         XCTAssertEqual(x.values, [0, 1,   1, 0,   0, 1,   0, 1,   0, 0,   1, 0])
         XCTAssertTrue(p.notes.contains("filled 1 missing color with the most frequent value 'red'"), "\(p.notes)")
-        XCTAssertEqual(p.inputs, [InputColumn(name: "color", type: .text, required: false)])
+        XCTAssertEqual(p.inputs, [InputColumn(name: "color", type: .text, completeInTraining: false)])
     }
 
     func testMostFrequentTieGoesToFirstSeenTrainingValue() throws {
@@ -135,8 +135,8 @@ final class PreprocessAutoTests: XCTestCase {
         ])
         let p = try Preprocessor.fit(frame, rows: [0, 1, 2, 3], target: "y", recipe: .auto, standardize: true)
         XCTAssertEqual(p.target, "y")
-        XCTAssertEqual(p.inputs, [InputColumn(name: "a", type: .real, required: false),
-                                  InputColumn(name: "k", type: .text, required: false)])
+        XCTAssertEqual(p.inputs, [InputColumn(name: "a", type: .real, completeInTraining: false),
+                                  InputColumn(name: "k", type: .text, completeInTraining: false)])
         // Columns in another order, no target, an extra column.
         let serving = DataFrame(columns: [
             F.text("extra", ["e", "e", "e", "e"]),
@@ -147,20 +147,17 @@ final class PreprocessAutoTests: XCTestCase {
         XCTAssertEqual(try p.transform(serving, rows: [2, 0]), try p.transform(frame).selecting(rows: [2, 0]))
     }
 
-    func testMissingRequiredColumnIsAnError() throws {
+    func testAnAbsentColumnIsImputedEvenWhenEveryTrainingRowHadIt() throws {
         let frame = DataFrame(columns: [
             F.num("Age", [20, 30, 40]), F.text("Sex", ["m", "f", "m"]), F.num("y", [0, 1, 1]),
         ])
         let p = try Preprocessor.fit(frame, rows: [0, 1, 2], target: "y", recipe: .auto, standardize: false)
-        XCTAssertEqual(p.inputs.map(\.required), [true, true])
-        let noAge = DataFrame(columns: [F.text("Sex", ["m"])])
-        XCTAssertEqual(F.message { _ = try p.transform(noAge) }, "the model needs column 'Age' (real), which is not in the data")
-        let typo = DataFrame(columns: [F.text("Sex", ["m"]), F.num("age", [3])])
-        XCTAssertEqual(F.message { _ = try p.transform(typo) },
-                       "the model needs column 'Age' (real), which is not in the data — did you mean 'age'?")
-        let neither = DataFrame(columns: [F.num("z", [1])])
-        XCTAssertEqual(F.message { _ = try p.transform(neither) },
-                       "the model needs columns 'Age' (real), 'Sex' (text), which are not in the data")
+        XCTAssertEqual(p.inputs.map(\.completeInTraining), [true, true])
+        // Features: Age (median 30), Sex=f, Sex=m (most frequent: m).
+        XCTAssertEqual(try p.transform(DataFrame(columns: [F.text("Sex", ["f"])])).values, [30, 1, 0])
+        XCTAssertEqual(try p.transform(DataFrame(columns: [F.num("z", [1])])).values, [30, 0, 1])
+        // The same as a missing value in a column that is there.
+        XCTAssertEqual(try p.transform(DataFrame(columns: [F.num("Age", [nil]), F.text("Sex", [nil])])).values, [30, 0, 1])
     }
 
     func testAbsentOptionalColumnIsImputed() throws {

@@ -66,21 +66,28 @@ final class PreprocessRecordFrameTests: XCTestCase {
         XCTAssertEqual(errors[0].description, "row 0, field 'Age': expected a number, got \"abc\"")
     }
 
-    func testRequiredFieldsAndMisspellings() throws {
-        let inputs = [InputColumn(name: "Sex", type: .text, required: true),
-                      InputColumn(name: "Age", type: .real, required: false),
-                      InputColumn(name: "Fare", type: .real, required: true)]
+    func testMissingFieldsAreMissingValuesAndMisspellingsAndEmptyRecordsAreErrors() throws {
+        let inputs = [InputColumn(name: "Sex", type: .text, completeInTraining: true),
+                      InputColumn(name: "Age", type: .real, completeInTraining: false),
+                      InputColumn(name: "Fare", type: .real, completeInTraining: true)]
         let errors = recordErrors {
-            _ = try RecordFrame.make(records: [["Sex": "male", "Agee": 3, "Fare": 7], ["Fare": nil, "Sex": ""]], inputs: inputs)
+            _ = try RecordFrame.make(records: [["Sex": "male", "Agee": 3, "Fare": 7], ["Fare": nil, "Sex": ""], ["Comment": "x"]], inputs: inputs)
         }
         XCTAssertEqual(errors, [
             RecordError(row: 0, field: "Agee", problem: "unknown field — did you mean 'Age'?"),
-            RecordError(row: 1, field: "Sex", problem: "required field is missing (expected a string)"),
-            RecordError(row: 1, field: "Fare", problem: "required field is missing (expected a number)"),
+            RecordError(row: 2, field: "", problem: "the record has none of the model's fields (Sex, Age, Fare) — send at least one; the others are imputed"),
         ])
-        // Without the misspelling, the optional Age is simply missing.
-        let frame = try RecordFrame.make(records: [["Sex": "male", "Fare": 7]], inputs: inputs)
+        // Null, empty and absent are all missing values, whether or not training had any.
+        let frame = try RecordFrame.make(records: [["Sex": "male", "Fare": 7], ["Fare": nil, "Sex": ""]], inputs: inputs)
         XCTAssertTrue(frame.column(named: "Age")!.numericValues[0].isNaN)
+        XCTAssertTrue(frame.column(named: "Fare")!.numericValues[1].isNaN)
+        XCTAssertNil(frame.column(named: "Sex")!.string(1))
+    }
+
+    func testNumbersForTextFieldsUseOneCanonicalText() throws {
+        let inputs = [InputColumn(name: "Code", type: .text, completeInTraining: true)]
+        let frame = try RecordFrame.make(records: [["Code": 7], ["Code": 7.0], ["Code": "7"], ["Code": 2.5]], inputs: inputs)
+        XCTAssertEqual((0..<4).map { frame.column(named: "Code")!.string($0) }, ["7", "7", "7", "2.5"])
     }
 
     func testErrorCountIsCapped() {

@@ -25,11 +25,11 @@ final class PreprocessTitanicTests: XCTestCase {
         let p = try Preprocessor.fit(frame, rows: Array(0..<frame.rowCount), target: "Survived", recipe: .titanic, standardize: false)
         XCTAssertEqual(p.featureNames, Self.expectedFeatures)
         XCTAssertEqual(p.inputs, [
-            InputColumn(name: "Pclass", type: .integer, required: true), InputColumn(name: "Name", type: .text, required: true),
-            InputColumn(name: "Sex", type: .text, required: true), InputColumn(name: "Age", type: .real, required: false),
-            InputColumn(name: "SibSp", type: .integer, required: true), InputColumn(name: "Parch", type: .integer, required: true),
-            InputColumn(name: "Fare", type: .real, required: true), InputColumn(name: "Cabin", type: .text, required: false),
-            InputColumn(name: "Embarked", type: .text, required: false),
+            InputColumn(name: "Pclass", type: .integer, completeInTraining: true), InputColumn(name: "Name", type: .text, completeInTraining: true),
+            InputColumn(name: "Sex", type: .text, completeInTraining: true), InputColumn(name: "Age", type: .real, completeInTraining: false),
+            InputColumn(name: "SibSp", type: .integer, completeInTraining: true), InputColumn(name: "Parch", type: .integer, completeInTraining: true),
+            InputColumn(name: "Fare", type: .real, completeInTraining: true), InputColumn(name: "Cabin", type: .text, completeInTraining: false),
+            InputColumn(name: "Embarked", type: .text, completeInTraining: false),
         ])
         XCTAssertEqual(p.notes.first, "ignored columns PassengerId, Ticket (not used by the titanic recipe)")
         let x = try p.transform(frame)
@@ -138,12 +138,13 @@ final class PreprocessTitanicTests: XCTestCase {
         let p = try Preprocessor.fit(frame, rows: Array(0..<700), target: "Survived", recipe: .titanic, standardize: true)
         let withoutTarget = DataFrame(columns: frame.columns.filter { $0.name != "Survived" })
         XCTAssertEqual(try p.transform(withoutTarget, rows: Array(700..<891)), try p.transform(frame, rows: Array(700..<891)))
-        // Only the columns the recipe reads are needed; Cabin, Age and Embarked are optional.
+        // Only the columns the recipe reads matter; the others may be absent.
         let minimal = DataFrame(columns: ["Pclass", "Name", "Sex", "SibSp", "Parch", "Fare"].map { frame.column(named: $0)! })
         let x = try p.transform(minimal)
         XCTAssertFalse(x.values.contains { !$0.isFinite })
-        XCTAssertEqual(F.message { _ = try p.transform(DataFrame(columns: [frame.column(named: "Pclass")!])) },
-                       "the model needs columns 'Name' (text), 'Sex' (text), 'SibSp' (integer), 'Parch' (integer), 'Fare' (real), which are not in the data")
+        // Every other input absent: imputed as learned (Fare's median, the most frequent Sex, …).
+        let onlyClass = try p.transform(DataFrame(columns: [frame.column(named: "Pclass")!]))
+        XCTAssertFalse(onlyClass.values.contains { !$0.isFinite })
     }
 
     func testTitanicRecipeNeedsItsColumns() throws {

@@ -82,9 +82,9 @@ final class OperationsTests: XCTestCase {
             XCTAssertEqual((properties["Age"] as? [String: Any])?["type"] as? String, "number")
             XCTAssertEqual((properties["Pclass"] as? [String: Any])?["type"] as? String, "integer")
             XCTAssertEqual((properties["Sex"] as? [String: Any])?["type"] as? String, "string")
-            let required = record["required"] as? [String] ?? []
-            XCTAssertTrue(required.contains("Sex"))
-            XCTAssertFalse(required.contains("Age"))   // Age has missing values in training
+            // No field is required: an absent or null field is imputed.
+            XCTAssertEqual(record["required"] as? [String], [])
+            XCTAssertEqual((properties["Sex"] as? [String: Any])?["nullable"] as? Bool, true)
             XCTAssertNotNil(record["example"] as? [String: Any])
             XCTAssertNotNil(schemas["Error"])
             XCTAssertNotNil((schemas["PredictionResponse"] as? [String: Any]).flatMap { ($0["properties"] as? [String: Any])?["probabilities"] })

@@ -68,6 +68,18 @@ def test_cells_errors_and_dot_commands(workspace):
     assert "echo hello notebook" in text and "lod dataset" not in text and "assert rows == 446" in text
 
 
+def test_a_failing_statement_prints_its_error_once_with_the_caret(workspace):
+    child = start(workspace)
+    child.sendline("echo before; load dataset nosuch")
+    child.expect(prompt(3))
+    shown = child.before
+    assert shown.count("no dataset named 'nosuch'") == 1, shown
+    assert re.search(r"\^\r?\nerror: no dataset named 'nosuch'", shown), shown
+    assert "<repl>:" not in shown, shown
+    child.sendline(".quit")
+    child.expect(pexpect.EOF)
+
+
 def test_tab_completion_from_the_command_table(workspace):
     child = start(workspace)
     child.sendline("upload dataset titanic from data/titanic/ds_full")

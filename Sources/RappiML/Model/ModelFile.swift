@@ -35,18 +35,7 @@ public enum ModelFile {
 
     public static func decode(_ bytes: [UInt8]) throws -> TrainedModel {
         var reader = BinaryReader(bytes)
-        guard bytes.count >= magic.count + 4, Array(bytes.prefix(magic.count)) == magic else {
-            throw BinaryReader.Failure(message: "not a rappi model file (bad magic bytes)")
-        }
-        for _ in magic { _ = try reader.readUInt8() }
-        let version = try reader.readUInt32()
-        guard version <= formatVersion else {
-            throw BinaryReader.Failure(message: "model file format v\(version) is newer than this rappi reads (v\(formatVersion)) — upgrade rappi")
-        }
-        let algorithm = try reader.readString()
-        let parameterNames = try reader.readStrings()
-        let parameterValues = try reader.readStrings()
-        let target = try TargetEncoding(from: &reader)
+        let (algorithm, parameterNames, parameterValues, target) = try decodeHeader(&reader, size: bytes.count)
         let preprocessor = try Preprocessor(from: &reader)
         guard let estimatorType = estimatorTypes[algorithm] else {
             throw BinaryReader.Failure(message: "model file holds an unknown algorithm '\(algorithm)'")
@@ -65,5 +54,31 @@ public enum ModelFile {
             target: target, preprocessor: preprocessor, estimator: estimator,
             metrics: zip(metricNames, metricValues).map { ($0, $1) },
             lineage: zip(lineageNames, lineageValues).map { ($0, $1) })
+    }
+
+    /// Only what a model reads and answers — its inputs, target column and classes — without
+    /// decoding the estimator (`predict on ENDPOINT` checks its records and names its columns so).
+    public static func decodeInterface(_ bytes: [UInt8]) throws -> (target: TargetEncoding, inputs: [InputColumn]) {
+        var reader = BinaryReader(bytes)
+        let target = try decodeHeader(&reader, size: bytes.count).target
+        return (target, try Preprocessor(from: &reader).inputs)
+    }
+
+    private static func decodeHeader(_ reader: inout BinaryReader, size: Int) throws
+        -> (algorithm: String, parameterNames: [String], parameterValues: [String], target: TargetEncoding) {
+        guard size >= magic.count + 4 else {
+            throw BinaryReader.Failure(message: "not a rappi model file (bad magic bytes)")
+        }
+        for byte in magic {
+            guard try reader.readUInt8() == byte else { throw BinaryReader.Failure(message: "not a rappi model file (bad magic bytes)") }
+        }
+        let version = try reader.readUInt32()
+        guard version <= formatVersion else {
+            throw BinaryReader.Failure(message: "model file format v\(version) is newer than this rappi reads (v\(formatVersion)) — upgrade rappi")
+        }
+        let algorithm = try reader.readString()
+        let parameterNames = try reader.readStrings()
+        let parameterValues = try reader.readStrings()
+        return (algorithm, parameterNames, parameterValues, try TargetEncoding(from: &reader))
     }
 }

@@ -27,12 +27,28 @@ public struct TrainedModel: Sendable {
 
     public var classes: [String] { target.classes }
 
-    /// Predictions for every row of `frame` (raw columns; the target may be absent).
-    public func predict(_ frame: DataFrame) throws -> Predictions {
-        let features = try preprocessor.transform(frame)
-        let indices = estimator.predict(features)
-        return Predictions(classes: classes, indices: indices,
-                           probabilities: estimator.predictProbabilities(features), classCount: estimator.classCount)
+    /// The one prediction path: predictions for `rows` of `frame` (all rows when nil) — raw
+    /// columns, coerced and preprocessed by `Preprocessor.transform`, then one batch pass of the
+    /// estimator. CSV and JSON predictions, the model server, the A/B router, `evaluate` and `cv`
+    /// all come here, so a record gets the same answer however it arrives.
+    public func predict(_ frame: DataFrame, rows: [Int]? = nil) throws -> Predictions {
+        let (features, missing) = try preprocessor.prepare(frame, rows: rows)
+        // One pass: the class is the arg-max of the probabilities where the model has them (what
+        // the estimator's `predict` computes from the same scores), else of the decision scores.
+        let k = estimator.classCount
+        let probabilities = estimator.predictProbabilities(features)
+        let scores = probabilities ?? estimator.decisionScores(features)
+        var indices = [Int](repeating: 0, count: features.rows)
+        scores.withUnsafeBufferPointer { s in
+            for row in 0..<features.rows {
+                var best = 0
+                for c in 1..<Swift.max(k, 1) where s[row * k + c] > s[row * k + best] { best = c }
+                indices[row] = best
+            }
+        }
+        let imputed = zip(preprocessor.inputs, missing).filter { $1 > 0 }.map { (column: $0.name, count: $1) }
+        return Predictions(classes: classes, indices: indices, probabilities: probabilities, scores: scores, classCount: k,
+                           imputed: imputed)
     }
 
     public func lineageValue(_ name: String) -> String? { lineage.first { $0.name == name }?.value }
@@ -44,8 +60,18 @@ public struct Predictions: Sendable {
     public let indices: [Int]
     /// `rows × classCount`, row-major, when the model has probabilities.
     public let probabilities: [Double]?
+    /// `rows × classCount` scores that rank the classes: the probabilities, or the decision values
+    /// of a model without them (for ROC AUC).
+    public let scores: [Double]
     public let classCount: Int
+    /// Inputs some rows lacked, with how many: those values were imputed as preprocessing learned.
+    public let imputed: [(column: String, count: Int)]
 
+    public var count: Int { indices.count }
+
+    public func label(_ row: Int) -> String { classes[indices[row]] }
+
+    /// Every row's label (a new array each time: in a loop over rows use `label(_:)`).
     public var labels: [String] { indices.map { classes[$0] } }
 
     public func probabilities(row: Int) -> ArraySlice<Double>? {

@@ -56,7 +56,7 @@ enum AutoRecipe {
                     imputed.append("filled \(missing) missing \(col.name) with the most frequent value '\(step.fill)'")
                 }
             }
-            plan.inputs.append(InputColumn(name: col.name, type: col.type, required: missing == 0))
+            plan.inputs.append(InputColumn(name: col.name, type: col.type, completeInTraining: missing == 0))
         }
         plan.notes = dropped + imputed
         if oneHotColumns > 0 {

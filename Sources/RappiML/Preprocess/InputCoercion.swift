@@ -1,26 +1,20 @@
-/// Brings the input columns of a frame into the types a fitted preprocessor expects.
+/// Brings the input columns of a frame into the types a fitted preprocessor expects: the one
+/// coercion step every prediction path goes through (a CSV file, JSON records built by
+/// `RecordFrame`, an HTTP request, evaluation and cross-validation), so a record gets the same
+/// answer however it arrives.
 enum InputCoercion {
     /// A frame holding exactly `inputs` (in that order) for `rows` of `frame` (all rows when nil).
     ///
-    /// - A required input that is absent is an error naming it; an absent optional input becomes
-    ///   all missing.
-    /// - A numeric input that arrived as text is parsed; a value that is not a number is an error
-    ///   naming the column, the row and the value.
-    /// - A text input that arrived as numbers uses the numbers' display text (`3`, `2.5`).
+    /// - An absent input is all missing: missing values are imputed the way preprocessing
+    ///   learned it from the training rows, never an error.
+    /// - A numeric input that arrived as text is parsed (`NumberText.parse`); a value that is not a
+    ///   number is an error naming the column, the row and the value.
+    /// - A text input that arrived as numbers uses their canonical text (`NumberText.display`:
+    ///   `7` and `7.0` are both "7"), as JSON numbers do in `RecordFrame`.
     /// - Extra columns are ignored.
     static func select(_ frame: DataFrame, inputs: [InputColumn], rows: [Int]?) throws -> DataFrame {
         if let rows { try TargetEncoding.checkRows(rows, in: frame) }
         let count = rows?.count ?? frame.rowCount
-
-        let absent = inputs.filter { $0.required && frame.column(named: $0.name) == nil }
-        if !absent.isEmpty {
-            let list = absent.map { "'\($0.name)' (\($0.type.rawValue))" }
-            if absent.count == 1 {
-                let hint = NameSuggestion.hint(for: absent[0].name, in: frame.columnNames)
-                throw PreprocessError("the model needs column \(list[0]), which is not in the data\(hint)")
-            }
-            throw PreprocessError("the model needs columns \(list.joined(separator: ", ")), which are not in the data")
-        }
 
         var columns: [Column] = []
         for input in inputs {
@@ -70,6 +64,18 @@ enum InputCoercion {
             }
             return Column(name: column.name, type: input.type, values: values)
         }
-        return column.type == .text ? column : column.converted(to: .text)
+        guard column.type != .text else { return column }
+        // Numbers for a text input: each distinct value's canonical text, so 7 and 7.0 are one category.
+        var levelOf: [Double: Int32] = [:]
+        var levels: [String] = []
+        let codes = column.numericValues.map { v -> Int32 in
+            if v.isNaN { return -1 }
+            if let c = levelOf[v] { return c }
+            let c = Int32(levels.count)
+            levelOf[v] = c
+            levels.append(NumberText.display(v))
+            return c
+        }
+        return Column(name: column.name, codes: codes, levels: levels)
     }
 }

@@ -1,15 +1,16 @@
-/// A raw column a record must (or may) provide for a fitted `Preprocessor`.
+/// A raw column a fitted `Preprocessor` reads from each record.
 public struct InputColumn: Sendable, Equatable {
     public let name: String
     /// The type seen in training. Numeric inputs accept integers and reals alike.
     public let type: ColumnType
-    /// `true` when the training rows never lacked this value: a record must provide it.
-    /// An optional input may be absent or null; it is then imputed like any missing value.
-    public let required: Bool
+    /// `true` when no training row lacked this value. Informational only (the OpenAPI document
+    /// says so): a record may always leave a field out, or give null or an empty value — it is then
+    /// imputed the way preprocessing learned from the training rows.
+    public let completeInTraining: Bool
 
-    public init(name: String, type: ColumnType, required: Bool) {
+    public init(name: String, type: ColumnType, completeInTraining: Bool) {
         self.name = name
         self.type = type
-        self.required = required
+        self.completeInTraining = completeInTraining
     }
 }

@@ -12,7 +12,7 @@ extension Preprocessor {
         for input in inputs {
             writer.write(input.name)
             writer.write(input.type.rawValue)
-            writer.write(input.required)
+            writer.write(input.completeInTraining)
         }
         writer.write(featureNames)
         writer.write(notes)
@@ -38,7 +38,7 @@ extension Preprocessor {
             let name = try reader.readString()
             let typeName = try reader.readString()
             guard let type = ColumnType(rawValue: typeName) else { throw damaged("unknown column type '\(typeName)'") }
-            inputs.append(InputColumn(name: name, type: type, required: try reader.readBool()))
+            inputs.append(InputColumn(name: name, type: type, completeInTraining: try reader.readBool()))
         }
         let featureNames = try reader.readStrings()
         let notes = try reader.readStrings()

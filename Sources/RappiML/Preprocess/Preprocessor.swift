@@ -55,9 +55,9 @@ public struct Preprocessor: Sendable {
             }
             let order = frame.columnNames
             let ordered = wanted.sorted { order.firstIndex(of: $0.name)! < order.firstIndex(of: $1.name)! }
-            let all = ordered.map { InputColumn(name: $0.name, type: $0.type, required: true) }
+            let all = ordered.map { InputColumn(name: $0.name, type: $0.type, completeInTraining: true) }
             let raw = try InputCoercion.select(frame, inputs: all, rows: rows)
-            inputs = all.map { i in InputColumn(name: i.name, type: i.type, required: raw.column(named: i.name)!.nonMissingCount == raw.rowCount) }
+            inputs = all.map { i in InputColumn(name: i.name, type: i.type, completeInTraining: raw.column(named: i.name)!.nonMissingCount == raw.rowCount) }
             let derived = try TitanicFeatures.derive(raw)
             (steps, notes) = try TitanicFeatures.plan(derived)
             let ignored = order.filter { name in name != target && !wanted.contains { $0.name == name } }
@@ -88,14 +88,21 @@ public struct Preprocessor: Sendable {
     }
 
     /// Features for `rows` of `frame` (all rows when nil). The frame may lack the target and may
-    /// have extra columns. A required input that is absent, or a numeric input holding text that is
-    /// not a number, is an error naming the column (and row and value).
+    /// have extra columns; a missing value (or an absent input column) is imputed as learned. A
+    /// numeric input holding text that is not a number is an error naming the column, row and value.
     public func transform(_ frame: DataFrame, rows: [Int]? = nil) throws -> FeatureMatrix {
+        try prepare(frame, rows: rows).features
+    }
+
+    /// `transform`, and for each input (in `inputs` order) how many of the rows lacked it — the
+    /// values preprocessing imputed.
+    public func prepare(_ frame: DataFrame, rows: [Int]? = nil) throws -> (features: FeatureMatrix, missing: [Int]) {
         let raw = try InputCoercion.select(frame, inputs: inputs, rows: rows)
+        let missing = raw.columns.map { raw.rowCount - $0.nonMissingCount }
         let working = recipe == .titanic ? try TitanicFeatures.derive(raw) : raw
         var x = try Self.assemble(steps, working, names: featureNames)
         standardizer.apply(&x)
-        return x
+        return (x, missing)
     }
 
     /// Runs the steps on every row of `working` and lays their columns out row-major.

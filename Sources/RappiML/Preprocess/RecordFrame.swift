@@ -7,16 +7,38 @@ import Foundation
 /// `NSNull`.
 /// - Numeric field: a number, or a string that spells one (`"22"`, `" 7.25 "`). An empty string,
 ///   `nil`/`NSNull`, NaN or an absent field is a missing value. Anything else is an error.
-/// - Text field: a string (empty = missing); numbers become their text (`3`, `2.5`), booleans
-///   `true`/`false`.
-/// - A required field (see `InputColumn.required`) that is absent or missing is an error.
+/// - Text field: a string (empty = missing); numbers become their canonical text
+///   (`NumberText.display`: `3` for 3 and 3.0, `2.5`), booleans `true`/`false`.
+/// - An absent field, null or an empty value is a missing value, imputed later by the model's
+///   preprocessing exactly as an empty CSV cell is (see `InputCoercion`). A record that names
+///   none of the fields at all is an error.
 /// - Fields not in the schema are ignored, except one that looks like a misspelling of an absent
 ///   schema field (`Agee` for `Age`), which is an error suggesting the name.
 ///
 /// All problems are collected (up to `RecordErrors.limit`) and thrown as `RecordErrors`.
 public enum RecordFrame {
     public static func make(records: [[String: Any?]], schema: [(name: String, type: ColumnType)]) throws -> DataFrame {
-        try make(records: records, inputs: schema.map { InputColumn(name: $0.name, type: $0.type, required: false) })
+        try make(records: records, inputs: schema.map { InputColumn(name: $0.name, type: $0.type, completeInTraining: false) })
+    }
+
+    /// Every field the records have (names sorted), each numeric when all its values are numbers
+    /// (or missing), else text — the records as a table, for showing or writing them. A field
+    /// holding an array or an object somewhere has no table form and is left out.
+    public static func make(records: [[String: Any?]]) throws -> DataFrame {
+        let names = Set(records.flatMap(\.keys)).sorted()
+        let schema = names.compactMap { name -> (name: String, type: ColumnType)? in
+            var type = ColumnType.integer
+            for record in records {
+                guard let value = record[name].flatMap({ unwrap($0) }) else { continue }
+                switch classify(value) {
+                case .number(let v): if type == .integer && !v.isNaN && v != v.rounded() { type = .real }
+                case .string, .bool: type = .text
+                case .other: return nil
+                }
+            }
+            return (name, type)
+        }
+        return try make(records: records, schema: schema)
     }
 
     public static func make(records: [[String: Any?]], inputs: [InputColumn]) throws -> DataFrame {
@@ -33,6 +55,12 @@ public enum RecordFrame {
         let known = Set(names)
 
         for (row, record) in records.enumerated() {
+            // A record naming none of the fields is almost surely a client bug, not a passenger
+            // to impute from scratch.
+            if !inputs.isEmpty && !names.contains(where: { record.keys.contains($0) }) {
+                let list = names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", …" : "")
+                fail(row, "", "the record has none of the model's fields (\(list)) — send at least one; the others are imputed")
+            }
             // Likely misspellings of absent fields, in a stable order.
             for key in record.keys.sorted() where !known.contains(key) {
                 let absent = names.filter { record[$0] == nil }
@@ -45,7 +73,6 @@ public enum RecordFrame {
                 if input.type.isNumeric {
                     switch number(value) {
                     case .success(let v):
-                        if v.isNaN && input.required { fail(row, input.name, missingProblem(input)) }
                         if !v.isNaN && v != v.rounded() { fractional[j] = true }
                         numeric[j].append(v)
                     case .failure(let problem):
@@ -55,7 +82,6 @@ public enum RecordFrame {
                 } else {
                     switch string(value) {
                     case .success(let s):
-                        if s == nil && input.required { fail(row, input.name, missingProblem(input)) }
                         text[j].append(s)
                     case .failure(let problem):
                         fail(row, input.name, problem.text)
@@ -76,10 +102,6 @@ public enum RecordFrame {
     }
 
     struct Problem: Error { let text: String }
-
-    private static func missingProblem(_ input: InputColumn) -> String {
-        "required field is missing (expected \(input.type.isNumeric ? "a number" : "a string"))"
-    }
 
     /// nil for nil, NSNull and a nil optional wrapped in `Any`.
     private static func unwrap(_ value: Any?) -> Any? {
@@ -150,9 +172,7 @@ public enum RecordFrame {
         switch classify(value) {
         case .string(let s): return .success(s.isEmpty ? nil : s)
         case .number(let v):
-            if v.isNaN { return .success(nil) }
-            if v == v.rounded() && v.magnitude < 9.0e15 { return .success(Column.integerText(v)) }
-            return .success("\(v)")
+            return .success(v.isNaN ? nil : NumberText.display(v))
         case .bool(let b): return .success(b ? "true" : "false")
         case .other(let what): return .failure(Problem(text: "expected a string, got \(what)"))
         }

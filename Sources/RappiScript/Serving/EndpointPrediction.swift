@@ -3,32 +3,41 @@ import RappiClient
 import RappiML
 import RappiWorkspace
 
-/// `predict on NAME …` — records sent to a deployed endpoint over HTTP (libcurl).
+/// `predict on NAME …` — records sent to a deployed endpoint over HTTP (libcurl); shown or
+/// written `into` a CSV file exactly as the in-process `predict` does (`PredictionReport`).
 enum EndpointPrediction {
     static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let name = try call.string("endpoint")!
         let workspace = try context.workspace()
         let endpoint = try workspace.endpoint(name)
-        let records: [[String: Any]]
-        if call.has("record") {
-            records = try RecordJSON.records(fromBlock: try call.string("record")!)
-        } else if let path = try call.path("path") {
-            records = RecordJSON.records(from: try PredictionInput.frame(from: path, call: call))
-        } else {
-            throw call.error("predict on \(name) needs records: a {json} record or `from PATH`", at: "endpoint")
-        }
-        let response = try EndpointClient(workspace: workspace, endpoint: endpoint).score(records)
+        let (records, json) = try PredictionInput.records(call, needsRecordsMessage: "predict on \(name) needs records: a {json} record or `from PATH`")
+        // The inputs, and the class names (their order in `probabilities`), from the model file the
+        // endpoint serves: the records are checked as the in-process `predict` checks them.
+        let (target, inputs) = try ModelFile.decodeInterface([UInt8](try workspace.artifacts.read(endpoint.modelHash)))
+        try PredictionInput.checkColumns(records, inputs: inputs, call: call)
+        let body = json.map { $0.map { $0.compactMapValues { $0 } } } ?? RecordJSON.records(from: records)
+        let response = try EndpointClient(workspace: workspace, endpoint: endpoint).score(body)
         guard response.status == 200 else { throw CommandFailure(ErrorEnvelope.describe(response, from: name)) }
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-              let predictions = object["predictions"] as? [Any] else {
-            throw CommandFailure("\(name) answered 200 without a predictions list: \(response.text.prefix(300))")
+              let predictions = object["predictions"] as? [Any], predictions.count == records.rowCount else {
+            throw CommandFailure("\(name) answered 200 without a predictions list for the \(records.rowCount) records: \(response.text.prefix(300))")
         }
-        let labels = predictions.map { "\($0)" }
-        let probabilities = (object["probabilities"] as? [[Double]]).map { $0.map(Optional.some) }
-            ?? Array(repeating: nil, count: labels.count)
-        let classes = (probabilities.first ?? nil).map { p in (0..<p.count).map(String.init) } ?? []
-        return PredictionTable.result(records: records, labels: labels, probabilities: probabilities, classes: classes,
-                                      source: "\(endpoint.model) v\(endpoint.modelVersion) at \(endpoint.url), \(String(format: "%.1f ms", response.seconds * 1000))")
+        let classes = target.classes
+        let indices = try predictions.map { label in
+            guard let index = classes.firstIndex(of: "\(label)") else {
+                throw CommandFailure("\(name) predicted '\(label)', which is not a class of \(endpoint.model) v\(endpoint.modelVersion) (\(classes.joined(separator: ", ")))")
+            }
+            return index
+        }
+        let probabilities = (object["probabilities"] as? [[Double]]).map { $0.flatMap { $0 } }
+        if let p = probabilities, p.count != records.rowCount * classes.count {
+            throw CommandFailure("\(name) answered probabilities that do not match \(classes.count) classes per record")
+        }
+        return try PredictionReport(records: records, classIndices: indices, classes: classes, probabilities: probabilities,
+                                    targetColumn: target.column)
+            .result(output: try call.path("output"),
+                    source: "\(endpoint.model) v\(endpoint.modelVersion) at \(endpoint.url), \(String(format: "%.1f ms", response.seconds * 1000))",
+                    call: call)
     }
 }
 

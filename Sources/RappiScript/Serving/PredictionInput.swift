@@ -1,8 +1,20 @@
 import Foundation
 import RappiML
 
-/// Records to predict on, read from a CSV file or a folder of them.
+/// Records to predict on: a CSV file or a folder of them, or a `{json}` block — as a frame of
+/// the records as given (the model's own coercion happens in `TrainedModel.predict`).
 enum PredictionInput {
+    /// The records of `predict … {json}` or `predict … from PATH`: as a table, and as JSON
+    /// records when they came as JSON.
+    static func records(_ call: BoundCall, needsRecordsMessage: String) throws -> (frame: DataFrame, json: [[String: Any?]]?) {
+        if call.has("record") {
+            let records = try RecordJSON.records(fromBlock: try call.string("record")!).map { $0.mapValues { Optional.some($0) } }
+            return (try RecordFrame.make(records: records), records)
+        }
+        guard let path = try call.path("path") else { throw call.error(needsRecordsMessage, at: "path") }
+        return (try frame(from: path, call: call), nil)
+    }
+
     static func frame(from path: URL, call: BoundCall) throws -> DataFrame {
         var files = [path]
         var isDirectory: ObjCBool = false
@@ -15,22 +27,16 @@ enum PredictionInput {
         for file in files.dropFirst() { try frame.append(CSVReader.read(path: file.path).frame) }
         return frame
     }
-}
 
-/// A small table of predictions for records given inline or sent to an endpoint.
-enum PredictionTable {
-    static func result(records: [[String: Any]], labels: [String], probabilities: [[Double]?], classes: [String],
-                       source: String) -> CommandResult {
-        let shown = min(records.count, 20)
-        let keys = records.first.map { Array($0.keys).sorted().prefix(3) }.map(Array.init) ?? []
-        var table = TextTable(["row"] + keys + ["prediction"] + (probabilities.first??.isEmpty == false ? classes.map { "p(\($0))" } : []))
-        for row in 0..<shown {
-            var cells = [String(row)] + keys.map { records[row][$0].map { "\($0)" } ?? "" } + [labels[row]]
-            if let p = probabilities[row] { cells += p.map { String(format: "%.4f", $0) } }
-            table.add(cells)
-        }
-        var text = "\(records.count) prediction\(records.count == 1 ? "" : "s") (\(source))\n" + table.render()
-        if shown < records.count { text += "\n… \(records.count - shown) more" }
-        return CommandResult(text, values: [("predictions", .int(records.count)), ("prediction", .string(labels.first ?? ""))])
+    /// A missing value in a row is imputed, but a model input absent from a whole CSV file is
+    /// almost always the wrong file or a renamed column: say so rather than imputing every row.
+    static func checkColumns(_ frame: DataFrame, inputs: [InputColumn], call: BoundCall) throws {
+        guard !call.has("record"), let path = try call.path("path") else { return }
+        let absent = inputs.filter { frame.column(named: $0.name) == nil }
+        guard !absent.isEmpty else { return }
+        let names = absent.map { "'\($0.name)' (\($0.type.rawValue))" }.joined(separator: ", ")
+        let hints = absent.compactMap { input in NameSuggestion.closest(to: input.name, in: frame.columnNames).map { "'\($0)' → '\(input.name)'" } }
+        throw call.error("the model needs column\(absent.count == 1 ? "" : "s") \(names), not in \(path.lastPathComponent) — add \(absent.count == 1 ? "it" : "them") (empty values are fine)"
+                         + (hints.isEmpty ? "" : "; did you mean to rename \(hints.joined(separator: ", "))?"), at: "path")
     }
 }

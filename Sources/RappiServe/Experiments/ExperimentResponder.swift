@@ -77,7 +77,7 @@ struct ExperimentResponder: HTTPResponder {
             variantOf[row] = variant
             rowsOf[variant].append(row)
         }
-        var results: [Classification?] = [nil, nil]
+        var results: [Predictions?] = [nil, nil]
         for variant in 0..<2 where !rowsOf[variant].isEmpty {
             let rows = rowsOf[variant]
             let subset = rows.count == records.count ? records : rows.map { records[$0] }
@@ -102,7 +102,7 @@ struct ExperimentResponder: HTTPResponder {
     /// `{"predictions": […], "probabilities": […], "variants": […], "request_ids": […],
     /// "experiment": NAME}`, plus `variant` and `request_id` for a single record. A record whose
     /// model has no probabilities gets `null` among them.
-    private func encode(variantOf: [Int], positionOf: [Int], results: [Classification?], requestIDs: [String]) -> String {
+    private func encode(variantOf: [Int], positionOf: [Int], results: [Predictions?], requestIDs: [String]) -> String {
         let n = variantOf.count
         var w = JSONWriter(capacity: 96 + n * 64)
         w.raw("{\"predictions\":[")

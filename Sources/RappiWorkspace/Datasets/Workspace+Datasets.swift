@@ -5,6 +5,8 @@ extension Workspace {
     /// Uploads the CSV file, or folder of CSV files with one header, at `path` as the next version
     /// of dataset `name`. Everything is parsed and validated before anything is stored, so a failed
     /// upload stores nothing; identical content returns the existing version and creates nothing.
+    /// Without `target`, a new version keeps the latest version's target when the new data has
+    /// that column (`target` always overrides).
     public func uploadDataset(
         name: String, path: URL, target: String?, description: String?,
         isCancelled: (@Sendable () -> Bool)? = nil
@@ -34,6 +36,10 @@ extension Workspace {
             if let existing = try versions(datasetID: datasetID, name: name).first(where: { $0.contentHash == hash }) {
                 return .unchanged(existing)
             }
+            let latestTarget = try database.scalar(
+                "SELECT target FROM dataset_versions WHERE dataset_id = ? ORDER BY version DESC LIMIT 1",
+                [SQLValue(datasetID)]).string
+            let target = target ?? latestTarget.flatMap { frame.column(named: $0) == nil ? nil : $0 }
             let next = (try database.scalar(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM dataset_versions WHERE dataset_id = ?",
                 [SQLValue(datasetID)]).int) ?? 1

@@ -33,7 +33,9 @@ public struct RunCellRecord: Sendable {
 }
 
 extension Workspace {
-    /// Starts recording a run; its status is `running` (or as given) until `finishRun`.
+    /// Starts recording a run; its status is `running` (or as given) until `finishRun`. A script
+    /// run started `running` is tied to this process (`RunLiveness`): should the process die
+    /// first, the run shows as `interrupted`. (Pipeline runs have their own queue and recovery.)
     public func beginRun(kind: String, source: String, scriptText: String?, parametersJSON: String, baseDirectory: String? = nil,
                          status: String = "running") throws -> Int {
         try database.writeTransaction {
@@ -43,7 +45,10 @@ extension Workspace {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(kind), .text(source), SQLValue(hash), .text(parametersJSON), .text(Self.rappiVersion), .text(Timestamp.now()),
                       .text(status), SQLValue(baseDirectory)])
-            return database.lastInsertedRowID
+            let id = database.lastInsertedRowID
+            // Locked before the row commits, so no reader sees it running without its lock.
+            if status == "running" && kind != "pipeline" { try runLiveness.hold(id) }
+            return id
         }
     }
 
@@ -56,8 +61,24 @@ extension Workspace {
     }
 
     public func finishRun(_ id: Int, status: String, error: String?) throws {
+        defer { runLiveness.release(id) }
         try database.run("UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ?",
                          [.text(status), SQLValue(error), .text(Timestamp.now()), SQLValue(id)])
+    }
+
+    /// Marks `interrupted` every script run still `running` whose process is gone (killed
+    /// mid-way, crashed); their cells so far are kept. Called before runs are read.
+    func markInterruptedRuns() throws {
+        let running = try database.query("SELECT id FROM runs WHERE status = 'running' AND kind != 'pipeline'").compactMap { $0[0].int }
+        let gone = running.filter(runLiveness.isAbandoned)
+        guard !gone.isEmpty else { return }
+        try database.writeTransaction {
+            for id in gone {
+                try database.run("UPDATE runs SET status = 'interrupted', error = ? WHERE id = ? AND status = 'running'",
+                                 [.text("its process stopped before the run finished (killed or crashed); the cells recorded until then are kept"),
+                                  SQLValue(id)])
+            }
+        }
     }
 
     /// The script a run executed (nil for REPL sessions).
@@ -67,7 +88,8 @@ extension Workspace {
     }
 
     public func runs(limit: Int = 50) throws -> [RunRecord] {
-        try database.query("""
+        try markInterruptedRuns()
+        return try database.query("""
             SELECT r.id, r.kind, r.source, r.script_hash, r.parameters_json, r.started_at, r.ended_at, r.status, r.error,
                    (SELECT COUNT(*) FROM run_cells c WHERE c.run_id = r.id), r.base_directory
             FROM runs r ORDER BY r.id DESC LIMIT ?
@@ -75,7 +97,8 @@ extension Workspace {
     }
 
     public func run(_ id: Int) throws -> RunRecord? {
-        try database.query("""
+        try markInterruptedRuns()
+        return try database.query("""
             SELECT r.id, r.kind, r.source, r.script_hash, r.parameters_json, r.started_at, r.ended_at, r.status, r.error,
                    (SELECT COUNT(*) FROM run_cells c WHERE c.run_id = r.id), r.base_directory
             FROM runs r WHERE r.id = ?

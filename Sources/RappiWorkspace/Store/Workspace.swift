@@ -5,11 +5,13 @@ import Foundation
 ///     DIR/workspace.sqlite
 ///     DIR/artifacts/sha256/ab/abcdef…
 ///     DIR/logs/
+///     DIR/locks/run-N.lock   (held while script run N is running: see RunLiveness)
 ///     DIR/history            (REPL history)
 public final class Workspace {
     public let directory: URL
     public let database: SQLiteDatabase
     public let artifacts: ArtifactStore
+    let runLiveness: RunLiveness
 
     public static let rappiVersion = "0.1.0"
 
@@ -41,6 +43,7 @@ public final class Workspace {
         try database.execute("PRAGMA synchronous = NORMAL")
         try Schema.migrate(database)
         artifacts = try ArtifactStore(root: directory.appendingPathComponent("artifacts"))
+        runLiveness = RunLiveness(directory: directory.appendingPathComponent("locks"))
     }
 
     public var schemaVersion: Int { (try? database.scalar("PRAGMA user_version").int) ?? 0 }

@@ -24,7 +24,7 @@ final class REPL {
     init(session: Session, json: Bool) {
         self.session = session
         interpreter = Interpreter(session: session)
-        printer = CellPrinter(json: json, sourceName: "<repl>", showsStatement: false)
+        printer = CellPrinter(json: json, sourceName: "<repl>", showsStatement: false, showsErrors: false)
     }
 
     func run() {
@@ -102,7 +102,9 @@ final class REPL {
         }
     }
 
-    /// Errors point at the column: a caret under the input when it was a single line.
+    /// Errors point at the column: a caret under the input when it was a single line. The only
+    /// place a REPL error is printed in text mode (the cell printer leaves it out); in JSON mode
+    /// the cell's line carries it.
     private func show(_ error: ScriptError, promptWidth: Int, printed: Bool = false) {
         guard !printed || !printer.json else { return }
         let pad = String(repeating: " ", count: max(0, promptWidth + error.position.column - 1))
@@ -144,7 +146,7 @@ final class REPL {
             printer.timer = argument == "on"
         case ".mode":
             guard ["text", "json"].contains(argument) else { fputs("error: use .mode text or .mode json\n", stderr); break }
-            printer = CellPrinter(json: argument == "json", sourceName: "<repl>", showsStatement: false, timer: printer.timer)
+            printer = CellPrinter(json: argument == "json", sourceName: "<repl>", showsStatement: false, timer: printer.timer, showsErrors: false)
         default:
             let names = Self.dotCommands.map { String($0.0.split(separator: " ")[0]) }
             let hint = NameSuggestion.closest(to: words[0], in: names).map { " — did you mean \($0)?" } ?? " — try .help"

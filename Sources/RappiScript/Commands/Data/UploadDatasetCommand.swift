@@ -1,3 +1,5 @@
+import RappiWorkspace
+
 /// `upload dataset NAME from PATH` — a new immutable, content-hashed version.
 public enum UploadDatasetCommand: RappiCommand {
     public static let signature = CommandSignature(
@@ -9,7 +11,7 @@ public enum UploadDatasetCommand: RappiCommand {
             .argument(ArgumentSpec("path", .path, help: "a .csv file or a folder of them (relative to the script's folder)")),
         ],
         options: [
-            OptionSpec("target", .name, help: "the column to predict"),
+            OptionSpec("target", .name, help: "the column to predict (default: the previous version's target, when the data has it)"),
             OptionSpec("description", .text, help: "a note stored with the version"),
         ],
         publishes: ["dataset", "version", "rows", "columns", "hash", "created"],
@@ -27,7 +29,7 @@ public enum UploadDatasetCommand: RappiCommand {
         let created: Bool
         switch result {
         case .created:
-            output = "created \(name) v\(version.version) — \(summary)"
+            output = "created \(name) v\(version.version) — \(summary)" + (try targetNote(version, given: call.string("target"), in: context))
             created = true
         case .unchanged:
             output = "unchanged: identical to \(name) v\(version.version) (\(summary)) — nothing stored"
@@ -37,5 +39,16 @@ public enum UploadDatasetCommand: RappiCommand {
             ("dataset", .string(name)), ("version", .int(version.version)), ("rows", .int(version.rows)),
             ("columns", .int(version.columns)), ("hash", .string(version.contentHash)), ("created", .bool(created)),
         ])
+    }
+
+    /// Says where a new version's target came from when the upload named none: kept from the
+    /// previous version, or dropped because that column is not in the new data.
+    private static func targetNote(_ version: DatasetVersion, given: String?, in context: CommandContext) throws -> String {
+        guard given == nil, let previous = try context.workspace().datasetVersions(version.name)
+            .last(where: { $0.version < version.version }), let previousTarget = previous.target else { return "" }
+        if let target = version.target {
+            return "\ntarget \(target), as in v\(previous.version) (give target=COLUMN to change it)"
+        }
+        return "\nno target: v\(previous.version)'s target '\(previousTarget)' is not a column of this data — give one with target=COLUMN"
     }
 }

@@ -36,11 +36,11 @@ public enum CrossValidateCommand: RappiCommand {
         var scores: [ClassificationMetrics] = []
         for (index, fold) in Splits.stratifiedKFold(labels, classCount: target.classes.count, folds: folds, seed: seed).enumerated() {
             let model = try trainer.fit(choice, frame: frame, rows: fold.train, plan: plan, progress: nil, lineage: [])
-            let features = try model.preprocessor.transform(frame, rows: fold.test)
+            let predictions = try model.predict(frame, rows: fold.test)
             let truth = try model.target.encode(frame, rows: fold.test).indices
             scores.append(ClassificationMetrics.compute(
-                truth: truth, predicted: model.estimator.predict(features), classCount: model.classes.count,
-                probabilities: model.estimator.predictProbabilities(features), scores: model.estimator.decisionScores(features)))
+                truth: truth, predicted: predictions.indices, classCount: model.classes.count,
+                probabilities: predictions.probabilities, scores: predictions.scores))
             progress.update(index + 1)
             if Interrupt.isRequested { break }
         }

@@ -22,11 +22,11 @@ public enum EvaluateCommand: RappiCommand {
             throw CommandFailure("evaluate has no held-out rows: the split kept all \(split.train.count) rows of \(datasetVersion.name) v\(datasetVersion.version) for training — hold some out with a larger test fraction (`split test=0.5`) or a larger dataset, then train again")
         }
         let model = current.model
-        let features = try model.preprocessor.transform(dataset.frame, rows: split.test)
+        let predictions = try model.predict(dataset.frame, rows: split.test)
         let truth = try model.target.encode(dataset.frame, rows: split.test).indices
         let metrics = ClassificationMetrics.compute(
-            truth: truth, predicted: model.estimator.predict(features), classCount: model.classes.count,
-            probabilities: model.estimator.predictProbabilities(features), scores: model.estimator.decisionScores(features))
+            truth: truth, predicted: predictions.indices, classCount: model.classes.count,
+            probabilities: predictions.probabilities, scores: predictions.scores)
         current.evaluation = metrics
         current.model.metrics = MetricsReport.values(metrics).map { ($0.name, $0.value) }
         context.session.currentModel = current
