@@ -215,6 +215,10 @@ enum Schema {
         );
         CREATE INDEX IF NOT EXISTS experiment_outcomes_by_experiment ON experiment_outcomes (experiment);
         """,
+        // 6: every pipeline run has a timeout (seconds of execution), so no run holds a slot forever.
+        """
+        ALTER TABLE pipeline_runs ADD COLUMN timeout_seconds REAL NOT NULL DEFAULT 3600;
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }
