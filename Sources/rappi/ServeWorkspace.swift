@@ -20,6 +20,7 @@ struct ServeWorkspace: AsyncParsableCommand {
     @Option(name: .customLong("data-root"), help: ArgumentHelp(
         "A folder runs triggered over REST may read and write (repeatable; default: the workspace's data/).", valueName: "dir"))
     var dataRoots: [String] = []
+    @Option(help: "Seconds before an idle connection is closed, and within which a request must arrive whole.") var idleTimeout = 30
 
     func run() async throws {
         let directory = Workspace.resolveDirectory(option: common.workspace)
@@ -42,6 +43,9 @@ struct ServeWorkspace: AsyncParsableCommand {
         var configuration = WorkspaceServer.Configuration(workspaceDirectory: directory)
         configuration.host = host
         configuration.port = port
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be at least 1 second") }
+        configuration.idleTimeoutSeconds = idleTimeout
+        configuration.requestTimeoutSeconds = idleTimeout
         configuration.checkParameters = { definition, values in
             PipelineParameterCheck.problem(in: definition, values: values).map { ($0.parameter, $0.message) }
         }
