@@ -13,6 +13,8 @@ import NIOHTTPTypesHTTP1
 ///   are closed rather than held open for ever;
 /// - a request that does not ask to keep the connection (HTTP/1.0 without `keep-alive`, or
 ///   `Connection: close`) gets `Connection: close` and the socket is closed after the response;
+/// - a response sent before its request's body was read (401, 413, 415…) closes the connection,
+///   so nobody has to read a body that was refused;
 /// - a body the HTTP parser rejects (a malformed chunk size) answers 400, not 500, and closes.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -64,6 +66,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .head(var head):
             responding = true
+            if readingRequest { closeAfterResponse = true }
             if closeAfterResponse {
                 head.headers.replaceOrAdd(name: "connection", value: "close")
                 context.write(wrapOutboundOut(.head(head)), promise: promise)

@@ -186,14 +186,15 @@ final class WorkspaceSecurityTests: XCTestCase {
             XCTAssertEqual(mode(path), blob.contains("/") ? 0o400 : 0o700, blob)
         }
 
-        // Only the hash is stored, and no record keeps the token.
-        let store = try Workspace(directory: workspace)
-        let hash = "sha256:" + SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
-        XCTAssertEqual(try store.database.scalar("SELECT token FROM published_pipelines WHERE name = 'p'").string, hash)
+        // Only the hash is stored, and no record keeps the token. (The files are read before this
+        // process opens the database: closing a descriptor of it would drop SQLite's locks.)
         for name in ["workspace.sqlite", "workspace.sqlite-wal"] {
             let bytes = (try? Data(contentsOf: workspace.appendingPathComponent(name))) ?? Data()
             XCTAssertNil(bytes.range(of: Data(token.utf8)), "\(name) holds the token in clear")
         }
+        let store = try Workspace(directory: workspace)
+        let hash = "sha256:" + SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        XCTAssertEqual(try store.database.scalar("SELECT token FROM published_pipelines WHERE name = 'p'").string, hash)
         let cells = try store.database.query("SELECT values_json FROM run_cells WHERE statement LIKE 'publish%'")
         XCTAssertFalse(cells.isEmpty)
         for cell in cells {
@@ -253,6 +254,8 @@ final class WorkspaceSecurityTests: XCTestCase {
         stranger.send("POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
         let refused = stranger.receiveUntilClosed(timeout: 1.5)
         XCTAssertTrue(refused.text.hasPrefix("HTTP/1.1 401"), refused.text)
+        XCTAssertTrue(refused.text.lowercased().contains("connection: close"), refused.text)
+        XCTAssertTrue(refused.closed, "an answer given before the body closes the connection instead of reading it")
         XCTAssertLessThan(Date().timeIntervalSince(started), 1.5)
         stranger.close()
 
@@ -339,7 +342,9 @@ final class WorkspaceSecurityTests: XCTestCase {
         let statusLock = NSLock()
         for _ in 0..<4 {
             DispatchQueue.global().async(group: triggered) {
-                let status = (try? client.trigger("p", "{}").status) ?? -1
+                // One client per thread: a libcurl handle is not shared across threads.
+                let status = (try? HTTPClient().post("\(server.baseURL)/api/pipelines/p/runs", json: "{}",
+                                                     headers: ["Authorization": "Bearer \(token)"]).status) ?? -1
                 statusLock.lock(); statuses.append(status); statusLock.unlock()
             }
         }

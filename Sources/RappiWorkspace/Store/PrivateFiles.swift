@@ -14,11 +14,14 @@ public enum PrivateFiles {
     }
 
     /// Creates `url` empty with mode 0600 unless it exists (so SQLite, a log writer or a child
-    /// process appending to it never makes it with the umask's 0644).
+    /// process appending to it never makes it with the umask's 0644). An existing file is not
+    /// opened: closing any descriptor of a database file drops every SQLite lock this process
+    /// holds on it.
     public static func touch(_ url: URL) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_CLOEXEC, fileMode)
-        guard fd >= 0 else { throw WorkspaceError("cannot create \(url.path): \(String(cString: strerror(errno)))") }
-        close(fd)
+        guard mode(of: url) == nil else { return }
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
+        guard fd >= 0 || errno == EEXIST else { throw WorkspaceError("cannot create \(url.path): \(String(cString: strerror(errno)))") }
+        if fd >= 0 { close(fd) }
     }
 
     /// The permission bits of `url` (nil when it does not exist).
