@@ -30,7 +30,8 @@ public struct CellResult {
 
     /// The cell as the run's record stores it.
     public func record() -> RunCellRecord {
-        RunCellRecord(cell: cell, line: position.line, statement: statement, ok: ok, valuesJSON: recordedValues.jsonObject,
+        RunCellRecord(cell: cell, line: position.line, statement: SecretRedaction.redacting(secrets, in: statement), ok: ok,
+                      valuesJSON: recordedValues.jsonObject,
                       error: error?.description, durationMilliseconds: durationSeconds * 1000)
     }
 

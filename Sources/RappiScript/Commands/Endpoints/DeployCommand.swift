@@ -47,8 +47,10 @@ public enum DeployCommand: RappiCommand {
         } else {
             lines.append("  auth  none")
         }
-        return CommandResult(lines.joined(separator: "\n"), values: [
+        var result = CommandResult(lines.joined(separator: "\n"), values: [
             ("endpoint", .string(name)), ("url", .string(endpoint.url)), ("port", .int(endpoint.port)),
         ])
+        result.secrets = keys.map { [$0.primary] } ?? []  // kept out of run records and step logs
+        return result
     }
 }

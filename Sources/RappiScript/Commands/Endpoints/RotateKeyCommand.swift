@@ -18,6 +18,8 @@ public enum RotateKeyCommand: RappiCommand {
         }
         let rotated = keys.rotated()
         try rotated.write(workspace, endpoint: name)
-        return CommandResult("\(name): new primary key \(rotated.primary)\n  the previous key still works as the secondary until the next rotation")
+        var result = CommandResult("\(name): new primary key \(rotated.primary)\n  the previous key still works as the secondary until the next rotation")
+        result.secrets = [rotated.primary]  // kept out of run records and step logs
+        return result
     }
 }

@@ -48,7 +48,9 @@ public enum InvokePipelineCommand: RappiCommand {
         }
         let accepted = String(format: "invoked %@ over REST: 202 Accepted in %.1f ms → run %d, status %@", name, response.seconds * 1000, runID, statusURL)
         guard try call.bool("wait")! else {
-            return CommandResult(accepted, values: [("run_id", .int(runID)), ("run_status", .string("queued")), ("status_url", .string(statusURL))])
+            var result = CommandResult(accepted, values: [("run_id", .int(runID)), ("run_status", .string("queued")), ("status_url", .string(statusURL))])
+            result.secrets = [token]  // a token= written in the statement stays out of the run's record
+            return result
         }
         context.session.liveOutput?(accepted)
         let progress = RunProgress(emit: context.session.liveOutput)
@@ -63,6 +65,7 @@ public enum InvokePipelineCommand: RappiCommand {
             if view.isFinished {
                 var result = try RunResult.finish(view)
                 result.values.append(("status_url", .string(statusURL)))
+                result.secrets = [token]
                 return result
             }
             if Interrupt.isRequested || Date() > deadline {
