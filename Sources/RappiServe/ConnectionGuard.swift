@@ -23,7 +23,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let requestTimeout: TimeAmount?
+    /// One timer per connection, re-armed only when it fires (never per request): it closes the
+    /// connection when a request has been awaited longer than `requestTimeout`.
     private var timer: Scheduled<Void>?
+    /// Since when a whole request has been awaited (nil while the server works on one).
+    private var awaitingSince: NIODeadline?
     private var readingRequest = false
     private var responding = false
     private var closeAfterResponse = false
@@ -32,13 +36,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     init(requestTimeout: TimeAmount?) { self.requestTimeout = requestTimeout }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context) }
+        if context.channel.isActive { start(context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) { disarm() }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context)
+        start(context)
         context.fireChannelActive()
     }
 
@@ -52,12 +56,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             readingRequest = true
             if !head.isKeepAlive { closeAfterResponse = true }
-            if timer == nil { arm(context) }
+            if awaitingSince == nil { awaitingSince = .now() }  // a pipelined request: its clock starts now
         case .body:
             break
         case .end:
             readingRequest = false
-            disarm()  // the server may take its time to answer; the clock restarts after the response
+            awaitingSince = nil  // the server may take its time to answer; the clock restarts after the response
         }
         context.fireChannelRead(data)
     }
@@ -83,7 +87,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 written.futureResult.whenComplete { _ in context.close(promise: nil) }
             } else {
                 context.write(data, promise: promise)
-                if !readingRequest { arm(context) }
+                if !readingRequest { awaitingSince = .now() }
             }
         }
     }
@@ -106,11 +110,23 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireErrorCaught(error)
     }
 
-    private func arm(_ context: ChannelHandlerContext) {
-        disarm()
-        guard let requestTimeout else { return }
-        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: requestTimeout) {
-            context.close(promise: nil)
+    private func start(_ context: ChannelHandlerContext) {
+        guard timer == nil, let requestTimeout else { return }
+        awaitingSince = .now()
+        schedule(context, at: .now() + requestTimeout)
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, at deadline: NIODeadline) {
+        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            guard let requestTimeout else { return }
+            let now = NIODeadline.now()
+            if let since = awaitingSince {
+                if since + requestTimeout <= now { context.close(promise: nil); return }
+                schedule(context, at: since + requestTimeout)
+            } else {
+                schedule(context, at: now + requestTimeout)
+            }
         }
     }
 
