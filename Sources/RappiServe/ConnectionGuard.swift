@@ -13,8 +13,9 @@ import NIOHTTPTypesHTTP1
 ///   are closed rather than held open for ever;
 /// - a request that does not ask to keep the connection (HTTP/1.0 without `keep-alive`, or
 ///   `Connection: close`) gets `Connection: close` and the socket is closed after the response;
-/// - a response sent before its request's body was read (401, 413, 415…) closes the connection,
-///   so nobody has to read a body that was refused;
+/// - a refusal sent before its request's body was read (401, 403, 413, 415) closes the
+///   connection, so nobody has to read a body that was refused — other early answers (503 when
+///   overloaded, 404) keep it, and the rest of the body is read and dropped as before;
 /// - a body the HTTP parser rejects (a malformed chunk size) answers 400, not 500, and closes.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -34,6 +35,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var answeredParseError = false
 
     init(requestTimeout: TimeAmount?) { self.requestTimeout = requestTimeout }
+
+    /// Answers after which the request's body is not worth reading.
+    private static let refusals: Set<UInt> = [401, 403, 413, 415]
 
     func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive { start(context) }
@@ -70,7 +74,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .head(var head):
             responding = true
-            if readingRequest { closeAfterResponse = true }
+            if readingRequest, Self.refusals.contains(head.status.code) { closeAfterResponse = true }
             if closeAfterResponse {
                 head.headers.replaceOrAdd(name: "connection", value: "close")
                 context.write(wrapOutboundOut(.head(head)), promise: promise)
