@@ -114,6 +114,27 @@ final class WorkspaceSecurityTests: XCTestCase {
         XCTAssertTrue(try rappi.run(["-c", "run pipeline slow timeout=0"]).stderr.contains("timeout must be a positive number"))
     }
 
+    func testRunPipelineTakesItsRunOverWhenTheServerDiesInsteadOfWaitingForEver() throws {
+        try run("""
+            upload dataset titanic from \(titanic) target=Survived
+            pipeline slowish() { load dataset titanic; train rf trees=3000 }
+            """)
+        let server = try WorkspaceServerProcess(workspace: workspace)
+        nonisolated(unsafe) var result: RappiBinary.Result?
+        let finished = DispatchGroup()
+        let rappi = self.rappi!
+        DispatchQueue.global().async(group: finished) { result = try? rappi.run(["-c", "run pipeline slowish"]) }
+        let store = try Workspace(directory: workspace)
+        let deadline = Date().addingTimeInterval(60)
+        while try store.pipelineRuns(pipeline: "slowish").last?.status != "running", Date() < deadline { usleep(50_000) }
+        server.kill9()
+        XCTAssertEqual(finished.wait(timeout: .now() + 180), .success, "run pipeline must not wait for ever for a dead server")
+        let outcome = try XCTUnwrap(result)
+        XCTAssertEqual(outcome.status, 0, outcome.stdout + outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("the workspace server stopped before run"), outcome.stdout)
+        XCTAssertEqual(try store.pipelineRuns(pipeline: "slowish").last?.status, "succeeded")
+    }
+
     // MARK: - 2. Data roots
 
     func testRESTRunsReadOnlyUnderTheDataRootsAndOutsidePathsAllLookAlike() throws {
