@@ -13,8 +13,10 @@ public enum LocalProcess {
     public static func spawnDetached(executable: String, arguments: [String], logFile: URL,
                                      extraEnvironment: [String] = []) throws -> Int32 {
         let fileManager = FileManager.default
-        try? fileManager.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let probe = open(logFile.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        // Logs are the owner's alone (a run's output may hold data or secrets).
+        try? fileManager.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true,
+                                         attributes: [.posixPermissions: 0o700])
+        let probe = open(logFile.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard probe >= 0 else {
             throw DeployError("cannot open the log file \(logFile.path): \(String(cString: strerror(errno)))")
         }
@@ -24,7 +26,7 @@ public enum LocalProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logFile.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, logFile.path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         SpawnSupport.closeDescriptorsFrom3(&actions)
 

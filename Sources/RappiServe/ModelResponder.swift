@@ -159,7 +159,7 @@ struct ModelResponder: HTTPResponder {
 
     /// The body, refused with 413 as soon as it is known to be over the limit: from
     /// `Content-Length` before reading, and while collecting (chunked bodies).
-    private static func collectBody(_ request: Request, maxBodyBytes: Int) async throws -> ByteBuffer {
+    static func collectBody(_ request: Request, maxBodyBytes: Int) async throws -> ByteBuffer {
         if let declared = request.headers[.contentLength] {
             guard let length = Int(declared), length >= 0 else {
                 throw APIError(status: .badRequest, code: "invalid_request", message: "invalid Content-Length header")

@@ -78,7 +78,7 @@ public enum ModelServer {
         logger.logLevel = .info
         let application = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: configuration.idleTimeoutSeconds.map { .seconds(Int64($0)) })),
+            server: GuardedHTTP1Channel.builder(idleTimeout: configuration.idleTimeoutSeconds, requestTimeout: configuration.idleTimeoutSeconds),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             eventLoopGroupProvider: Self.eventLoopGroupProvider(threads: configuration.eventLoopThreads),
             logger: logger)

@@ -17,10 +17,22 @@ struct ServeWorkspace: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8321
     @Option(help: "On SIGTERM, seconds to let running pipeline runs finish before requeueing them.") var drainSeconds = 30.0
+    @Option(name: .customLong("data-root"), help: ArgumentHelp(
+        "A folder runs triggered over REST may read and write (repeatable; default: the workspace's data/).", valueName: "dir"))
+    var dataRoots: [String] = []
+    @Option(help: "Seconds before an idle connection is closed, and within which a request must arrive whole.") var idleTimeout = 30
 
     func run() async throws {
         let directory = Workspace.resolveDirectory(option: common.workspace)
-        let scheduler = PipelineScheduler(workspaceDirectory: directory)
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let roots = dataRoots.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath, relativeTo: cwd).standardizedFileURL }
+        for root in roots {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--data-root \(root.path) is not a folder — give an existing folder REST-triggered runs may read")
+            }
+        }
+        let scheduler = PipelineScheduler(workspaceDirectory: directory, dataRoots: roots)
         scheduler.log = { line in
             FileHandle.standardError.write(Data("[\(Timestamp.short(Timestamp.now()))] \(line)\n".utf8))
         }
@@ -31,6 +43,12 @@ struct ServeWorkspace: AsyncParsableCommand {
         var configuration = WorkspaceServer.Configuration(workspaceDirectory: directory)
         configuration.host = host
         configuration.port = port
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be at least 1 second") }
+        configuration.idleTimeoutSeconds = idleTimeout
+        configuration.requestTimeoutSeconds = idleTimeout
+        configuration.checkParameters = { definition, values in
+            PipelineParameterCheck.problem(in: definition, values: values).map { ($0.parameter, $0.message) }
+        }
         try await WorkspaceServer.run(configuration, onEnqueue: { scheduler.wake() }, onReady: { record in
             print("rappi workspace server for \(directory.path) listening on \(record.baseURL) (pid \(record.pid))")
             fflush(stdout)
@@ -51,6 +69,7 @@ struct PipelineWorkerCommand: ParsableCommand {
     @Option var threads: Int
     @Option(help: "Memory limit in bytes (0: none).") var memory = 0
     @Option(help: "The executor's pid: the worker dies with it.") var parent: Int32
+    @Option(name: .customLong("data-root"), help: "Where a run triggered over REST may read and write (repeatable).") var dataRoots: [String] = []
 
     func run() throws {
         // Die with the executor, so a crashed server leaves no orphan writing to the run.
@@ -65,7 +84,8 @@ struct PipelineWorkerCommand: ParsableCommand {
             var limit = rlimit(rlim_cur: rlim_t(memory), rlim_max: rlim_t(memory))
             setrlimit(Int32(RLIMIT_DATA.rawValue), &limit)
         }
-        let worker = PipelineWorker(workspaceDirectory: Workspace.resolveDirectory(option: common.workspace), runID: runID, threads: max(1, threads))
+        let worker = PipelineWorker(workspaceDirectory: Workspace.resolveDirectory(option: common.workspace), runID: runID, threads: max(1, threads),
+                                    dataRoots: dataRoots.map { URL(fileURLWithPath: $0) })
         let succeeded = try worker.run()
         throw ExitCode(succeeded ? 0 : 1)
     }

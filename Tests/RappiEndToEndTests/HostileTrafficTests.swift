@@ -130,34 +130,35 @@ final class HostileTrafficTests: XCTestCase {
         dribbler.close()
         XCTAssertEqual(try client.get(url + "/health/live").status, 200)
     }
+
+    func testAMalformedChunkSizeAnswers400AndHTTP10WithoutKeepAliveIsClosed() throws {
+        let port = UInt16(url.split(separator: ":").last!)!
+        let chunked = try RawConnection(port: port)
+        chunked.send("POST /score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
+        let answer = chunked.receiveUntilClosed(timeout: 5)
+        XCTAssertTrue(answer.text.hasPrefix("HTTP/1.1 400"), answer.text)
+        XCTAssertTrue(answer.closed, "the connection is closed after a parse error")
+
+        let old = try RawConnection(port: port)
+        old.send("GET /health/live HTTP/1.0\r\nHost: x\r\n\r\n")
+        let reply = old.receiveUntilClosed(timeout: 5)
+        XCTAssertTrue(reply.text.hasPrefix("HTTP/1.1 200"), reply.text)
+        XCTAssertTrue(reply.text.lowercased().contains("connection: close"), reply.text)
+        XCTAssertTrue(reply.closed, "an HTTP/1.0 request without keep-alive gets its socket closed")
+
+        let keepAlive = try RawConnection(port: port)
+        keepAlive.send("GET /health/live HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n")
+        let kept = keepAlive.receiveUntilClosed(timeout: 1)
+        XCTAssertTrue(kept.text.hasPrefix("HTTP/1.1 200"), kept.text)
+        XCTAssertFalse(kept.closed, "HTTP/1.0 with keep-alive stays open")
+        keepAlive.close()
+        XCTAssertEqual(try HTTPClient().get(url + "/health/live").status, 200)
+    }
 }
 
 private extension Array where Element == UInt8 {
     /// Wraps a record in `{"data": [ … ]}`.
     func withData() -> [UInt8] { Array("{\"data\": [".utf8) + self + Array("]}".utf8) }
-}
-
-/// A plain TCP connection for clients that misbehave on purpose.
-private final class RawConnection {
-    private let descriptor: Int32
-
-    init(port: UInt16) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { throw NSError(domain: "connect", code: Int(errno)) }
-    }
-
-    func send(_ text: String) {
-        _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(descriptor, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
-    }
-
-    func close() { Glibc.close(descriptor) }
 }
 
 private final class ResponseBox: @unchecked Sendable {

@@ -140,8 +140,9 @@ final class PipelineTests: XCTestCase {
     }
 
     func testPublishedPipelineOverRESTWithQueueReuseAndCrashRecovery() throws {
-        XCTAssertEqual(try rappi.run(["-c", "compute create one cores=1 memory=2g max-jobs=1; publish pipeline titanic_train"]).status, 0)
-        let token = try XCTUnwrap(try Workspace(directory: rappi.workspace).publishedPipeline("titanic_train").token)
+        let published = try rappi.run(["-c", "compute create one cores=1 memory=2g max-jobs=1; publish pipeline titanic_train", "--json"])
+        XCTAssertEqual(published.status, 0, published.stderr)
+        let token = try XCTUnwrap(try values(published)["published_token"] as? String)
         let server = try WorkspaceServerProcess(workspace: rappi.workspace)
         let client = HTTPClient()
         let auth = ["Authorization": "Bearer \(token)"]

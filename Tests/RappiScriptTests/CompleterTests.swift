@@ -61,7 +61,8 @@ final class CompleterTests: XCTestCase {
 final class PipelineCompletionTests: XCTestCase {
     func testPipelineNamesAndParametersComplete() {
         let completer = Completer(storedNames: { $0 == .pipeline ? ["titanic_train", "iris_train"] : ["local", "cpu-cluster"] })
-        XCTAssertEqual(completer.complete(before: "run pipeline ", word: "ti"), .words(["titanic_train"]))
+        XCTAssertEqual(completer.complete(before: "run pipeline ", word: "tit"), .words(["titanic_train"]))
+        XCTAssertEqual(completer.complete(before: "run pipeline titanic_train ", word: "tim"), .words(["timeout="]))
         XCTAssertEqual(completer.complete(before: "run pipeline titanic_train on ", word: "c"), .words(["cpu-cluster"]))
     }
 }

@@ -87,6 +87,20 @@ final class InterpreterTests: XCTestCase {
         XCTAssertTrue(head[2].contains("Braund"), String(head[2]))
     }
 
+    func testHeadShowsControlCharactersInTheDataEscapedSoTheyNeverReachTheTerminal() throws {
+        let directory = try makeTemporaryDirectory(self)
+        let csv = directory.appendingPathComponent("evil.csv")
+        try "name,x\n\u{1B}]0;owned\u{07}\u{1B}[2J,1\n\"tab\there\",2\nplain,3\n".write(to: csv, atomically: true, encoding: .utf8)
+        let rappi = try interpreter()
+        let cells = try rappi.run("upload dataset evil from \(csv.path); load dataset evil; head")
+        XCTAssertTrue(cells.allSatisfy(\.ok), cells.compactMap(\.error).map(\.description).joined())
+        let head = cells[2].output
+        XCTAssertFalse(head.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, head)
+        XCTAssertTrue(head.contains(#"\e]0;owned\x07\e[2J"#), head)
+        XCTAssertTrue(head.contains(#"tab\there"#), head)
+        XCTAssertTrue(head.contains("plain"), head)
+    }
+
     func testHelpIsGeneratedFromTheTable() throws {
         let rappi = try interpreter()
         let cells = try rappi.run("help; help upload dataset; help uplod")

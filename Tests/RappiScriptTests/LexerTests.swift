@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import RappiML
 @testable import RappiScript
@@ -67,6 +68,23 @@ final class LexerTests: XCTestCase {
 
     func testDollarWithoutName() {
         XCTAssertThrowsError(try Lexer.tokenize("echo $ x"))
+    }
+
+    func testAMillionSeparatorsOnOneLineLexInLinearTime() throws {
+        let started = Date()
+        let tokens = try Lexer.tokenize(String(repeating: ";", count: 1_000_000) + "echo é x")
+        XCTAssertEqual(tokens.count, 1_000_003)
+        XCTAssertEqual(tokens.last?.position, SourcePosition(line: 1, column: 1_000_008))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "lexing one long line must not be quadratic")
+    }
+
+    func testFortyThousandStatementsOnOneLineParseQuicklyWithTheirColumns() throws {
+        let started = Date()
+        let statements = try Parser().parse(String(repeating: "echo a; ", count: 40_000))
+        XCTAssertEqual(statements.count, 40_000)
+        XCTAssertEqual(statements.last?.position, SourcePosition(line: 1, column: 39_999 * 8 + 1))
+        // Quadratic columns took 20 s in a release build; linear is ~2 s in a debug build.
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15)
     }
 }
 

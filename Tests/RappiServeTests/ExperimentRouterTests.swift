@@ -189,9 +189,9 @@ final class ExperimentRouterTests: XCTestCase {
             XCTAssertEqual(posted.status, .ok, posted.text)
             XCTAssertEqual(posted.json["recorded"] as? Int, 40)
             try recorder.flush()
-            // After the flush the ids are found in the database; a single outcome as "1" replaces one.
+            // After the flush the ids are found in the database; a second outcome is refused, not swapped in.
             let single = try await client.post("/feedback", json: ["request_id": answer.requestIDs[0], "outcome": "1"])
-            XCTAssertEqual(single.status, .ok, single.text)
+            assertError(single, .conflict, "outcome_already_recorded")
             // Not a class of the target: 422, nothing stored.
             let wrong = try await client.post("/feedback", json: [["request_id": answer.requestIDs[2], "outcome": 7]])
             assertError(wrong, .unprocessableContent, "invalid_input")
@@ -207,11 +207,54 @@ final class ExperimentRouterTests: XCTestCase {
                 let i = answer.requestIDs.firstIndex(of: row[0].string!)!
                 XCTAssertEqual(row[1].string, answer.variants[i])
                 XCTAssertEqual(row[2].string, String(answer.predictions[i]))
-                XCTAssertEqual(row[3].string, i == 0 ? "1" : String(i % 2), "outcome of record \(i)")
+                XCTAssertEqual(row[3].string, String(i % 2), "outcome of record \(i)")
             }
             let summary = try workspace.experimentSummary("exp")
             XCTAssertEqual(summary[0].outcomes + summary[1].outcomes, 40)
         }
+    }
+
+    func testASecondOutcomeForARequestIsRefusedWith409WhetherBufferedOrStored() async throws {
+        try createExperiment()
+        try await withRouter(flushInterval: 60, flushRows: 100_000) { client, recorder in
+            let answer = Self.answer(try await client.post("/score", json: ["data": Self.records(4)]))
+            let ids = answer.requestIDs
+            let first = try await client.post("/feedback", json: ["request_id": ids[0], "outcome": 0])
+            XCTAssertEqual(first.status, .ok, first.text)
+            // Still buffered in memory: refused all the same, and the batch's other record is not stored either.
+            let again = try await client.post("/feedback", json: ["feedback": [
+                ["request_id": ids[1], "outcome": 1], ["request_id": ids[0], "outcome": 1],
+            ]])
+            assertError(again, .conflict, "outcome_already_recorded")
+            XCTAssertTrue(again.text.contains(ids[0]), again.text)
+            let twice = try await client.post("/feedback", json: ["feedback": [
+                ["request_id": ids[2], "outcome": 1], ["request_id": ids[2], "outcome": 0],
+            ]])
+            assertError(twice, .conflict, "outcome_already_recorded")
+            XCTAssertTrue(twice.text.contains("more than once"), twice.text)
+            try recorder.flush()
+            assertError(try await client.post("/feedback", json: ["request_id": ids[0], "outcome": 0]), .conflict, "outcome_already_recorded")
+        }
+        XCTAssertEqual(try count("SELECT COUNT(*) FROM experiment_outcomes"), 1)
+        XCTAssertEqual(try count("SELECT COUNT(*) FROM experiment_outcomes WHERE outcome = '0'"), 1)
+    }
+
+    func testOutcomesMustSpellAClassAsTheModelKnowsIt() async throws {
+        try createExperiment()
+        try await withRouter { client, recorder in
+            let ids = Self.answer(try await client.post("/score", json: ["data": Self.records(5)])).requestIDs
+            for (index, spelling) in ["0x1", "+1", "1e0", " 1"].enumerated() {
+                let refused = try await client.post("/feedback", json: ["request_id": ids[index], "outcome": spelling])
+                assertError(refused, .unprocessableContent, "invalid_input")
+                XCTAssertTrue(refused.text.contains("is not a class"), "\(spelling): \(refused.text)")
+            }
+            let asText = try await client.post("/feedback", json: ["request_id": ids[0], "outcome": "1"])
+            XCTAssertEqual(asText.status, .ok, asText.text)
+            let asNumber = try await client.post("/feedback", json: ["request_id": ids[1], "outcome": 1.0])
+            XCTAssertEqual(asNumber.status, .ok, asNumber.text)
+            try recorder.flush()
+        }
+        XCTAssertEqual(try count("SELECT COUNT(*) FROM experiment_outcomes WHERE outcome = '1'"), 2)
     }
 
     func testUnknownRequestIDIsAnswered404AndNothingIsStored() async throws {

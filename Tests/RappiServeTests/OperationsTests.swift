@@ -110,4 +110,40 @@ final class OperationsTests: XCTestCase {
         XCTAssertNotNil(first.range(of: pattern, options: .regularExpression), first)
         XCTAssertTrue(lines[1].contains(" GET /nowhere 404 "), String(lines[1]))
     }
+
+    func testAccessLogKeepsNoKeysSentInTheQueryAndIsPrivate() async throws {
+        let path = TestModels.temporaryPath("access-\(UUID().uuidString).log")
+        try await withServer({ $0.accessLogPath = path }) { client in
+            _ = try await client.get("/health/live?api_key=sekrit-value-1&x=1")
+            _ = try await client.get("/health/live?x=2&Token=sekrit-value-2;password=sekrit-value-3")
+            _ = try await client.get("/health/live?api%5Fkey=sekrit-value-4")
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertFalse(text.contains("sekrit"), text)
+        XCTAssertTrue(text.contains("/health/live?api_key=[redacted]&x=1 200"), text)
+        XCTAssertTrue(text.contains("?x=2&Token=[redacted];password=[redacted] 200"), text)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        XCTAssertEqual((attributes[.posixPermissions] as? Int), 0o600)
+    }
+
+    func testAccessLogRotatesBySizeKeepingThreeOlderFiles() throws {
+        let path = TestModels.temporaryPath("rotate-\(UUID().uuidString).log")
+        let log = try AccessLog(path: path, rotateBytes: 1000)
+        let line = String(repeating: "x", count: 99)  // 100 bytes with its newline
+        for round in 0..<50 {
+            for _ in 0..<3 { log.append(line) }
+            log.flush()
+            if round % 10 == 9 { usleep(1000) }
+        }
+        log.close()
+        let manager = FileManager.default
+        for suffix in ["", ".1", ".2", ".3"] {
+            let size = try XCTUnwrap(try manager.attributesOfItem(atPath: path + suffix)[.size] as? Int, suffix)
+            XCTAssertLessThanOrEqual(size, 1000, "\(suffix) stays under the limit")
+            XCTAssertGreaterThan(size, 0, suffix)
+            XCTAssertEqual(try manager.attributesOfItem(atPath: path + suffix)[.posixPermissions] as? Int, 0o600, suffix)
+        }
+        XCTAssertFalse(manager.fileExists(atPath: path + ".4"), "only three older files are kept")
+    }
 }

@@ -163,9 +163,10 @@ def test_long_training_shows_a_progress_bar_on_the_terminal(workspace):
     child = start(workspace)
     child.sendline("upload dataset titanic from data/titanic/ds_full target=Survived; load dataset titanic")
     child.expect(prompt(3))
-    child.sendline("train rf trees=4000")
-    child.expect(r"\d+/4000 trees\s+[\d.]+ trees/s\s+\S+ left", timeout=60)
-    child.expect("trained rf", timeout=120)
+    # Enough trees to take several seconds even on a quiet machine (the bar appears after 1 s).
+    child.sendline("train rf trees=20000")
+    child.expect(r"\d+/20000 trees\s+[\d.]+ trees/s\s+\S+ left", timeout=60)
+    child.expect("trained rf", timeout=240)
     child.expect(prompt(4))
     child.sendcontrol("d")
     child.expect(pexpect.EOF)

@@ -8,22 +8,28 @@ import Glibc
 /// compute target: the worker gets the target's thread count and caps its own data segment at
 /// the target's memory (RLIMIT_DATA); this side also watches its resident memory and kills it
 /// past the limit, follows `run cancel`, and records why a worker that died without finishing
-/// its run stopped — so no run is left `running`.
+/// its run stopped — so no run is left `running`. An attempt that runs past the run's timeout is
+/// killed and failed, so no run holds a compute slot forever.
 public struct PipelineRunExecutor {
     public enum Stop: Sendable {
         /// End the run as cancelled (`run cancel`, Ctrl-C).
         case cancel(String)
         /// Put the run back in the queue (the server is stopping).
         case requeue(String)
+        /// Fail the run: it ran past its timeout.
+        case timeout
     }
 
     public let workspaceDirectory: URL
     /// The rappi binary that runs `pipeline-worker`.
     public let executable: String
+    /// Where runs triggered over REST may read and write (empty: the workspace's `data/`).
+    public let dataRoots: [URL]
 
-    public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable) {
+    public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable, dataRoots: [URL] = []) {
         self.workspaceDirectory = workspaceDirectory
         self.executable = executable
+        self.dataRoots = dataRoots
     }
 
     public static var currentExecutable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
@@ -40,7 +46,7 @@ public struct PipelineRunExecutor {
         let arguments = [
             "pipeline-worker", "--workspace", workspaceDirectory.path, "--run", String(run.id),
             "--threads", String(target.threads), "--memory", String(target.memoryBytes), "--parent", String(getpid()),
-        ]
+        ] + dataRoots.flatMap { ["--data-root", $0.path] }
         let pid: Int32
         do {
             pid = try LocalProcess.spawnDetached(executable: executable, arguments: arguments, logFile: log,
@@ -56,6 +62,7 @@ public struct PipelineRunExecutor {
         var memoryExceeded = false
         var waitStatus: Int32 = 0
         var ticks = 0
+        let deadline = Date().addingTimeInterval(run.timeoutSeconds)
         while waitpid(pid, &waitStatus, WNOHANG) == 0 {
             if let rss = ProcessTable.residentBytes(pid) {
                 peak = max(peak, rss)
@@ -71,6 +78,9 @@ public struct PipelineRunExecutor {
                     kill(pid, SIGKILL)
                 } else if ticks % 5 == 0, (try? workspace.pipelineRun(run.id).cancelRequested) == true {
                     stopped = .cancel("cancelled by `run cancel`")
+                    kill(pid, SIGKILL)
+                } else if Date() > deadline {
+                    stopped = .timeout
                     kill(pid, SIGKILL)
                 }
             }
@@ -95,6 +105,12 @@ public struct PipelineRunExecutor {
         case .requeue(let reason):
             try workspace.requeuePipelineRun(run.id, reason: reason)
             return "queued"
+        case .timeout:
+            try workspace.finishPipelineRun(run.id, status: "failed", error: """
+                timed out after \(Self.describeSeconds(run.timeoutSeconds)) — the run was stopped; give it longer with \
+                `run pipeline \(run.pipeline) timeout=SECONDS` (over REST: "timeout_seconds")
+                """, outputsJSON: "{}")
+            return "failed"
         case nil:
             let how = Self.describe(waitStatus)
             let lines = logText.split(separator: "\n")
@@ -104,6 +120,10 @@ public struct PipelineRunExecutor {
                 """, outputsJSON: "{}")
             return "failed"
         }
+    }
+
+    private static func describeSeconds(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }
 
     private static func describe(_ status: Int32) -> String {

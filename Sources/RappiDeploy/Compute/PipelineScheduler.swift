@@ -15,9 +15,9 @@ public final class PipelineScheduler: @unchecked Sendable {
     private var loopThread: Thread?
     public var log: @Sendable (String) -> Void = { _ in }
 
-    public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable) {
+    public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable, dataRoots: [URL] = []) {
         self.workspaceDirectory = workspaceDirectory
-        executor = PipelineRunExecutor(workspaceDirectory: workspaceDirectory, executable: executable)
+        executor = PipelineRunExecutor(workspaceDirectory: workspaceDirectory, executable: executable, dataRoots: dataRoots)
     }
 
     /// Marks runs whose executor is gone: requeued for another attempt (finished steps are

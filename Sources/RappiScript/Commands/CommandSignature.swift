@@ -197,8 +197,13 @@ public protocol RappiCommand {
     /// True when the command's effect is fully determined by its options and the session state
     /// (dataset, split, preprocessing, model), so a pipeline step can reuse an earlier result.
     static var reusableInPipelines: Bool { get }
+    /// False for commands that start or wait for another pipeline run: inside a pipeline they
+    /// would hold a compute slot while waiting for one (a deadlock once every slot waits), so a
+    /// pipeline body may not use them.
+    static var allowedInPipelines: Bool { get }
 }
 
 extension RappiCommand {
     public static var reusableInPipelines: Bool { false }
+    public static var allowedInPipelines: Bool { true }
 }

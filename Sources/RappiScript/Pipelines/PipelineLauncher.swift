@@ -4,7 +4,9 @@ import RappiWorkspace
 
 /// `run pipeline` from a session: queues the run; the workspace server executes it when one is
 /// running, else this process does (claiming it through the same queue, so `max-jobs` holds
-/// across every executor). Either way it follows the run to its end, printing steps as they go.
+/// across every executor). Either way it follows the run to its end, printing steps as they go;
+/// when the server stops before the run ends, this process takes the run over rather than wait
+/// for an executor that will never come.
 struct PipelineLauncher {
     let context: CommandContext
 
@@ -13,7 +15,9 @@ struct PipelineLauncher {
         let progress = RunProgress(emit: context.session.liveOutput)
         if let server = WorkspaceServerRecord.live(in: workspace.directory) {
             context.session.liveOutput?("run \(runID) queued on the workspace server at \(server.baseURL) (pid \(server.pid))")
-            return try follow(runID, progress: progress)
+            let view = try follow(runID, progress: progress, whileServerRuns: true)
+            if view.isFinished || Interrupt.isRequested { return view }
+            context.session.liveOutput?("the workspace server stopped before run \(runID) ended — running it here")
         }
         try PipelineScheduler.recoverInterrupted(in: workspace)
         var announcedWait = false
@@ -48,14 +52,18 @@ struct PipelineLauncher {
     }
 
     /// Follows a run someone else executes until it ends (Ctrl-C stops following, not the run).
-    func follow(_ runID: Int, progress: RunProgress, timeout: Double? = nil) throws -> RunView {
+    /// With `whileServerRuns`, also stops following when the workspace server is gone.
+    func follow(_ runID: Int, progress: RunProgress, timeout: Double? = nil, whileServerRuns: Bool = false) throws -> RunView {
         let workspace = try context.workspace()
         let deadline = timeout.map { Date().addingTimeInterval($0) }
+        var looks = 0
         while true {
             let view = try RunView.load(runID, from: workspace)
             progress.update(view)
             if view.isFinished || Interrupt.isRequested { return view }
             if let deadline, Date() > deadline { return view }
+            looks += 1
+            if whileServerRuns, looks % 10 == 0, WorkspaceServerRecord.live(in: workspace.directory) == nil { return view }
             usleep(100_000)
         }
     }

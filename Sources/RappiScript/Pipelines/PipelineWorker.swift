@@ -9,9 +9,11 @@ public struct PipelineWorker {
     public let workspaceDirectory: URL
     public let runID: Int
     public let threads: Int
+    /// Where a run triggered over REST may read and write (empty: the workspace's `data/`).
+    public let dataRoots: [URL]
 
-    public init(workspaceDirectory: URL, runID: Int, threads: Int) {
-        self.workspaceDirectory = workspaceDirectory; self.runID = runID; self.threads = threads
+    public init(workspaceDirectory: URL, runID: Int, threads: Int, dataRoots: [URL] = []) {
+        self.workspaceDirectory = workspaceDirectory; self.runID = runID; self.threads = threads; self.dataRoots = dataRoots
     }
 
     /// Runs every step and records the outcome. Returns true when the run succeeded.
@@ -25,6 +27,9 @@ public struct PipelineWorker {
         let session = Session(workspaceDirectory: workspaceDirectory, baseDirectory: base, parameters: parameters)
         session.threads = threads
         session.runID = runID
+        if run.trigger == "rest" {
+            session.dataRoots = DataRoots(dataRoots.isEmpty ? [DataRoots.defaultRoot(of: workspaceDirectory)] : dataRoots)
+        }
         let interpreter = Interpreter(session: session)
         let statements = try interpreter.parser.parse(definition.body)
 
@@ -66,6 +71,16 @@ public struct PipelineWorker {
                     stateJSON: stateJSON, log: earlier.log, error: nil))
                 continue
             }
+            if case .success(let statement) = parsed.result, case .command(let invocation) = statement.kind,
+               !invocation.command.allowedInPipelines {
+                // A definition stored before nesting was refused: fail rather than wait on ourselves.
+                let message = "`\(invocation.command.signature.name)` cannot run inside a pipeline — run the pipelines one after the other from a script"
+                try workspace.finishStep(runID, step: step, StepOutcome(
+                    status: "failed", fingerprint: nil, reusedFrom: nil, durationMilliseconds: 0,
+                    valuesJSON: "{}", stateJSON: nil, log: nil, error: message))
+                try workspace.finishPipelineRun(runID, status: "failed", error: "step \(step) failed: \(message)", outputsJSON: outputs.jsonObject)
+                return false
+            }
             if let state = pending {
                 try state.restore(into: session, from: workspace)
                 pending = nil
@@ -73,17 +88,18 @@ public struct PipelineWorker {
             let cell = interpreter.execute(parsed)
             let milliseconds = Date().timeIntervalSince(started) * 1000
             known = nil
+            // Step records keep secrets (a deployed endpoint's key, a new token) redacted.
             guard let error = cell.error else {
-                remember(cell.values)
+                remember(cell.recordedValues)
                 if reusable { known = try SessionState.capture(session, in: workspace) }
                 try workspace.finishStep(runID, step: step, StepOutcome(
                     status: "succeeded", fingerprint: fingerprint, reusedFrom: nil, durationMilliseconds: milliseconds,
-                    valuesJSON: cell.values.jsonObject, stateJSON: known?.json, log: cell.output, error: nil))
+                    valuesJSON: cell.recordedValues.jsonObject, stateJSON: known?.json, log: cell.recordedOutput, error: nil))
                 continue
             }
             try workspace.finishStep(runID, step: step, StepOutcome(
                 status: "failed", fingerprint: fingerprint, reusedFrom: nil, durationMilliseconds: milliseconds,
-                valuesJSON: "{}", stateJSON: nil, log: cell.output, error: error.message))
+                valuesJSON: "{}", stateJSON: nil, log: cell.recordedOutput, error: error.message))
             let kind = definition.steps.indices.contains(index) ? definition.steps[index].kind : "step"
             try workspace.finishPipelineRun(runID, status: "failed", error: "step \(step) (\(kind)) failed: \(error.message)",
                                             outputsJSON: outputs.jsonObject)

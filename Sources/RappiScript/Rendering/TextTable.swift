@@ -13,7 +13,7 @@ public struct TextTable {
 
     public func render(indent: String = "") -> String {
         let cut = { (s: String) -> String in
-            let flat = s.replacingOccurrences(of: "\n", with: "⏎")
+            let flat = TerminalText.escapingControls(s.replacingOccurrences(of: "\n", with: "⏎"))
             return flat.count > maxCellWidth ? String(flat.prefix(maxCellWidth - 1)) + "…" : flat
         }
         let cells = rows.map { $0.map(cut) }

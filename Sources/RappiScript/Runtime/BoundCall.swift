@@ -51,11 +51,14 @@ public struct BoundCall {
         return selector
     }
 
-    /// A path resolved against the script's folder (or the current directory).
+    /// A path resolved against the script's folder (or the current directory); in a run
+    /// triggered over REST, only one under the session's data roots.
     public func path(_ name: String) throws(ScriptError) -> URL? {
         guard let raw = try text(name) else { return nil }
         let expanded = (raw as NSString).expandingTildeInPath
-        return URL(fileURLWithPath: expanded, relativeTo: session.baseDirectory).standardizedFileURL
+        let url = URL(fileURLWithPath: expanded, relativeTo: session.baseDirectory).standardizedFileURL
+        guard let roots = session.dataRoots else { return url }
+        do { return try roots.confine(url, given: raw) } catch { throw self.error(error.message, at: name) }
     }
 
     /// The remaining words (`echo …`), resolved. Tokens written without space between them

@@ -27,6 +27,8 @@ public struct CommandFailure: Error, CustomStringConvertible {
 public struct CommandResult {
     public var output: String
     public var values: PublishedValues
+    /// Secrets in the output or values (a token or key shown once): run records keep them redacted.
+    public var secrets: [String] = []
 
     public init(_ output: String = "", values: PublishedValues = []) {
         self.output = output

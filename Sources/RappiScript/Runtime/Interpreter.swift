@@ -21,12 +21,14 @@ public final class Interpreter {
         let started = Date()
         var output = ""
         var values: PublishedValues = []
+        var secrets: [String] = []
         var failure: ScriptError?
         do {
             let statement = try parsed.result.get()
             let result = try run(statement)
             output = result.output
             values = result.values
+            secrets = result.secrets
             if Interrupt.isRequested { throw ScriptError("interrupted (Ctrl-C)", at: parsed.position) }
             session.publish(values)
         } catch let error as ScriptError {
@@ -37,7 +39,7 @@ public final class Interpreter {
         }
         return CellResult(cell: cellCount, statement: parsed.text, position: parsed.position, output: output,
                           values: failure == nil ? values : [], error: failure,
-                          durationSeconds: Date().timeIntervalSince(started))
+                          durationSeconds: Date().timeIntervalSince(started), secrets: secrets)
     }
 
     /// Counts `parsed` as the next cell without running it (a replay leaving live services

@@ -46,10 +46,7 @@ public struct ScriptRunner {
         func record(_ cell: CellResult) {
             onCell(cell)
             if !cell.ok { failures += 1 }
-            try? workspace.recordCell(run: runID, RunCellRecord(
-                cell: cell.cell, line: cell.position.line, statement: cell.statement, ok: cell.ok,
-                valuesJSON: cell.values.jsonObject, error: cell.error?.description,
-                durationMilliseconds: cell.durationSeconds * 1000))
+            try? workspace.recordCell(run: runID, cell.record())
         }
         func finish(_ error: ScriptError?) -> Outcome {
             try? workspace.finishRun(runID, status: failures == 0 ? "succeeded" : "failed",

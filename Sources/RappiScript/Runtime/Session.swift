@@ -33,6 +33,9 @@ public final class Session {
         if let text = ProcessInfo.processInfo.environment["RAPPI_THREADS"], let n = Int(text), n > 0 { return n }
         return ProcessInfo.processInfo.activeProcessorCount
     }()
+    /// Set for a run triggered over REST: every path a statement names must lie under one of
+    /// these folders (nil: any path the process can reach, as for the owner's own runs).
+    public var dataRoots: DataRoots?
     /// For replay: the dataset versions a recorded run resolved, in the order it loaded them.
     public var pinnedLoads: [String: [Int]] = [:]
 

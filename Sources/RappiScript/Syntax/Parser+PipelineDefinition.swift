@@ -82,7 +82,14 @@ extension Parser {
                 known.insert(name)
                 steps.append(("let", parsed.text))
             case .command(let invocation):
-                steps.append((invocation.command.signature.name, parsed.text))
+                let command = invocation.command
+                guard command.allowedInPipelines else {
+                    throw ScriptError("""
+                        a pipeline cannot use `\(command.signature.name)`: a run waiting inside another run holds a compute \
+                        slot the inner run may need — run the pipelines one after the other from a script instead
+                        """, at: absolute(parsed.position))
+                }
+                steps.append((command.signature.name, parsed.text))
             case .pipelineDefinition:
                 throw ScriptError("a pipeline cannot define another pipeline — define it at the top level", at: absolute(parsed.position))
             }

@@ -18,6 +18,9 @@ final class AssignmentRecorder: @unchecked Sendable {
     private var outcomes: [ExperimentOutcome] = []
     /// The batch being written now (still searchable until it commits).
     private var writing: [ExperimentAssignment] = []
+    private var writingOutcomes: [ExperimentOutcome] = []
+    /// Makes "has this request an outcome yet? then record it" one step for concurrent feedback.
+    private let feedbackLock = NSLock()
     private var closed = false
     private var flusherDone = false
     /// Serialises writes and database look-ups (one connection, batches in order).
@@ -38,6 +41,28 @@ final class AssignmentRecorder: @unchecked Sendable {
         assignments.append(contentsOf: batch)
         if assignments.count >= batchRows { condition.signal() }
         condition.unlock()
+    }
+
+    /// Records `batch` unless some of its request ids already have an outcome (buffered or
+    /// stored); then records nothing and returns those ids.
+    func recordFirstOutcomes(_ batch: [ExperimentOutcome]) throws -> [String] {
+        feedbackLock.lock()
+        defer { feedbackLock.unlock() }
+        let wanted = Set(batch.map(\.requestID))
+        var known: Set<String> = []
+        condition.lock()
+        for outcome in writingOutcomes + outcomes where wanted.contains(outcome.requestID) { known.insert(outcome.requestID) }
+        condition.unlock()
+        // Memory first, then the store: an outcome flushed in between is found in the store.
+        let missing = wanted.subtracting(known)
+        if !missing.isEmpty {
+            storage.lock()
+            defer { storage.unlock() }
+            known.formUnion(try workspace.experimentRequestsWithOutcome(experiment, requestIDs: missing.sorted()))
+        }
+        let repeated = batch.map(\.requestID).filter(known.contains)
+        if repeated.isEmpty { record(outcomes: batch) }
+        return repeated
     }
 
     func record(outcomes batch: [ExperimentOutcome]) {
@@ -72,6 +97,7 @@ final class AssignmentRecorder: @unchecked Sendable {
         condition.lock()
         let pendingAssignments = assignments, pendingOutcomes = outcomes
         writing = assignments
+        writingOutcomes = outcomes
         assignments.removeAll(keepingCapacity: true)
         outcomes.removeAll(keepingCapacity: true)
         condition.unlock()
@@ -83,11 +109,13 @@ final class AssignmentRecorder: @unchecked Sendable {
             assignments.insert(contentsOf: pendingAssignments, at: 0)
             outcomes.insert(contentsOf: pendingOutcomes, at: 0)
             writing = []
+            writingOutcomes = []
             condition.unlock()
             throw error
         }
         condition.lock()
         writing = []
+        writingOutcomes = []
         condition.unlock()
     }
 

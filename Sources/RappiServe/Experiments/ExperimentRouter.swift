@@ -73,7 +73,7 @@ public enum ExperimentRouter {
         logger.logLevel = .info
         let application = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: configuration.idleTimeoutSeconds.map { .seconds(Int64($0)) })),
+            server: GuardedHTTP1Channel.builder(idleTimeout: configuration.idleTimeoutSeconds, requestTimeout: configuration.idleTimeoutSeconds),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             eventLoopGroupProvider: ModelServer.eventLoopGroupProvider(threads: nil),
             logger: logger)

@@ -3,7 +3,9 @@ import RappiWorkspace
 
 /// `POST /feedback`: `{"request_id": "…", "outcome": 1}`, or a batch as `{"feedback": [{…}, …]}`
 /// or a bare list `[{…}, …]`. All or nothing: one unknown request id answers 404, one outcome
-/// that is not a class of the model answers 422, and then nothing of the batch is stored.
+/// that is not a class of the model answers 422, a request id that already has an outcome (or
+/// appears twice in the batch) answers 409 — an outcome is never silently replaced — and then
+/// nothing of the batch is stored.
 struct FeedbackHandler {
     static let shape = #"expected {"request_id": "…", "outcome": …}, or a batch {"feedback": [{"request_id": "…", "outcome": …}, …]}"#
 
@@ -56,22 +58,30 @@ struct FeedbackHandler {
             }
         }
         if !problems.isEmpty { throw Self.invalid(problems) }
-        recorder.record(outcomes: outcomes)
+        var seen: Set<String> = []
+        let twice = outcomes.map(\.requestID).filter { !seen.insert($0).inserted }
+        if !twice.isEmpty { throw Self.conflict(twice, "appears more than once in this batch") }
+        let repeated = try recorder.recordFirstOutcomes(outcomes)
+        if !repeated.isEmpty { throw Self.conflict(repeated, "already has an outcome") }
         return outcomes.count
     }
 
-    /// The class label an outcome names: by numeric value for a numeric target (`1`, `1.0`, `"1"`),
-    /// by exact text otherwise.
+    private static func conflict(_ ids: [String], _ why: String) -> APIError {
+        APIError(status: .conflict, code: "outcome_already_recorded",
+                 message: "\(ids.count) request id\(ids.count == 1 ? "" : "s") \(why) (first: '\(ids[0].prefix(128))') — an outcome is recorded once and never replaced; nothing was stored",
+                 details: ids.prefix(RecordErrors.limit).map { RecordError(row: 0, field: "request_id", problem: "'\($0.prefix(128))' \(why)") })
+    }
+
+    /// The class label an outcome names, as the model knows its classes: a JSON number equal to
+    /// a numeric class (`1`, `1.0`), or a string spelling a class exactly (`"1"`) — not `"0x1"`,
+    /// `"+1"` or `"1e0"`, which only parse to the same number.
     static func label(_ value: JSONValue, target: TargetEncoding) -> String? {
         if target.isNumeric {
-            let number: Double?
             switch value {
-            case .number(let v): number = v
-            case .string(let s): number = Double(s)
-            default: number = nil
+            case .number(let number): return target.classes.first { Double($0) == number }
+            case .string(let text): return target.classes.contains(text) ? text : nil
+            default: return nil
             }
-            guard let number else { return nil }
-            return target.classes.first { Double($0) == number }
         }
         let text: String
         switch value {

@@ -6,15 +6,25 @@ import RappiWorkspace
 
 /// The workspace server's REST API (bearer token of a published pipeline on every call):
 ///
-///     POST /api/pipelines/{name}/runs   {"parameters": {…}, "compute": "…"} → 202 {run_id, status_url}
+///     POST /api/pipelines/{name}/runs   {"parameters": {…}, "compute": "…", "timeout_seconds": N} → 202 {run_id, status_url}
 ///     GET  /api/runs/{id}               status, steps, outputs
 ///     GET  /api/pipelines               published pipelines
 ///     GET  /health/live, /health/ready
 ///
-/// Errors use the envelope of ARCHITECTURE.md §7.
+/// Every request is checked on its headers first — token, content type, declared size — and a
+/// body is read only after that, at most `maxBodies` at a time. Database work runs on the
+/// store's own thread (`WorkspaceStore`), never on the event loop, so health checks answer
+/// while the database is busy. Errors use the envelope of ARCHITECTURE.md §7.
 struct WorkspaceAPI: Sendable {
-    let store: LockedWorkspace
+    let store: WorkspaceStore
     let baseURL: String
+    /// The running server's owner credential (also accepted for every pipeline), from `server.json`.
+    let ownerToken: String?
+    /// Bodies being read at once; more answer 503.
+    let bodies: InFlightLimiter
+    let maxBodyBytes: Int
+    /// Checks given parameter values against how the pipeline uses them (nil: fine).
+    let checkParameters: @Sendable (PipelineDefinition, [(name: String, value: String)]) -> (parameter: String, message: String)?
     /// Called after a run is queued, so the worker loop looks at the queue at once.
     let onEnqueue: @Sendable () -> Void
 
@@ -23,17 +33,19 @@ struct WorkspaceAPI: Sendable {
         router.add(middleware: EnvelopeMiddleware())
         router.get("/health/live") { _, _ in Self.json(.ok, #"{"status":"live"}"#) }
         router.get("/health/ready") { _, _ in Self.json(.ok, #"{"status":"ready"}"#) }
-        router.get("/api/pipelines") { request, _ in try self.listPublished(request) }
+        router.get("/api/pipelines") { request, _ in try await self.listPublished(request) }
         router.post("/api/pipelines/:name/runs") { request, context in
             try await self.trigger(request, name: context.parameters.get("name") ?? "")
         }
-        router.get("/api/runs/:id") { request, context in try self.runStatus(request, id: context.parameters.get("id") ?? "") }
+        router.get("/api/runs/:id") { request, context in try await self.runStatus(request, id: context.parameters.get("id") ?? "") }
         return router
     }
 
-    private func listPublished(_ request: Request) throws -> Response {
-        try store.with { workspace in
-            _ = try authorize(request, in: workspace)
+    private func listPublished(_ request: Request) async throws -> Response {
+        let token = try Self.bearer(request)
+        let ownerToken = self.ownerToken, baseURL = self.baseURL
+        return try await store.with { workspace in
+            _ = try Self.authorize(token, owner: ownerToken, in: workspace)
             let items = try workspace.publishedPipelines().map { item in
                 PipelineRunJSON.published(item, definition: try? workspace.pipeline(item.name, version: item.pipelineVersion), baseURL: baseURL)
             }
@@ -42,97 +54,145 @@ struct WorkspaceAPI: Sendable {
     }
 
     private func trigger(_ request: Request, name: String) async throws -> Response {
-        var body = try await request.body.collect(upTo: 1 << 20)
-        let bytes = body.readBytes(length: body.readableBytes) ?? []
-        return try store.with { workspace in
-            let token = try authorize(request, in: workspace)
+        // Headers first: who is asking, for what, and how much — before a byte of body is read.
+        let token = try Self.bearer(request)
+        let ownerToken = self.ownerToken
+        try await store.with { workspace in
+            let caller = try Self.authorize(token, owner: ownerToken, in: workspace)
             guard let published = try workspace.publishedPipelineIfPresent(name) else {
                 let names = try workspace.publishedPipelines().map(\.name)
                 throw APIError(status: .notFound, code: "not_found",
                                message: "no published pipeline '\(name)'" + (names.isEmpty ? "" : " — published: \(names.joined(separator: ", "))"))
             }
-            guard published.token == token else {
+            guard caller == nil || caller?.name == published.name else {
                 throw APIError.unauthorized("this token is not valid for pipeline '\(name)' — use the token `publish pipeline \(name)` printed")
             }
-            let (parameters, compute) = try Self.parseTrigger(bytes)
+        }
+        let bytes = try await readBody(request)
+        let trigger = try Self.parseTrigger(bytes)
+        let checkParameters = self.checkParameters
+        let runID: Int = try await store.with { workspace in
+            guard let published = try workspace.publishedPipelineIfPresent(name) else {
+                throw APIError(status: .notFound, code: "not_found", message: "no published pipeline '\(name)'")
+            }
             let definition = try workspace.pipeline(name, version: published.pipelineVersion)
             let resolved: [(name: String, value: String)]
-            do { resolved = try definition.resolve(parameters) } catch let error as WorkspaceError {
-                let unknown = parameters.first { definition.parameter($0.name) == nil }?.name ?? "parameters"
+            do { resolved = try definition.resolve(trigger.parameters) } catch let error as WorkspaceError {
+                let unknown = trigger.parameters.first { definition.parameter($0.name) == nil }?.name ?? "parameters"
                 throw APIError.invalidInput(error.message, details: [RecordError(row: 0, field: unknown, problem: "unknown parameter")])
             }
-            do { _ = try workspace.computeTarget(compute) } catch let error as WorkspaceError {
+            if let problem = checkParameters(definition, resolved) {
+                throw APIError.invalidInput(problem.message, details: [RecordError(row: 0, field: problem.parameter, problem: "wrong type")])
+            }
+            do { _ = try workspace.computeTarget(trigger.compute) } catch let error as WorkspaceError {
                 throw APIError.invalidInput(error.message, details: [RecordError(row: 0, field: "compute", problem: "unknown compute target")])
             }
-            let runID = try workspace.enqueuePipelineRun(definition, parameters: resolved, compute: compute, reuse: true, trigger: "rest")
-            onEnqueue()
-            let statusURL = "\(baseURL)/api/runs/\(runID)"
-            var response = Self.json(.accepted, JSONText.object([
-                ("run_id", String(runID)), ("status", JSONText.quote("queued")), ("status_url", JSONText.quote(statusURL)),
-            ]))
-            response.headers[.location] = statusURL
-            return response
+            return try workspace.enqueuePipelineRun(definition, parameters: resolved, compute: trigger.compute, reuse: true,
+                                                    trigger: "rest", timeoutSeconds: trigger.timeoutSeconds)
         }
+        onEnqueue()
+        let statusURL = "\(baseURL)/api/runs/\(runID)"
+        var response = Self.json(.accepted, JSONText.object([
+            ("run_id", String(runID)), ("status", JSONText.quote("queued")), ("status_url", JSONText.quote(statusURL)),
+        ]))
+        response.headers[.location] = statusURL
+        return response
     }
 
-    private func runStatus(_ request: Request, id text: String) throws -> Response {
-        try store.with { workspace in
-            _ = try authorize(request, in: workspace)
+    private func runStatus(_ request: Request, id text: String) async throws -> Response {
+        let token = try Self.bearer(request)
+        let ownerToken = self.ownerToken
+        return try await store.with { workspace in
+            _ = try Self.authorize(token, owner: ownerToken, in: workspace)
             guard let id = Int(text), let run = try workspace.pipelineRunIfPresent(id) else {
-                throw APIError(status: .notFound, code: "not_found", message: "no pipeline run '\(text)'")
+                throw APIError(status: .notFound, code: "not_found", message: "no pipeline run '\(text.prefix(40))'")
             }
             return Self.json(.ok, PipelineRunJSON.run(run, steps: try workspace.pipelineSteps(id)))
         }
     }
 
-    /// The bearer token, when it belongs to some published pipeline.
-    private func authorize(_ request: Request, in workspace: Workspace) throws -> String {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw APIError.unauthorized("missing bearer token — send Authorization: Bearer TOKEN (printed by `publish pipeline NAME`)")
-        }
-        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard try workspace.publishedPipelines().contains(where: { $0.token == token }) else {
-            throw APIError.unauthorized("the bearer token is not valid for any published pipeline")
-        }
-        return token
+    /// The body of a trigger: optional, JSON when present, at most `maxBodyBytes`, and read only
+    /// while fewer than `bodies.limit` others are being read.
+    private func readBody(_ request: Request) async throws -> [UInt8] {
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        let chunked = request.headers[.transferEncoding] != nil
+        if declared == 0 || (declared == nil && !chunked) { return [] }
+        try ModelResponder.checkContentType(request)
+        guard bodies.tryEnter() else { throw APIError.overloaded(limit: bodies.limit) }
+        defer { bodies.leave() }
+        var body = try await ModelResponder.collectBody(request, maxBodyBytes: maxBodyBytes)
+        return body.readBytes(length: body.readableBytes) ?? []
     }
 
-    static func parseTrigger(_ bytes: [UInt8]) throws -> (parameters: [(name: String, value: String)], compute: String) {
-        guard !bytes.isEmpty else { return ([], "local") }
+    /// The token of `Authorization: Bearer TOKEN` (the scheme in any case).
+    private static func bearer(_ request: Request) throws -> String {
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthorized("missing bearer token — send Authorization: Bearer TOKEN (printed by `publish pipeline NAME`)")
+        }
+        guard let token = ModelResponder.bearerToken(header) else {
+            throw APIError.unauthorized("the Authorization header must be 'Bearer TOKEN'")
+        }
+        return String(token)
+    }
+
+    /// The published pipeline the token belongs to; nil for the owner's credential (any pipeline).
+    private static func authorize(_ token: String, owner: String?, in workspace: Workspace) throws -> PublishedPipeline? {
+        if let owner, PublishingToken.constantTimeEqual(token, owner) { return nil }
+        guard let published = try workspace.publishedPipeline(acceptingToken: token) else {
+            throw APIError.unauthorized("the bearer token is not valid for any published pipeline")
+        }
+        return published
+    }
+
+    struct Trigger {
+        var parameters: [(name: String, value: String)] = []
+        var compute = "local"
+        var timeoutSeconds = PipelineRun.defaultTimeoutSeconds
+    }
+
+    static func parseTrigger(_ bytes: [UInt8]) throws -> Trigger {
+        var trigger = Trigger()
+        guard !bytes.isEmpty else { return trigger }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
             throw APIError.invalidJSON("the body must be a JSON object such as {\"parameters\": {\"version\": 0}, \"compute\": \"local\"}")
         }
-        for key in object.keys.sorted() where key != "parameters" && key != "compute" {
-            throw APIError.invalidInput("unknown field '\(key)' — the body takes \"parameters\" and \"compute\"",
-                                        details: [RecordError(row: 0, field: key, problem: "unknown field")])
+        let fields = ["parameters", "compute", "timeout_seconds"]
+        for key in object.keys.sorted() where !fields.contains(key) {
+            throw APIError.invalidInput("unknown field '\(key.prefix(60))' — the body takes \"parameters\", \"compute\" and \"timeout_seconds\"",
+                                        details: [RecordError(row: 0, field: String(key.prefix(60)), problem: "unknown field")])
         }
-        var parameters: [(name: String, value: String)] = []
         if let given = object["parameters"] {
             guard let dictionary = given as? [String: Any] else {
                 throw APIError.invalidInput("\"parameters\" must be an object of name: value", details: [RecordError(row: 0, field: "parameters", problem: "expected an object")])
             }
             for key in dictionary.keys.sorted() {
-                let value = dictionary[key]!
-                switch value {
-                case let text as String: parameters.append((key, text))
+                switch dictionary[key]! {
+                case let text as String: trigger.parameters.append((key, text))
                 case let number as NSNumber:
                     // JSON true/false arrive as NSNumber too; their objCType is "c".
                     let isBool = String(cString: number.objCType) == "c"
-                    parameters.append((key, isBool ? (number.boolValue ? "true" : "false") : number.stringValue))
+                    trigger.parameters.append((key, isBool ? (number.boolValue ? "true" : "false") : number.stringValue))
                 default:
-                    throw APIError.invalidInput("parameter '\(key)' must be a string, number or boolean",
-                                                details: [RecordError(row: 0, field: key, problem: "expected a scalar")])
+                    throw APIError.invalidInput("parameter '\(key.prefix(60))' must be a string, number or boolean",
+                                                details: [RecordError(row: 0, field: String(key.prefix(60)), problem: "expected a scalar")])
                 }
             }
         }
-        var compute = "local"
         if let given = object["compute"] {
             guard let name = given as? String else {
                 throw APIError.invalidInput("\"compute\" must be a target's name", details: [RecordError(row: 0, field: "compute", problem: "expected a string")])
             }
-            compute = name
+            trigger.compute = name
         }
-        return (parameters, compute)
+        if let given = object["timeout_seconds"] {
+            guard let number = given as? NSNumber, String(cString: number.objCType) != "c",
+                  number.doubleValue > 0, number.doubleValue.isFinite else {
+                throw APIError.invalidInput("\"timeout_seconds\" must be a positive number of seconds",
+                                            details: [RecordError(row: 0, field: "timeout_seconds", problem: "expected a positive number")])
+            }
+            trigger.timeoutSeconds = number.doubleValue
+        }
+        return trigger
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
@@ -153,7 +213,7 @@ struct EnvelopeMiddleware: RouterMiddleware {
             for field in error.headers { response.headers.append(field) }
             return response
         } catch let error as HTTPError where error.status == .notFound {
-            return WorkspaceAPI.json(.notFound, APIError(status: .notFound, code: "not_found", message: "no route \(request.method.rawValue) \(request.uri.path) — see GET /api/pipelines, POST /api/pipelines/NAME/runs, GET /api/runs/ID").body)
+            return WorkspaceAPI.json(.notFound, APIError(status: .notFound, code: "not_found", message: "no route \(request.method.rawValue) \(ModelResponder.printablePath(request.uri.path)) — see GET /api/pipelines, POST /api/pipelines/NAME/runs, GET /api/runs/ID").body)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return WorkspaceAPI.json(.contentTooLarge, APIError.payloadTooLarge(limit: 1 << 20).body)
         } catch let error as WorkspaceError {
@@ -164,16 +224,18 @@ struct EnvelopeMiddleware: RouterMiddleware {
     }
 }
 
-/// One SQLite connection shared by the request handlers, one caller at a time.
-final class LockedWorkspace: @unchecked Sendable {
+/// The server's one SQLite connection, used from one dedicated thread: request handlers hand it
+/// their database work and wait without blocking an event loop or a Swift concurrency thread,
+/// so a busy database (another process's write lock) delays only the requests that need it.
+final class WorkspaceStore: @unchecked Sendable {
     private let workspace: Workspace
-    private let lock = NSLock()
+    private let queue = DispatchQueue(label: "rappi.workspace-store")
 
     init(_ workspace: Workspace) { self.workspace = workspace }
 
-    func with<T>(_ body: (Workspace) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(workspace)
+    func with<T: Sendable>(_ body: @escaping @Sendable (Workspace) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body(self.workspace) }) }
+        }
     }
 }

@@ -5,12 +5,23 @@ import NIOCore
 import RappiWorkspace
 
 /// `rappi serve`: the workspace's REST API on host:port until SIGTERM/SIGINT. While it runs,
-/// `DIR/server.json` says where it listens (for `invoke pipeline` and `run pipeline`).
+/// `DIR/server.json` (0600) says where it listens and holds the owner's credential (for
+/// `invoke pipeline` and `run pipeline`).
 public enum WorkspaceServer {
     public struct Configuration: Sendable {
         public var workspaceDirectory: URL
         public var host = "127.0.0.1"
         public var port = 8321
+        /// Largest accepted trigger body (413 above).
+        public var maxBodyBytes = 1 << 20
+        /// Bodies read at once (503 above): unauthenticated callers never get this far.
+        public var maxConcurrentBodies = 16
+        /// Idle connections are closed after this many seconds; a request must arrive whole
+        /// within `requestTimeoutSeconds` (slow or half-sent requests are closed).
+        public var idleTimeoutSeconds = 30
+        public var requestTimeoutSeconds = 30
+        /// Checks trigger parameters against how the pipeline uses them (422 with the message).
+        public var checkParameters: @Sendable (PipelineDefinition, [(name: String, value: String)]) -> (parameter: String, message: String)? = { _, _ in nil }
         public init(workspaceDirectory: URL) { self.workspaceDirectory = workspaceDirectory }
     }
 
@@ -22,13 +33,18 @@ public enum WorkspaceServer {
         }
         let workspace = try Workspace(directory: configuration.workspaceDirectory)
         let baseURL = "http://\(configuration.host):\(configuration.port)"
-        let api = WorkspaceAPI(store: LockedWorkspace(workspace), baseURL: baseURL, onEnqueue: onEnqueue)
+        let record = WorkspaceServerRecord(pid: getpid(), port: configuration.port, host: configuration.host)
+        let api = WorkspaceAPI(store: WorkspaceStore(workspace), baseURL: baseURL, ownerToken: record.ownerToken,
+                               bodies: InFlightLimiter(limit: configuration.maxConcurrentBodies),
+                               maxBodyBytes: configuration.maxBodyBytes, checkParameters: configuration.checkParameters,
+                               onEnqueue: onEnqueue)
         var logger = Logger(label: "rappi.workspace")
         logger.logLevel = .warning
         let directory = configuration.workspaceDirectory
-        let record = WorkspaceServerRecord(pid: getpid(), port: configuration.port, host: configuration.host)
         let application = Application(
             router: api.router(),
+            server: GuardedHTTP1Channel.builder(idleTimeout: configuration.idleTimeoutSeconds,
+                                                requestTimeout: configuration.requestTimeoutSeconds),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { _ in
                 try? record.save(in: directory)

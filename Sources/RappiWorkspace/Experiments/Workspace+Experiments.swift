@@ -99,19 +99,30 @@ extension Workspace {
     /// The stored variant of each of `requestIDs` that belongs to `experiment` (others are absent).
     public func experimentAssignedVariants(_ experiment: String, requestIDs: [String]) throws -> [String: String] {
         var found: [String: String] = [:]
-        // SQLite binds at most 999 parameters in older builds: look up in chunks.
+        try lookUp(requestIDs, "SELECT request_id, variant FROM experiment_assignments WHERE experiment = ? AND request_id IN", experiment) {
+            found[$0[0].string!] = $0[1].string!
+        }
+        return found
+    }
+
+    /// Those of `requestIDs` that already have a stored outcome in `experiment`.
+    public func experimentRequestsWithOutcome(_ experiment: String, requestIDs: [String]) throws -> Set<String> {
+        var found: Set<String> = []
+        try lookUp(requestIDs, "SELECT request_id FROM experiment_outcomes WHERE experiment = ? AND request_id IN", experiment) {
+            found.insert($0[0].string!)
+        }
+        return found
+    }
+
+    /// Runs `select … IN (…)` over `requestIDs` in chunks: SQLite binds at most 999 parameters in older builds.
+    private func lookUp(_ requestIDs: [String], _ select: String, _ experiment: String, _ row: ([SQLValue]) -> Void) throws {
         var start = 0
         while start < requestIDs.count {
             let chunk = Array(requestIDs[start..<min(start + 500, requestIDs.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            for row in try database.query(
-                "SELECT request_id, variant FROM experiment_assignments WHERE experiment = ? AND request_id IN (\(marks))",
-                [.text(experiment)] + chunk.map { .text($0) }) {
-                found[row[0].string!] = row[1].string!
-            }
+            for found in try database.query("\(select) (\(marks))", [.text(experiment)] + chunk.map { .text($0) }) { row(found) }
             start += chunk.count
         }
-        return found
     }
 
     /// Requests, expectation, outcomes, correct predictions and latencies for A then B.

@@ -54,13 +54,19 @@ public struct PipelineDefinition: Sendable {
     }
 }
 
-/// A pipeline made callable over REST: an id, the definition version it runs, and a bearer token.
+/// A pipeline made callable over REST: an id, the definition version it runs, and the SHA-256
+/// of its bearer token (the token itself is shown once, when made, and never stored).
 public struct PublishedPipeline: Sendable {
     public let id: String
     public let name: String
     public let pipelineVersion: Int
-    public let token: String
+    /// `sha256:HEX` of the token.
+    public let tokenHash: String
     public let createdAt: String
+
+    public func accepts(_ token: some StringProtocol) -> Bool {
+        PublishingToken.constantTimeEqual(PublishingToken.hash(token), tokenHash)
+    }
 }
 
 extension PipelineDefinition {

@@ -24,6 +24,11 @@ public struct PipelineRun: Sendable {
     public let cancelRequested: Bool
     /// The values the run's steps published (metrics, model versions), as one JSON object.
     public let outputsJSON: String
+    /// How long one attempt may execute before it is stopped and failed.
+    public let timeoutSeconds: Double
+
+    /// The timeout of a run when none is given: one hour.
+    public static let defaultTimeoutSeconds = 3600.0
 
     public var isFinished: Bool { ["succeeded", "failed", "cancelled"].contains(status) }
 }

@@ -7,18 +7,22 @@ import RappiML
 extension Workspace {
     /// Queues a run with its planned steps (status `pending`). Returns the run id.
     public func enqueuePipelineRun(_ definition: PipelineDefinition, parameters: [(name: String, value: String)],
-                                   compute: String, reuse: Bool, trigger: String) throws -> Int {
+                                   compute: String, reuse: Bool, trigger: String,
+                                   timeoutSeconds: Double = PipelineRun.defaultTimeoutSeconds) throws -> Int {
         _ = try computeTarget(compute)
+        guard timeoutSeconds > 0, timeoutSeconds.isFinite else {
+            throw WorkspaceError("a run's timeout must be a positive number of seconds, got \(timeoutSeconds)")
+        }
         let parametersJSON = JSONText.object(parameters.map { ($0.name, JSONText.quote($0.value)) })
         let runID = try beginRun(kind: "pipeline", source: "\(definition.name) v\(definition.version)",
                                  scriptText: definition.body, parametersJSON: parametersJSON,
                                  baseDirectory: definition.baseDirectory, status: "queued")
         try database.writeTransaction {
             try database.run("""
-                INSERT INTO pipeline_runs (run_id, pipeline, pipeline_version, compute, reuse, trigger, queued_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO pipeline_runs (run_id, pipeline, pipeline_version, compute, reuse, trigger, queued_at, timeout_seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, [SQLValue(runID), .text(definition.name), SQLValue(definition.version), .text(compute),
-                      SQLValue(reuse ? 1 : 0), .text(trigger), .text(Timestamp.now())])
+                      SQLValue(reuse ? 1 : 0), .text(trigger), .text(Timestamp.now()), .real(timeoutSeconds)])
             for (index, step) in definition.steps.enumerated() {
                 try database.run("INSERT INTO pipeline_steps (run_id, step, kind, statement, status) VALUES (?, ?, ?, ?, 'pending')",
                                  [SQLValue(runID), SQLValue(index + 1), .text(step.kind), .text(step.statement)])
@@ -155,7 +159,8 @@ extension Workspace {
     private static let runTables = "runs r JOIN pipeline_runs p ON p.run_id = r.id"
     private static let runColumns = """
         r.id, p.pipeline, p.pipeline_version, p.compute, p.reuse, p.trigger, r.parameters_json, r.status, r.error,
-        p.queued_at, r.started_at, r.ended_at, p.executor_pid, p.worker_pid, p.attempt, p.cancel_requested, p.outputs_json
+        p.queued_at, r.started_at, r.ended_at, p.executor_pid, p.worker_pid, p.attempt, p.cancel_requested, p.outputs_json,
+        p.timeout_seconds
         """
     private static let stepColumns = """
         run_id, step, kind, statement, status, fingerprint, reused_from, started_at, duration_ms, values_json, state_json, log, error
@@ -171,7 +176,7 @@ extension Workspace {
             reuse: row[4].int == 1, trigger: row[5].string ?? "", parameters: parameters, status: status, error: row[8].string,
             queuedAt: row[9].string ?? "", startedAt: status == "queued" ? nil : row[10].string, endedAt: row[11].string,
             executorPID: row[12].int, workerPID: row[13].int, attempt: row[14].int ?? 0, cancelRequested: row[15].int == 1,
-            outputsJSON: row[16].string ?? "{}")
+            outputsJSON: row[16].string ?? "{}", timeoutSeconds: row[17].double ?? PipelineRun.defaultTimeoutSeconds)
     }
 
     private static func pipelineStep(_ row: [SQLValue]) -> PipelineStep {

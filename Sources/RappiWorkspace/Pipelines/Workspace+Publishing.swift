@@ -4,21 +4,45 @@ import RappiML
 
 extension Workspace {
     /// Publishes the latest version of a pipeline. Publishing again moves the published pipeline
-    /// to the latest version and keeps its id and token, so callers need no change.
-    public func publishPipeline(_ name: String) throws -> (published: PublishedPipeline, previousVersion: Int?) {
+    /// to the latest version and keeps its id and token, so callers need no change. `token` is
+    /// the new bearer token — only when one was made (first publication, or `newToken`, which
+    /// retires the old one); only its hash is stored.
+    public func publishPipeline(_ name: String, newToken: Bool = false)
+        throws -> (published: PublishedPipeline, previousVersion: Int?, token: String?) {
         let definition = try pipeline(name)
         return try database.writeTransaction {
+            let token = "rpt_" + Self.randomHex(bytes: 24)
             if let existing = try publishedPipelineIfPresent(name) {
                 try database.run("UPDATE published_pipelines SET pipeline_version = ? WHERE name = ?",
                                  [SQLValue(definition.version), .text(name)])
-                return (try publishedPipelineIfPresent(name)!, existing.pipelineVersion)
+                if newToken {
+                    try database.run("UPDATE published_pipelines SET token = ? WHERE name = ?", [.text(PublishingToken.hash(token)), .text(name)])
+                }
+                return (try publishedPipelineIfPresent(name)!, existing.pipelineVersion, newToken ? token : nil)
             }
             let id = "pp-" + Self.randomHex(bytes: 6)
-            let token = "rpt_" + Self.randomHex(bytes: 24)
             try database.run("""
                 INSERT INTO published_pipelines (id, name, pipeline_version, token, created_at) VALUES (?, ?, ?, ?, ?)
-                """, [.text(id), .text(name), SQLValue(definition.version), .text(token), .text(Timestamp.now())])
-            return (try publishedPipelineIfPresent(name)!, nil)
+                """, [.text(id), .text(name), SQLValue(definition.version), .text(PublishingToken.hash(token)), .text(Timestamp.now())])
+            return (try publishedPipelineIfPresent(name)!, nil, token)
+        }
+    }
+
+    /// The published pipeline whose token this is, if any.
+    public func publishedPipeline(acceptingToken token: some StringProtocol) throws -> PublishedPipeline? {
+        try database.query("SELECT id, name, pipeline_version, token, created_at FROM published_pipelines WHERE token = ?",
+                           [.text(PublishingToken.hash(token))]).first.map(Self.publishedPipeline)
+    }
+
+    /// Tokens stored in clear by an older rappi are replaced by their hashes (they keep working).
+    func hashClearTokens() throws {
+        let clear = try database.query("SELECT name, token FROM published_pipelines WHERE token NOT LIKE 'sha256:%'")
+        guard !clear.isEmpty else { return }
+        try database.writeTransaction {
+            for row in clear {
+                try database.run("UPDATE published_pipelines SET token = ? WHERE name = ? AND token = ?",
+                                 [.text(PublishingToken.hash(row[1].string!)), row[0], row[1]])
+            }
         }
     }
 
@@ -46,7 +70,7 @@ extension Workspace {
     }
 
     private static func publishedPipeline(_ row: [SQLValue]) -> PublishedPipeline {
-        PublishedPipeline(id: row[0].string!, name: row[1].string!, pipelineVersion: row[2].int!, token: row[3].string!,
+        PublishedPipeline(id: row[0].string!, name: row[1].string!, pipelineVersion: row[2].int!, tokenHash: row[3].string!,
                           createdAt: row[4].string ?? "")
     }
 

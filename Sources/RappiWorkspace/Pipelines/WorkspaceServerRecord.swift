@@ -2,15 +2,20 @@ import Foundation
 
 /// `DIR/server.json`: where this workspace's server (`rappi serve`) listens, so `invoke` and
 /// `run pipeline` can find it. Written at start, removed on a clean stop; a record whose
-/// process is gone (after a crash) counts as no server.
+/// process is gone (after a crash) counts as no server. The file is 0600 in the private
+/// workspace folder: its `ownerToken` lets the owner's own `invoke pipeline` trigger any published
+/// pipeline without the pipeline's token (which is stored only as a hash). A new one is made
+/// every time the server starts.
 public struct WorkspaceServerRecord: Codable, Sendable, Equatable {
     public let pid: Int32
     public let port: Int
     public let host: String
     public let startedAt: String
+    public let ownerToken: String?
 
-    public init(pid: Int32, port: Int, host: String, startedAt: String = Timestamp.now()) {
-        self.pid = pid; self.port = port; self.host = host; self.startedAt = startedAt
+    public init(pid: Int32, port: Int, host: String, startedAt: String = Timestamp.now(),
+                ownerToken: String? = "rpo_" + Workspace.randomHex(bytes: 24)) {
+        self.pid = pid; self.port = port; self.host = host; self.startedAt = startedAt; self.ownerToken = ownerToken
     }
 
     public var baseURL: String { "http://\(host):\(port)" }
@@ -21,6 +26,7 @@ public struct WorkspaceServerRecord: Codable, Sendable, Equatable {
         let data = try JSONEncoder().encode(self)
         let target = Self.file(in: workspace)
         let temporary = workspace.appendingPathComponent(".server.json.\(getpid())")
+        try PrivateFiles.touch(temporary)
         try data.write(to: temporary)
         guard rename(temporary.path, target.path) == 0 else { throw WorkspaceError("cannot write \(target.path)") }
     }

@@ -3,13 +3,14 @@ import Foundation
 
 /// Immutable, content-addressed blobs under `artifacts/sha256/ab/abcdef…`.
 /// A blob is written to a temporary file in the same file system, flushed, and renamed into
-/// place, so a reader sees either no file or the whole file — never a partial one.
+/// place, so a reader sees either no file or the whole file — never a partial one. Blobs are
+/// 0400: only the owner may read them, and nobody writes them again.
 public struct ArtifactStore: Sendable {
     public let root: URL
 
     public init(root: URL) throws {
         self.root = root
-        try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
+        try PrivateFiles.makeFolder(temporaryDirectory)
     }
 
     private var temporaryDirectory: URL { root.appendingPathComponent("tmp") }
@@ -86,8 +87,7 @@ public struct ArtifactStore: Sendable {
     public func commit(_ staged: Staged, as hash: String) throws {
         let destination = url(for: hash)
         if FileManager.default.fileExists(atPath: destination.path) { discard(staged); return }
-        try FileManager.default.createDirectory(
-            at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try PrivateFiles.makeFolder(destination.deletingLastPathComponent())
         guard rename(staged.temporary.path, destination.path) == 0 else {
             let reason = String(cString: strerror(errno))
             discard(staged)
@@ -99,7 +99,7 @@ public struct ArtifactStore: Sendable {
 
     private func createTemporary() throws -> (URL, Int32) {
         let temporary = temporaryDirectory.appendingPathComponent("\(UUID().uuidString).partial")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o444)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o400)
         guard fd >= 0 else { throw WorkspaceError("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
         return (temporary, fd)
     }

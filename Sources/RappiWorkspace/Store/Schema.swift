@@ -215,7 +215,7 @@ enum Schema {
         );
         CREATE INDEX IF NOT EXISTS experiment_outcomes_by_experiment ON experiment_outcomes (experiment);
         """,
-        // Endpoints you can trust: a random id per workspace that names what it creates outside
+        // 6: endpoints you can trust: a random id per workspace that names what it creates outside
         // itself (containers, images), generated once here so existing workspaces get one too; and
         // what an endpoint was deployed from (`production`, `latest`, …), so `endpoints` can say
         // when the stage has moved on.
@@ -226,6 +226,10 @@ enum Schema {
         );
         INSERT INTO workspace_settings (key, value) VALUES ('id', lower(hex(randomblob(4))));
         ALTER TABLE endpoints ADD COLUMN deployed_from TEXT;
+        """,
+        // 7: every pipeline run has a timeout (seconds of execution), so no run holds a slot forever.
+        """
+        ALTER TABLE pipeline_runs ADD COLUMN timeout_seconds REAL NOT NULL DEFAULT 3600;
         """,
     ]
 

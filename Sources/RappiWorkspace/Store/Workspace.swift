@@ -6,7 +6,10 @@ import Foundation
 ///     DIR/artifacts/sha256/ab/abcdef…
 ///     DIR/logs/
 ///     DIR/locks/run-N.lock   (held while script run N is running: see RunLiveness)
+///     DIR/data/              (where runs triggered over REST may read, by default)
 ///     DIR/history            (REPL history)
+///
+/// All of it is private to the owner (see `PrivateFiles`).
 public final class Workspace {
     public let directory: URL
     public let database: SQLiteDatabase
@@ -27,14 +30,18 @@ public final class Workspace {
     /// Opens the workspace at `directory`, creating it on first use and migrating its schema.
     public init(directory: URL) throws {
         self.directory = directory
-        let manager = FileManager.default
+        let databaseFile = directory.appendingPathComponent("workspace.sqlite")
         do {
-            try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-            try manager.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
+            try PrivateFiles.makeFolder(directory)
+            PrivateFiles.tighten(workspace: directory)
+            try PrivateFiles.makeFolder(directory.appendingPathComponent("logs"))
+            try PrivateFiles.makeFolder(DataRoots.defaultRoot(of: directory))
+            // SQLite gives the WAL and shared-memory files the database file's mode.
+            try PrivateFiles.touch(databaseFile)
         } catch {
             throw WorkspaceError("cannot create workspace at \(directory.path): \(error.localizedDescription)")
         }
-        let database = try SQLiteDatabase(path: directory.appendingPathComponent("workspace.sqlite").path)
+        let database = try SQLiteDatabase(path: databaseFile.path)
         self.database = database
         // Switching a new database to WAL needs a moment alone with it; when two processes
         // create the same workspace at once, SQLite answers "locked" without waiting, so retry.
@@ -44,6 +51,7 @@ public final class Workspace {
         try Schema.migrate(database)
         artifacts = try ArtifactStore(root: directory.appendingPathComponent("artifacts"))
         runLiveness = RunLiveness(directory: directory.appendingPathComponent("locks"))
+        try hashClearTokens()
     }
 
     public var schemaVersion: Int { (try? database.scalar("PRAGMA user_version").int) ?? 0 }

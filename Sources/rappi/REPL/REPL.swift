@@ -157,9 +157,7 @@ final class REPL {
 
     private func record(_ cell: CellResult, _ workspace: Workspace) {
         guard let runID else { return }
-        try? workspace.recordCell(run: runID, RunCellRecord(
-            cell: cell.cell, line: cell.position.line, statement: cell.statement, ok: cell.ok,
-            valuesJSON: cell.values.jsonObject, error: cell.error?.message, durationMilliseconds: cell.durationSeconds * 1000))
+        try? workspace.recordCell(run: runID, cell.record())
     }
 
     private func finish(_ workspace: Workspace) {

@@ -48,10 +48,12 @@ public enum DeployCommand: RappiCommand {
         } else {
             lines.append("  auth  none")
         }
-        return CommandResult(lines.joined(separator: "\n"), values: [
+        var result = CommandResult(lines.joined(separator: "\n"), values: [
             ("endpoint", .string(endpointName)), ("url", .string(endpoint.url)), ("port", .int(endpoint.port)),
             ("replaced", .string(deployment.replaced.map { "\($0.model) v\($0.modelVersion)" } ?? "")),
         ])
+        result.secrets = deployment.keys.map { [$0.primary] } ?? []  // kept out of run records and step logs
+        return result
     }
 
     /// What changed for the endpoint's clients when `new` took the place of `old`.

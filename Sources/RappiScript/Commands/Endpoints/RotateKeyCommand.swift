@@ -26,10 +26,14 @@ public enum RotateKeyCommand: RappiCommand {
         try rotated.write(workspace, endpoint: name)
         let secondary = "  the previous key still works as the secondary until the next rotation"
         if case .down(let why) = Deployer(workspace: workspace).health(endpoint) {
-            return CommandResult("\(name): new primary key \(rotated.primary) — not checked: \(name) is down (\(why))\n\(secondary)")
+            var result = CommandResult("\(name): new primary key \(rotated.primary) — not checked: \(name) is down (\(why))\n\(secondary)")
+            result.secrets = [rotated.primary]  // kept out of run records and step logs
+            return result
         }
         let waited = try waitUntilAccepted(rotated.primary, by: endpoint)
-        return CommandResult("\(name): new primary key \(rotated.primary), accepted by the server after \(String(format: "%.2f", waited)) s\n\(secondary)")
+        var result = CommandResult("\(name): new primary key \(rotated.primary), accepted by the server after \(String(format: "%.2f", waited)) s\n\(secondary)")
+        result.secrets = [rotated.primary]  // kept out of run records and step logs
+        return result
     }
 
     /// Sends an empty prediction request with `key` until the answer is anything but 401 (an

@@ -65,9 +65,11 @@ public enum AbtestStartCommand: RappiCommand {
                      "  feedback  \(url)/feedback  {\"request_id\": …, \"outcome\": …}"]
         if let keys { lines.append("  key       \(keys.primary)") } else { lines.append("  auth      none") }
         if let replaced { lines.append("  note      replaced the stopped experiment \(name) and its \(replaced) recorded assignments") }
-        return CommandResult(lines.joined(separator: "\n"), values: [
+        var result = CommandResult(lines.joined(separator: "\n"), values: [
             ("experiment", .string(name)), ("url", .string(url)), ("port", .int(port)),
         ])
+        result.secrets = keys.map { [$0.primary] } ?? []  // kept out of run records and step logs
+        return result
     }
 
     /// The unit must be a column of the data A was trained on, or every request would be refused.

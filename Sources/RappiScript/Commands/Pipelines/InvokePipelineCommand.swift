@@ -3,9 +3,12 @@ import RappiClient
 import RappiML
 import RappiWorkspace
 
-/// `invoke pipeline NAME [compute=…] [wait=true] [PARAM=VALUE …]` — triggers a published pipeline
-/// over REST (libcurl) against the workspace server, as a scheduler or CI job would.
+/// `invoke pipeline NAME [compute=…] [wait=true] [token=…] [PARAM=VALUE …]` — triggers a published
+/// pipeline over REST (libcurl) against the workspace server, as a scheduler or CI job would. With
+/// `token=` it presents the pipeline's token like an outside caller; without, the owner's
+/// credential of the running server (in the private `server.json`).
 public enum InvokePipelineCommand: RappiCommand {
+    public static let allowedInPipelines = false
     public static let signature = CommandSignature(
         "invoke pipeline", area: "pipelines",
         summary: "Trigger a published pipeline over HTTP through the workspace server; with wait=true follow it to the end.",
@@ -14,6 +17,8 @@ public enum InvokePipelineCommand: RappiCommand {
             OptionSpec("compute", .stored(.compute), default: "local", help: "the compute target to run on"),
             OptionSpec("wait", .boolean, default: "false", help: "follow the run until it ends"),
             OptionSpec("timeout", .number, default: "3600", help: "with wait: give up after this many seconds"),
+            OptionSpec("token", .text, help: "the pipeline's bearer token (default: the owner's credential of the running server)"),
+            OptionSpec("run-timeout", .number, help: "seconds the run may execute before it is stopped (default: 3600)"),
         ],
         publishes: ["run_id", "run_status", "status_url", "steps_reused"],
         examples: ["invoke pipeline titanic_train version=0 wait=true"],
@@ -22,14 +27,19 @@ public enum InvokePipelineCommand: RappiCommand {
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
         let name = try call.string("name")!
-        let published = try workspace.publishedPipeline(name)
+        _ = try workspace.publishedPipeline(name)  // not published: an error with a hint
         guard let server = WorkspaceServerRecord.live(in: workspace.directory) else {
             throw CommandFailure("no workspace server is running for \(workspace.directory.path) — start one with `rappi serve --workspace \(workspace.directory.path)`")
         }
         let parameters = try call.tags().map { (String($0.key), JSONText.quote($0.value)) }
-        let body = JSONText.object([("parameters", JSONText.object(parameters)), ("compute", JSONText.quote(try call.string("compute")!))])
+        var fields = [("parameters", JSONText.object(parameters)), ("compute", JSONText.quote(try call.string("compute")!))]
+        if let runTimeout = try call.double("run-timeout") { fields.append(("timeout_seconds", Value.format(runTimeout))) }
+        let body = JSONText.object(fields)
         let client = HTTPClient()
-        let auth = ["Authorization": "Bearer \(published.token)"]
+        guard let token = try call.string("token") ?? server.ownerToken else {
+            throw CommandFailure("the workspace server at \(server.baseURL) is from an older rappi — pass the pipeline's token=…")
+        }
+        let auth = ["Authorization": "Bearer \(token)"]
         let response = try client.post(PublishedAddress.runsURL(server.baseURL, name), json: body, headers: auth)
         guard response.status == 202,
               let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
@@ -38,7 +48,9 @@ public enum InvokePipelineCommand: RappiCommand {
         }
         let accepted = String(format: "invoked %@ over REST: 202 Accepted in %.1f ms → run %d, status %@", name, response.seconds * 1000, runID, statusURL)
         guard try call.bool("wait")! else {
-            return CommandResult(accepted, values: [("run_id", .int(runID)), ("run_status", .string("queued")), ("status_url", .string(statusURL))])
+            var result = CommandResult(accepted, values: [("run_id", .int(runID)), ("run_status", .string("queued")), ("status_url", .string(statusURL))])
+            result.secrets = [token]  // a token= written in the statement stays out of the run's record
+            return result
         }
         context.session.liveOutput?(accepted)
         let progress = RunProgress(emit: context.session.liveOutput)
@@ -53,6 +65,7 @@ public enum InvokePipelineCommand: RappiCommand {
             if view.isFinished {
                 var result = try RunResult.finish(view)
                 result.values.append(("status_url", .string(statusURL)))
+                result.secrets = [token]
                 return result
             }
             if Interrupt.isRequested || Date() > deadline {

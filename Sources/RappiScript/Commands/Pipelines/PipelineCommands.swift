@@ -54,8 +54,9 @@ public enum PipelineShowCommand: RappiCommand {
     }
 }
 
-/// `run pipeline NAME [on COMPUTE] [reuse=false] [PARAM=VALUE …]`
+/// `run pipeline NAME [on COMPUTE] [reuse=false] [timeout=SECONDS] [PARAM=VALUE …]`
 public enum RunPipelineCommand: RappiCommand {
+    public static let allowedInPipelines = false
     public static let signature = CommandSignature(
         "run pipeline", area: "pipelines",
         summary: "Run a pipeline on a compute target and print its steps as they go; equal steps from earlier runs are reused.",
@@ -63,7 +64,11 @@ public enum RunPipelineCommand: RappiCommand {
             .argument(ArgumentSpec("name", .stored(.pipeline), help: "a pipeline")),
             .optional([.keyword("on"), .argument(ArgumentSpec("compute", .stored(.compute), help: "a compute target (default: local)"))]),
         ],
-        options: [OptionSpec("reuse", .boolean, default: "true", help: "reuse steps whose inputs match an earlier successful step")],
+        options: [
+            OptionSpec("reuse", .boolean, default: "true", help: "reuse steps whose inputs match an earlier successful step"),
+            OptionSpec("timeout", .number, default: Value.format(PipelineRun.defaultTimeoutSeconds),
+                       help: "seconds the run may execute before it is stopped and failed"),
+        ],
         publishes: ["run_id", "run_status", "steps_reused"],
         examples: ["run pipeline titanic_train version=0", "run pipeline titanic_train on cpu-cluster trees=300 reuse=false"],
         acceptsParameters: true, publishesRunOutputs: true)
@@ -72,9 +77,15 @@ public enum RunPipelineCommand: RappiCommand {
         let workspace = try context.workspace()
         let definition = try workspace.pipeline(try call.string("name")!)
         let parameters = try definition.resolve(try call.tags().map { ($0.key, $0.value) })
+        if let problem = PipelineParameterCheck.problem(in: definition, values: parameters, table: context.table) {
+            throw CommandFailure(problem.message)
+        }
         let compute = try call.string("compute") ?? "local"
+        let timeout = try call.double("timeout")!
+        guard timeout > 0, timeout.isFinite else { throw call.error("timeout must be a positive number of seconds, got \(Value.format(timeout))", at: "timeout") }
         let runID = try workspace.enqueuePipelineRun(definition, parameters: parameters, compute: compute,
-                                                     reuse: try call.bool("reuse")!, trigger: context.session.runID == nil ? "repl" : "script")
+                                                     reuse: try call.bool("reuse")!, trigger: context.session.runID == nil ? "repl" : "script",
+                                                     timeoutSeconds: timeout)
         context.session.liveOutput?("run \(runID): \(definition.name) v\(definition.version) on \(compute)"
             + (parameters.isEmpty ? "" : " with " + parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")))
         let view = try PipelineLauncher(context: context).runToEnd(runID)
@@ -126,6 +137,7 @@ public enum RunShowCommand: RappiCommand {
 
 /// `run wait ID [timeout=SECONDS]`
 public enum RunWaitCommand: RappiCommand {
+    public static let allowedInPipelines = false
     public static let signature = CommandSignature(
         "run wait", area: "pipelines", summary: "Wait for a pipeline run to finish, printing its steps; fails if the run fails.",
         pattern: [.argument(ArgumentSpec("id", .integer, help: "a pipeline run id"))],

@@ -19,15 +19,17 @@ enum PublishedAddress {
 public enum PublishPipelineCommand: RappiCommand {
     public static let signature = CommandSignature(
         "publish pipeline", area: "pipelines",
-        summary: "Publish a pipeline's latest version for REST triggering: prints its id, URL and bearer token.",
+        summary: "Publish a pipeline's latest version for REST triggering: prints its id, URL and (once) its bearer token.",
         pattern: [.argument(ArgumentSpec("name", .stored(.pipeline), help: "a pipeline"))],
+        options: [OptionSpec("new-token", .boolean, default: "false",
+                             help: "make a new bearer token (the old one stops working) — tokens are shown once and stored only as hashes")],
         publishes: ["published_id", "published_url", "published_token"],
-        examples: ["publish pipeline titanic_train"])
+        examples: ["publish pipeline titanic_train", "publish pipeline titanic_train new-token=true"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
         let name = try call.string("name")!
-        let (published, previous) = try workspace.publishPipeline(name)
+        let (published, previous, token) = try workspace.publishPipeline(name, newToken: try call.bool("new-token")!)
         let (base, live) = PublishedAddress.baseURL(workspace)
         let url = PublishedAddress.runsURL(base, name)
         var lines = [previous.map { $0 == published.pipelineVersion
@@ -35,12 +37,20 @@ public enum PublishPipelineCommand: RappiCommand {
                 : "republished \(name): \(published.id) now runs v\(published.pipelineVersion) (was v\($0))" }
             ?? "published \(name) v\(published.pipelineVersion) as \(published.id)"]
         lines.append("  POST \(url)")
-        lines.append("  Authorization: Bearer \(published.token)")
+        if let token {
+            lines.append("  Authorization: Bearer \(token)")
+            lines.append("  (the token is shown only now and stored as a hash — keep it; `publish pipeline \(name) new-token=true` replaces it)")
+        } else {
+            lines.append("  Authorization: Bearer <the token printed when it was first published> (lost it? `publish pipeline \(name) new-token=true`)")
+        }
         lines.append("  body: {\"parameters\": {" + (try workspace.pipeline(name).parameters.map { "\"\($0.name)\": \"\($0.defaultValue)\"" }.joined(separator: ", ")) + "}, \"compute\": \"local\"}")
         if !live { lines.append("  (no workspace server is running: start it with `rappi serve --workspace \(workspace.directory.path)`)") }
-        return CommandResult(lines.joined(separator: "\n"), values: [
-            ("published_id", .string(published.id)), ("published_url", .string(url)), ("published_token", .string(published.token)),
-        ])
+        var result = CommandResult(lines.joined(separator: "\n"), values: [("published_id", .string(published.id)), ("published_url", .string(url))])
+        if let token {
+            result.values.append(("published_token", .string(token)))
+            result.secrets = [token]
+        }
+        return result
     }
 }
 
