@@ -26,23 +26,15 @@ cd "$ROOT"
 REPEATS="${1:-3}"
 mkdir -p bench-data
 
+# shellcheck source=common.sh
+source scripts/bench/common.sh
+
 # 1. Python with scikit-learn and pandas.
-PY=python3
-if ! python3 -c "import sklearn, pandas" 2>/dev/null; then
-    if [ ! -x .venv-bench/bin/python ] || ! .venv-bench/bin/python -c "import sklearn, pandas" 2>/dev/null; then
-        echo "installing scikit-learn and pandas into .venv-bench ..."
-        [ -x .venv-bench/bin/python ] || python3 -m venv .venv-bench
-        .venv-bench/bin/pip install --quiet scikit-learn pandas
-    fi
-    PY=.venv-bench/bin/python
-fi
+bench_python "sklearn pandas" "scikit-learn pandas"
 SK="$PY scripts/bench/train_sklearn.py"
 
 # 2. rappi and the titanic features.
-if [ -z "${RAPPI_BIN:-}" ]; then
-    swift build -c release --product rappi >/dev/null
-    RAPPI_BIN=.build/release/rappi
-fi
+bench_rappi
 TITANIC=bench-data/titanic_features.csv
 if [ -n "${TITANIC_FEATURES:-}" ]; then
     cp "$TITANIC_FEATURES" "$TITANIC"
@@ -52,13 +44,8 @@ fi
 echo "titanic features: $TITANIC ($(($(wc -l < "$TITANIC") - 1)) rows, $(head -1 "$TITANIC" | tr ',' '\n' | wc -l) columns incl. Survived)"
 
 # 3. Synthetic data, generated once.
-if [ ! -f bench-data/synth_train.csv ] || [ ! -f bench-data/synth_test.csv ]; then
-    echo "generating bench-data/synth_train.csv (100,000 rows) and synth_test.csv (20,000 rows) ..."
-    $SK gen-synth bench-data
-fi
+bench_synth_data "$PY"
 
-value() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -1; }
-ratio() { python3 -c "a, b = float('$1'), float('$2'); print(f'{a / b:.1f}x' if b > 0 else 'n/a')"; }
 rappi_train() { "$RAPPI_BIN" bench-train "$@" | tail -1; }
 
 echo
