@@ -40,8 +40,8 @@ struct BinnedTree: Sendable {
 ///   the number of threads: the trees are bit-identical across thread counts.
 /// - Only the smaller child's histogram is built from its rows; the larger one's is the parent's
 ///   minus it (the sibling-subtraction trick), so a row is binned about log2(leaves)/2 times per tree.
-/// - Histograms are built feature by feature, one feature per thread (threads never share a
-///   sum), each bin holding the sums of gradients, hessians and rows.
+/// - Histograms are built row by row, each thread taking a group of features (threads never share
+///   a sum), each bin holding the sums of gradients, hessians and rows.
 final class BoostedTreeGrower {
     struct Parameters {
         var leaves: Int
@@ -68,8 +68,8 @@ final class BoostedTreeGrower {
     /// Rows of the open leaves, each leaf a contiguous range.
     private let index: UnsafeMutablePointer<Int32>
     private let scratch: UnsafeMutablePointer<Int32>
-    /// Gradients and hessians of a leaf's rows in its index order (`2 × rows`).
-    private let ordered: UnsafeMutablePointer<Double>
+    /// The bin codes again, row-major (`rowCodes[row · features + f]`), for building histograms.
+    private let rowCodes: UnsafeMutablePointer<UInt8>
     /// One histogram per open leaf: `totalBins × 3` Doubles (gradient, hessian, rows).
     private let pool: UnsafeMutablePointer<Double>
     private let poolSlots: Int
@@ -92,7 +92,11 @@ final class BoostedTreeGrower {
         self.threads = threads
         index = .allocate(capacity: Swift.max(rows, 1))
         scratch = .allocate(capacity: Swift.max(rows, 1))
-        ordered = .allocate(capacity: 2 * Swift.max(rows, 1))
+        rowCodes = .allocate(capacity: Swift.max(rows * bins.features, 1))
+        for f in 0..<bins.features {
+            let column = codes + f * rows
+            for r in 0..<rows { rowCodes[r * bins.features + f] = column[r] }
+        }
         // A leaf needs at least minLeaf rows, so there are never more open leaves than this.
         poolSlots = Swift.max(1, Swift.min(parameters.leaves, maxRows / Swift.max(parameters.minLeaf, 1)))
         pool = .allocate(capacity: poolSlots * totalBins * 3)
@@ -101,7 +105,7 @@ final class BoostedTreeGrower {
     deinit {
         index.deallocate()
         scratch.deallocate()
-        ordered.deallocate()
+        rowCodes.deallocate()
         pool.deallocate()
     }
 
@@ -196,36 +200,47 @@ final class BoostedTreeGrower {
 
     /// Fills `slot`'s histogram for the allowed features from the rows `start..<start+count` of
     /// `index`; returns their gradient and hessian sums.
+    ///
+    /// Row by row over the row-major codes (a row's gradient pair is read once for all its
+    /// features); with several threads each takes a contiguous group of features, so a bin's sum
+    /// still adds its rows in index order.
     private func buildHistogram(slot: Int, start: Int, count: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>,
                                 allowed: [Int]) -> (Double, Double) {
-        let rowsOfLeaf = index + start, ordered = self.ordered
+        let rowsOfLeaf = index + start
         var sumG = 0.0, sumH = 0.0
         for i in 0..<count {
             let r = Int(rowsOfLeaf[i])
-            ordered[2 * i] = g[r]; ordered[2 * i + 1] = h[r]
             sumG += g[r]; sumH += h[r]
         }
         let hist = pool + slot * totalBins * 3
-        let codes = self.codes, rows = self.rows
+        let rowCodes = self.rowCodes, d = features
         // Below a few thousand binned values a thread costs more than it saves.
-        let workers = count * allowed.count >= 32_768 ? threads : 1
+        let groups = count * allowed.count >= 32_768 ? Swift.min(threads, allowed.count) : 1
         allowed.withUnsafeBufferPointer { allowedFeatures in
             let offsets = self.offsets, binCounts = self.binCounts, missingCodes = self.missingCodes
-            ParallelFor.run(count: allowedFeatures.count, threads: workers) { j in
-                let f = allowedFeatures[j]
-                let bins = binCounts[f] + (missingCodes[f] >= 0 ? 1 : 0)
-                let out = hist + offsets[f] * 3
-                out.update(repeating: 0, count: bins * 3)
-                let column = codes + f * rows
-                var i = 0
-                // Two rows per step into two interleaved chains would need two histograms; one
-                // chain is kept simple: the gradient pair is read once per row.
-                while i < count {
-                    let b = Int(column[Int(rowsOfLeaf[i])]) &* 3
-                    out[b] += ordered[2 &* i]
-                    out[b &+ 1] += ordered[2 &* i &+ 1]
-                    out[b &+ 2] += 1
-                    i &+= 1
+            ParallelFor.run(count: groups, threads: groups) { group in
+                let from = allowedFeatures.count * group / groups, to = allowedFeatures.count * (group + 1) / groups
+                let width = to - from
+                // Per feature of the group: its column in a row, and where its bins start.
+                let columns = UnsafeMutablePointer<Int>.allocate(capacity: width)
+                let bases = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: width)
+                defer { columns.deallocate(); bases.deallocate() }
+                for j in 0..<width {
+                    let f = allowedFeatures[from + j]
+                    columns[j] = f
+                    bases[j] = hist + offsets[f] * 3
+                    bases[j].update(repeating: 0, count: (binCounts[f] + (missingCodes[f] >= 0 ? 1 : 0)) * 3)
+                }
+                for i in 0..<count {
+                    let r = Int(rowsOfLeaf[i])
+                    let gi = g[r], hi = h[r]
+                    let row = rowCodes + r &* d
+                    for j in 0..<width {
+                        let out = bases[j] + Int(row[columns[j]]) &* 3
+                        out[0] += gi
+                        out[1] += hi
+                        out[2] += 1
+                    }
                 }
             }
         }

@@ -37,11 +37,12 @@ struct BinaryLogLoss: BoostingObjective {
     func derivatives(scores: UnsafePointer<Double>, target y: Double,
                      g: UnsafeMutablePointer<Double>, h: UnsafeMutablePointer<Double>) -> Double {
         let s = scores[0]
-        let p = 1 / (1 + Foundation.exp(-s))
+        // One exp for both p = σ(s) and the loss log(1 + e^-|s|) + max(s, 0) − y·s (stable for large |s|).
+        let e = Foundation.exp(-Swift.abs(s))
+        let p = s >= 0 ? 1 / (1 + e) : e / (1 + e)
         g[0] = p - y
         h[0] = Swift.max(p * (1 - p), 1e-16)
-        // log(1 + e^-|s|) + max(s, 0) − y·s, stable for large |s|.
-        return Foundation.log1p(Foundation.exp(-Swift.abs(s))) + Swift.max(s, 0) - y * s
+        return Foundation.log1p(e) + Swift.max(s, 0) - y * s
     }
 
     func probabilities(scores: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
