@@ -214,8 +214,8 @@ final class BoostedTreeGrower {
         }
         let hist = pool + slot * totalBins * 3
         let rowCodes = self.rowCodes, d = features
-        // Below a few thousand binned values a thread costs more than it saves.
-        let groups = count * allowed.count >= 32_768 ? Swift.min(threads, allowed.count) : 1
+        // Below a few thousand rows a second thread costs more than it saves (it rereads every row).
+        let groups = count * allowed.count >= 65_536 ? Swift.min(threads, allowed.count) : 1
         allowed.withUnsafeBufferPointer { allowedFeatures in
             let offsets = self.offsets, binCounts = self.binCounts, missingCodes = self.missingCodes
             ParallelFor.run(count: groups, threads: groups) { group in

@@ -125,6 +125,7 @@ public struct GradientBoostingClassifier: Classifier {
             let grower = BoostedTreeGrower(bins: bins, codes: codes, parameters: growerParameters,
                                            maxRows: fitRows.count, threads: workers)
             let missingCodes = grower.missingCodes
+            let allFitRows = fitRows.map { Int32($0) }
             var round = 0
             while true {
                 // Gradients at the current scores, and the loss they come with.
@@ -141,24 +142,26 @@ public struct GradientBoostingClassifier: Classifier {
                 if let isCancelled, isCancelled() { throw TrainingError("training was cancelled") }
 
                 var rng = SplitMix64(seed: SplitMix64.derive(p.seed, UInt64(round)))
-                let bag: [Int32] = p.subsample < 1
-                    ? fitRows.filter { _ in rng.nextDouble() < p.subsample }.map { Int32($0) }
-                    : fitRows.map { Int32($0) }
+                var bag = allFitRows, others = validationRows
+                if p.subsample < 1 {
+                    // Rows whose scores the tree's leaf ranges do not cover: out of the bag, or validation.
+                    var inBag = [Bool](repeating: false, count: n)
+                    bag = fitRows.filter { _ in rng.nextDouble() < p.subsample }.map { Int32($0) }
+                    if bag.isEmpty { bag = [Int32(fitRows[0])] }
+                    for r in bag { inBag[Int(r)] = true }
+                    others = (0..<n).filter { !inBag[$0] }
+                }
                 var allowed = Array(0..<d)
                 if p.colsample < 1 {
                     rng.shuffle(&allowed)
                     allowed = Array(allowed.prefix(Swift.max(1, Int((p.colsample * Double(d)).rounded())))).sorted()
                 }
-                // Rows whose scores the tree's leaf ranges do not cover: out of the bag, or validation.
-                var inBag = [Bool](repeating: false, count: n)
-                for r in bag { inBag[Int(r)] = true }
-                let others = (0..<n).filter { !inBag[$0] }
 
                 for c in 0..<outputs {
                     let tree = g.withUnsafeBufferPointer { gBuf in
                         h.withUnsafeBufferPointer { hBuf in
                             scores.withUnsafeMutableBufferPointer { s in
-                                grower.grow(bag: bag.isEmpty ? [Int32(fitRows[0])] : bag,
+                                grower.grow(bag: bag,
                                             g: gBuf.baseAddress! + c * n, h: hBuf.baseAddress! + c * n, allowed: allowed) { leaf, rows in
                                     let v = Double(leaf.value)
                                     for r in rows { s[Int(r) * outputs + c] += v }
