@@ -128,16 +128,9 @@ final class BoostedTreeGrower {
         var split: Split?
     }
 
-    /// A leaf of the grown tree with the rows (of the bag) that reached it.
-    struct LeafRows {
-        let node: Int
-        let start: Int
-        let count: Int
-    }
-
     /// Grows one tree on `bag` (row numbers, in increasing order) with per-row gradients `g` and
-    /// hessians `h`, splitting only on `allowed` features (increasing). `leafRows` lists where
-    /// each leaf's bag rows lie in `rowsOfLeaves`, so the caller can update their scores.
+    /// hessians `h`, splitting only on `allowed` features (increasing). `visit` is called for
+    /// every leaf with the bag rows that reached it, so the caller can update their scores.
     func grow(bag: [Int32], g: UnsafePointer<Double>, h: UnsafePointer<Double>, allowed: [Int],
               visit: (_ node: BinnedTree.Node, _ rows: UnsafeBufferPointer<Int32>) -> Void) -> BinnedTree {
         let m = bag.count

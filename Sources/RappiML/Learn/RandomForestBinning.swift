@@ -43,20 +43,20 @@ struct FeatureBins: Sendable {
             low.withUnsafeMutableBufferPointer { lowBuf in
                 high.withUnsafeMutableBufferPointer { highBuf in
                     binCounts.withUnsafeMutableBufferPointer { countBuf in
-                      hasMissing.withUnsafeMutableBufferPointer { missingBuf in
-                        x.values.withUnsafeBufferPointer { xv in
-                            let codesBase = codesBuf.baseAddress!, lowBase = lowBuf.baseAddress!
-                            let highBase = highBuf.baseAddress!, countBase = countBuf.baseAddress!
-                            let xBase = xv.baseAddress, missingBase = missingBuf.baseAddress!
-                            ParallelFor.run(count: d, threads: threads) { f in
-                                Self.binFeature(f, rows: n, columns: d, x: xBase, limit: binLimit,
-                                                codes: codesBase + f * n,
-                                                low: lowBase + f * Self.maxBins,
-                                                high: highBase + f * Self.maxBins,
-                                                binCount: countBase + f, hasMissing: missingBase + f)
+                        hasMissing.withUnsafeMutableBufferPointer { missingBuf in
+                            x.values.withUnsafeBufferPointer { xv in
+                                let codesBase = codesBuf.baseAddress!, lowBase = lowBuf.baseAddress!
+                                let highBase = highBuf.baseAddress!, countBase = countBuf.baseAddress!
+                                let xBase = xv.baseAddress, missingBase = missingBuf.baseAddress!
+                                ParallelFor.run(count: d, threads: threads) { f in
+                                    Self.binFeature(f, rows: n, columns: d, x: xBase, limit: binLimit,
+                                                    codes: codesBase + f * n,
+                                                    low: lowBase + f * Self.maxBins,
+                                                    high: highBase + f * Self.maxBins,
+                                                    binCount: countBase + f, hasMissing: missingBase + f)
+                                }
                             }
                         }
-                      }
                     }
                 }
             }
