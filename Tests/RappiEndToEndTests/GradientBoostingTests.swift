@@ -1,4 +1,5 @@
 import Foundation
+import RappiClient
 import RappiWorkspace
 import XCTest
 
@@ -15,7 +16,13 @@ final class GradientBoostingTests: XCTestCase {
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+    override func tearDownWithError() throws {
+        // Never leave a server behind.
+        if let ws = try? Workspace(directory: rappi.workspace) {
+            for endpoint in (try? ws.endpoints()) ?? [] { _ = try? rappi.run(["-c", "undeploy \(endpoint.name)"]) }
+        }
+        try? FileManager.default.removeItem(at: root)
+    }
 
     private func write(_ name: String, _ text: String) throws -> URL {
         let url = root.appendingPathComponent(name)
@@ -112,6 +119,28 @@ final class GradientBoostingTests: XCTestCase {
         XCTAssertEqual(a.metricsJSON, b.metricsJSON)
         let again = try rappi.run(["run", file.path], environment: ["RAPPI_THREADS": "3"])
         XCTAssertTrue(again.stdout.contains("unchanged: identical to titanic_gbm v1"), again.stdout)
+    }
+
+    func testAGbmModelServesOverHTTPAndRunsAsAPipelineStep() throws {
+        let setup = try rappi.run(["-c", """
+            upload dataset titanic from \(data)/ds_full target=Survived
+            pipeline gbm_train(rounds=40) { load dataset titanic; train gbm rounds=$rounds leaves=15; evaluate; register }
+            run pipeline gbm_train
+            deploy titanic_gbm local as titanic-gbm auth=none
+            test endpoint titanic-gbm
+            """])
+        XCTAssertEqual(setup.status, 0, setup.stderr + setup.stdout)
+        XCTAssertTrue(setup.stdout.contains("deployed titanic_gbm v1 as titanic-gbm (local, pid"), setup.stdout)
+        let ws = try Workspace(directory: rappi.workspace)
+        XCTAssertTrue(try ws.modelVersion("titanic_gbm", .version(.latest)).metricsJSON.contains("\"accuracy\""))
+
+        let endpoint = try ws.endpoint("titanic-gbm")
+        let body = #"{"data": [{"Pclass": 1, "Name": "Doe, Mrs. Jane", "Sex": "female", "Age": 30, "SibSp": 0, "Parch": 0, "Fare": 80, "Embarked": "S"}, {"Pclass": 3, "Name": "Braund, Mr. Owen Harris", "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}]}"#
+        let response = try HTTPClient().post(endpoint.url + "/score", json: body)
+        XCTAssertEqual(response.status, 200)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        XCTAssertEqual((json["predictions"] as? [Any])?.map { "\($0)" }, ["1", "0"], response.text)
+        XCTAssertNotNil(json["probabilities"])
     }
 
     func testBadOptionsNameTheOptionAndNothingIsStored() throws {
