@@ -1,5 +1,7 @@
 # Shared set-up of the benchmark scripts (sourced, from the repository root):
-#   bench_python       PY = a Python with scikit-learn and pandas (private venv .venv-bench if needed)
+#   bench_python [MODULES PACKAGES]  PY = a Python that imports MODULES (default "sklearn pandas"),
+#                      installing PACKAGES (default "scikit-learn pandas") into the private venv
+#                      .venv-bench when needed
 #   bench_rappi        RAPPI_BIN = $RAPPI_BIN, else a release build of .build/release/rappi
 #   bench_synth_data   bench-data/synth_train.csv (100,000 rows) and synth_test.csv (20,000 rows),
 #                      generated once: sklearn make_classification(n_samples=120000, n_features=20,
@@ -7,12 +9,15 @@
 mkdir -p bench-data
 
 bench_python() {
+    local modules="${1:-sklearn pandas}" packages="${2:-scikit-learn pandas}"
+    local imports="import ${modules// /, }"
     PY=python3
-    if ! python3 -c "import sklearn, pandas" 2>/dev/null; then
-        if [ ! -x .venv-bench/bin/python ] || ! .venv-bench/bin/python -c "import sklearn, pandas" 2>/dev/null; then
-            echo "installing scikit-learn and pandas into .venv-bench ..."
+    if ! python3 -c "$imports" 2>/dev/null; then
+        if [ ! -x .venv-bench/bin/python ] || ! .venv-bench/bin/python -c "$imports" 2>/dev/null; then
+            echo "installing $packages into .venv-bench ..."
             [ -x .venv-bench/bin/python ] || python3 -m venv .venv-bench
-            .venv-bench/bin/pip install --quiet scikit-learn pandas
+            # shellcheck disable=SC2086
+            .venv-bench/bin/pip install --quiet $packages
         fi
         PY=.venv-bench/bin/python
     fi
@@ -32,6 +37,6 @@ bench_synth_data() {
     fi
 }
 
-# `value "k1=v1 k2=v2" k2` prints v2; `ratio A B` prints A/B as "5.8x".
+# `value "k1=v1 k2=v2" k2` prints v2; `ratio A B [DIGITS]` prints A/B as "5.8x".
 value() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -1; }
-ratio() { python3 -c "a, b = float('$1'), float('$2'); print(f'{a / b:.1f}x' if b > 0 else 'n/a')"; }
+ratio() { python3 -c "a, b = float('$1'), float('$2'); print(f'{a / b:.${3:-1}f}x' if b > 0 else 'n/a')"; }

@@ -18,19 +18,29 @@ enum LockstepWalk {
     /// Writes the keys of `rows` (row-major Doubles, `columns` per row) to `keys` in groups of
     /// `lanes` rows, feature-major inside a group (`[group][feature][lane]`); lanes past the last
     /// row are filled with 0 and never read back.
+    ///
+    /// With `mirrorMissingHigh` every feature is written twice (`2 × columns` keys per row, pass
+    /// that width as `columns` to `accumulate`): features `0..<columns` as usual, where a missing
+    /// value is below every threshold and goes left, then `columns..<2·columns` where it is above
+    /// every threshold and goes right — so a boosted tree's split on feature `columns + f` sends
+    /// missing values right, the way it learned.
     static func fillRowKeys(_ keys: UnsafeMutablePointer<UInt64>, x: UnsafePointer<Double>, columns d: Int,
-                            rows: Range<Int>) {
+                            rows: Range<Int>, mirrorMissingHigh: Bool = false) {
         let lanes = TreeWalk.lanes
+        let width = mirrorMissingHigh ? 2 * d : d
         let groups = (rows.count + lanes - 1) / lanes
         for g in 0..<groups {
-            let block = keys + g * d * lanes
+            let block = keys + g * width * lanes
             for lane in 0..<lanes {
                 let r = rows.lowerBound + g * lanes + lane
                 if r < rows.upperBound {
                     let row = x + r * d
                     for f in 0..<d { block[f * lanes + lane] = ThresholdKey.row(row[f]) }
+                    if mirrorMissingHigh {
+                        for f in 0..<d { block[(d + f) * lanes + lane] = row[f].isNaN ? .max : ThresholdKey.row(row[f]) }
+                    }
                 } else {
-                    for f in 0..<d { block[f * lanes + lane] = 0 }
+                    for f in 0..<width { block[f * lanes + lane] = 0 }
                 }
             }
         }

@@ -1,5 +1,5 @@
-/// Each feature of a training matrix binned once into at most 256 bins, for histogram-based
-/// split finding.
+/// Each feature of a training matrix binned once into at most 256 bins (or `binLimit`), for
+/// histogram-based split finding (the random forest and the gradient-boosted trees).
 ///
 /// - A feature with at most 256 distinct values gets one bin per value, so its splits are exactly
 ///   the ones an exact CART (scikit-learn) would consider.
@@ -10,6 +10,10 @@
 /// non-empty bin b' of a node gets the threshold `(max[b] + min[b']) / 2` — the midpoint between
 /// adjacent training values, like scikit-learn — and comparing raw values against it sends every
 /// training row the same way as its bin code does.
+///
+/// Missing values (NaN; only the boosted trees accept them) get a code of their own, one past the
+/// feature's value bins (`binCounts[f]`), and take no part in choosing the edges; a feature with
+/// missing values then has at most 255 value bins so that code still fits a byte.
 struct FeatureBins: Sendable {
     static let maxBins = 256
 
@@ -17,13 +21,16 @@ struct FeatureBins: Sendable {
     let features: Int
     /// Column-major codes: `codes[feature * rows + row]`.
     let codes: [UInt8]
-    /// Number of bins used by each feature.
+    /// Number of value bins used by each feature (not counting the missing-value code).
     let binCounts: [Int]
+    /// Whether the feature has missing values; their code is `binCounts[f]`.
+    let hasMissing: [Bool]
     /// `low[feature * 256 + bin]`, `high[...]`: smallest and largest training value in the bin.
     let low: [Double]
     let high: [Double]
 
-    init(_ x: FeatureMatrix, threads: Int) {
+    init(_ x: FeatureMatrix, threads: Int, binLimit: Int = maxBins) {
+        precondition(binLimit >= 2 && binLimit <= Self.maxBins)
         let n = x.rows, d = x.columns
         rows = n
         features = d
@@ -31,20 +38,23 @@ struct FeatureBins: Sendable {
         var low = [Double](repeating: 0, count: d * Self.maxBins)
         var high = [Double](repeating: 0, count: d * Self.maxBins)
         var binCounts = [Int](repeating: 0, count: d)
+        var hasMissing = [Bool](repeating: false, count: d)
         codes.withUnsafeMutableBufferPointer { codesBuf in
             low.withUnsafeMutableBufferPointer { lowBuf in
                 high.withUnsafeMutableBufferPointer { highBuf in
                     binCounts.withUnsafeMutableBufferPointer { countBuf in
-                        x.values.withUnsafeBufferPointer { xv in
-                            let codesBase = codesBuf.baseAddress!, lowBase = lowBuf.baseAddress!
-                            let highBase = highBuf.baseAddress!, countBase = countBuf.baseAddress!
-                            let xBase = xv.baseAddress
-                            ParallelFor.run(count: d, threads: threads) { f in
-                                Self.binFeature(f, rows: n, columns: d, x: xBase,
-                                                codes: codesBase + f * n,
-                                                low: lowBase + f * Self.maxBins,
-                                                high: highBase + f * Self.maxBins,
-                                                binCount: countBase + f)
+                        hasMissing.withUnsafeMutableBufferPointer { missingBuf in
+                            x.values.withUnsafeBufferPointer { xv in
+                                let codesBase = codesBuf.baseAddress!, lowBase = lowBuf.baseAddress!
+                                let highBase = highBuf.baseAddress!, countBase = countBuf.baseAddress!
+                                let xBase = xv.baseAddress, missingBase = missingBuf.baseAddress!
+                                ParallelFor.run(count: d, threads: threads) { f in
+                                    Self.binFeature(f, rows: n, columns: d, x: xBase, limit: binLimit,
+                                                    codes: codesBase + f * n,
+                                                    low: lowBase + f * Self.maxBins,
+                                                    high: highBase + f * Self.maxBins,
+                                                    binCount: countBase + f, hasMissing: missingBase + f)
+                                }
                             }
                         }
                     }
@@ -55,17 +65,31 @@ struct FeatureBins: Sendable {
         self.low = low
         self.high = high
         self.binCounts = binCounts
+        self.hasMissing = hasMissing
     }
 
-    private static func binFeature(_ f: Int, rows n: Int, columns d: Int, x: UnsafePointer<Double>?,
+    private static func binFeature(_ f: Int, rows: Int, columns d: Int, x: UnsafePointer<Double>?, limit: Int,
                                    codes: UnsafeMutablePointer<UInt8>,
                                    low: UnsafeMutablePointer<Double>, high: UnsafeMutablePointer<Double>,
-                                   binCount: UnsafeMutablePointer<Int>) {
-        guard n > 0, let x else { binCount.pointee = 0; return }
-        var column = [Double](repeating: 0, count: n)
-        for r in 0..<n { column[r] = x[r * d + f] }
-        var sorted = column
+                                   binCount: UnsafeMutablePointer<Int>, hasMissing: UnsafeMutablePointer<Bool>) {
+        guard rows > 0, let x else { binCount.pointee = 0; return }
+        var column = [Double](repeating: 0, count: rows)
+        var missing = 0
+        for r in 0..<rows {
+            column[r] = x[r * d + f]
+            if column[r].isNaN { missing += 1 }
+        }
+        hasMissing.pointee = missing > 0
+        var sorted = missing > 0 ? column.filter { !$0.isNaN } : column
         sorted.sort()
+        let n = sorted.count
+        // Room for the missing code in a byte.
+        let maxBins = missing > 0 ? Swift.min(limit, Self.maxBins - 1) : limit
+        guard n > 0 else {
+            binCount.pointee = 0
+            for r in 0..<rows { codes[r] = 0 }
+            return
+        }
         // Distinct values, stopping once there are too many.
         var distinct: [Double] = []
         distinct.reserveCapacity(maxBins)
@@ -91,8 +115,9 @@ struct FeatureBins: Sendable {
         binCount.pointee = count
         for b in 0..<count { low[b] = .infinity; high[b] = -.infinity }
         edges.withUnsafeBufferPointer { e in
-            for r in 0..<n {
+            for r in 0..<rows {
                 let v = column[r]
+                if v.isNaN { codes[r] = UInt8(truncatingIfNeeded: count); continue }
                 // First edge >= v (the last bin takes anything larger; cannot happen for training data).
                 var lo = 0, hi = count - 1
                 while lo < hi {

@@ -211,8 +211,9 @@ public struct RandomForestClassifier: Classifier {
     }
 }
 
-/// Checks shared by every estimator's `fit`.
-func validateTrainingData(_ x: FeatureMatrix, _ y: EncodedLabels) throws {
+/// Checks shared by every estimator's `fit`. With `allowsMissing` (boosted trees) NaN features
+/// are fine; infinities never are.
+func validateTrainingData(_ x: FeatureMatrix, _ y: EncodedLabels, allowsMissing: Bool = false) throws {
     guard x.rows > 0 else { throw TrainingError("the training data has no rows; load or split a dataset with at least two classes first") }
     guard x.columns > 0 else { throw TrainingError("the training data has no feature columns; preprocess the dataset to get numeric features") }
     guard y.indices.count == x.rows else {
@@ -229,7 +230,7 @@ func validateTrainingData(_ x: FeatureMatrix, _ y: EncodedLabels) throws {
         let only = present == 1 ? " (only '\(y.classes[seen.firstIndex { $0 > 0 }!])')" : ""
         throw TrainingError("the training data has only one class\(only); a classifier needs at least two — check the target column or the split")
     }
-    for (i, v) in x.values.enumerated() where !v.isFinite {
+    for (i, v) in x.values.enumerated() where !v.isFinite && !(allowsMissing && v.isNaN) {
         let name = x.names[i % x.columns]
         throw TrainingError("feature '\(name)' has a missing or infinite value at row \(i / x.columns); impute or preprocess first")
     }

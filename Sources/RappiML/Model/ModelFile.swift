@@ -14,6 +14,7 @@ public enum ModelFile {
         RandomForestClassifier.algorithm: RandomForestClassifier.self,
         LinearSVC.algorithm: LinearSVC.self,
         LogisticRegression.algorithm: LogisticRegression.self,
+        GradientBoostingClassifier.algorithm: GradientBoostingClassifier.self,
     ]
 
     public static func encode(_ model: TrainedModel) -> [UInt8] {

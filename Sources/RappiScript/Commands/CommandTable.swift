@@ -16,7 +16,7 @@ public struct CommandTable: Sendable {
         UploadDatasetCommand.self, DatasetsCommand.self, DatasetCommand.self, LoadDatasetCommand.self,
         DescribeCommand.self, HeadCommand.self,
         // training
-        SplitCommand.self, PreprocessCommand.self, TrainRandomForestCommand.self, TrainLinearSVCCommand.self,
+        SplitCommand.self, PreprocessCommand.self, TrainRandomForestCommand.self, TrainGradientBoostingCommand.self, TrainLinearSVCCommand.self,
         TrainLogisticRegressionCommand.self, EvaluateCommand.self, CrossValidateCommand.self, PredictCommand.self,
         // registry
         RegisterCommand.self, ModelsCommand.self, ModelCommand.self, PromoteCommand.self, LoadModelCommand.self,

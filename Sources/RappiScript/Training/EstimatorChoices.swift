@@ -1,6 +1,6 @@
 import RappiML
 
-/// The three algorithms as `EstimatorChoice`s, built from a command's options.
+/// The algorithms as `EstimatorChoice`s, built from a command's options.
 enum EstimatorChoices {
     static func randomForest(_ p: RandomForestParameters, threads: Int, maxFeaturesText: String) -> EstimatorChoice {
         var parameters: [(name: String, value: String)] = [
@@ -12,6 +12,21 @@ enum EstimatorChoices {
             try RandomForestClassifier.fit(x, y, parameters: p, threads: threads,
                                            progress: progress.map { reporter in { reporter.update($0) } },
                                            isCancelled: Interrupt.poll)
+        }
+    }
+
+    static func gradientBoosting(_ p: GradientBoostingParameters, threads: Int) -> EstimatorChoice {
+        var parameters: [(name: String, value: String)] = [
+            ("rounds", String(p.rounds)), ("learning_rate", Value.format(p.learningRate)), ("leaves", String(p.leaves)),
+            ("min_leaf", String(p.minLeaf)), ("l2", Value.format(p.l2)), ("subsample", Value.format(p.subsample)),
+            ("colsample", Value.format(p.colsample)), ("bins", String(p.bins)), ("seed", String(p.seed)),
+        ]
+        if let depth = p.maxDepth { parameters.append(("depth", String(depth))) }
+        if let patience = p.earlyStopping { parameters.append(("early_stopping", String(patience))) }
+        return EstimatorChoice(algorithm: GradientBoostingClassifier.algorithm, parameters: parameters, standardize: false) { x, y, progress in
+            try GradientBoostingClassifier.fit(x, y, parameters: p, threads: threads,
+                                               progress: progress.map { reporter in { reporter.update($0) } },
+                                               isCancelled: Interrupt.poll)
         }
     }
 
@@ -50,6 +65,20 @@ enum EstimatorChoices {
             guard let maxFeatures = MaxFeatures(maxFeaturesText) else { return nil }
             p.maxFeatures = maxFeatures
             return randomForest(p, threads: threads, maxFeaturesText: maxFeaturesText)
+        case GradientBoostingClassifier.algorithm:
+            var p = GradientBoostingParameters()
+            p.rounds = int("rounds") ?? p.rounds
+            p.learningRate = double("learning_rate") ?? p.learningRate
+            p.leaves = int("leaves") ?? p.leaves
+            p.maxDepth = int("depth")
+            p.minLeaf = int("min_leaf") ?? p.minLeaf
+            p.l2 = double("l2") ?? p.l2
+            p.subsample = double("subsample") ?? p.subsample
+            p.colsample = double("colsample") ?? p.colsample
+            p.bins = int("bins") ?? p.bins
+            p.earlyStopping = int("early_stopping")
+            p.seed = seed() ?? p.seed
+            return gradientBoosting(p, threads: threads)
         case LinearSVC.algorithm:
             var p = LinearSVCParameters()
             p.C = double("C") ?? p.C

@@ -36,8 +36,16 @@ public enum EvaluateCommand: RappiCommand {
         lines.append("")
         lines += MetricsReport.confusion(metrics.confusion, classes: model.classes)
         lines.append("")
-        lines.append(model.algorithm == RandomForestClassifier.algorithm ? "feature importances" : "coefficients (largest |weight| over classes)")
+        switch model.algorithm {
+        case RandomForestClassifier.algorithm: lines.append("feature importances")
+        case GradientBoostingClassifier.algorithm: lines.append("feature importances (share of the loss reduction by splits)")
+        default: lines.append("coefficients (largest |weight| over classes)")
+        }
         lines += MetricsReport.bars(names: model.preprocessor.featureNames, weights: model.estimator.featureWeights)
+        if let booster = model.estimator as? GradientBoostingClassifier {
+            lines.append("")
+            lines += LearningCurveReport.lines(booster)
+        }
         var values: PublishedValues = MetricsReport.values(metrics).map { ($0.name, Value.double($0.value)) }
         values.append(("test_rows", .int(split.test.count)))
         return CommandResult(lines.joined(separator: "\n"), values: values)

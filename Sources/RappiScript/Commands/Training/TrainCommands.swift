@@ -31,6 +31,62 @@ public enum TrainRandomForestCommand: RappiCommand {
     }
 }
 
+/// `train gbm [rounds=100 learning_rate=0.1 leaves=31 depth= min_leaf=20 l2=0 subsample=1.0
+/// colsample=1.0 bins=255 early_stopping= seed=]`
+public enum TrainGradientBoostingCommand: RappiCommand {
+    public static let reusableInPipelines = true
+    static let rounds = CommandOption("rounds", default: 100, .atLeast(1), help: "boosting rounds (trees per class)")
+    static let learningRate = CommandOption("learning_rate", default: 0.1, .positive, help: "shrinkage of every tree (> 0; 0.05–0.3 is usual)")
+    static let leaves = CommandOption("leaves", default: 31, OptionRule { $0 < 2 || $0 > 65_536 ? "must be between 2 and 65536" : nil },
+                                      help: "largest number of leaves per tree (trees grow best-first)")
+    static let depth = CommandOption<Int?>("depth", .atLeast(1), help: "largest leaf depth (default: limited by leaves only)")
+    static let minLeaf = CommandOption("min_leaf", default: 20, .atLeast(1), help: "smallest number of training rows in a leaf")
+    static let l2 = CommandOption("l2", default: 0.0, OptionRule { $0 >= 0 && $0.isFinite ? nil : "must be 0 or more" },
+                                  help: "L2 penalty on leaf values")
+    static let subsample = CommandOption("subsample", default: 1.0, OptionRule { $0 > 0 && $0 <= 1 ? nil : "must be in (0, 1]" },
+                                         help: "fraction of rows drawn for each round")
+    static let colsample = CommandOption("colsample", default: 1.0, OptionRule { $0 > 0 && $0 <= 1 ? nil : "must be in (0, 1]" },
+                                         help: "fraction of features drawn for each round")
+    static let bins = CommandOption("bins", default: 255, OptionRule { $0 < 2 || $0 > 255 ? "must be between 2 and 255" : nil },
+                                    help: "largest number of histogram bins per feature")
+    static let earlyStopping = CommandOption<Int?>("early_stopping", .atLeast(1),
+                                                   help: "stop after N rounds without improvement on a validation tenth of the training rows")
+    public static let signature = CommandSignature(
+        "train gbm", area: "training",
+        summary: "Train gradient-boosted trees (histogram-based, leaf-wise like LightGBM) on the current dataset's training rows.",
+        options: [rounds.spec, learningRate.spec, leaves.spec, depth.spec, minLeaf.spec, l2.spec, subsample.spec,
+                  colsample.spec, bins.spec, earlyStopping.spec, TrainCommandSupport.seed.spec],
+        publishes: TrainCommandSupport.published + ["best_round"],
+        examples: ["train gbm", "train gbm rounds=500 learning_rate=0.05 early_stopping=20",
+                   "train gbm leaves=15 min_leaf=10 subsample=0.8 colsample=0.8"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        var p = GradientBoostingParameters()
+        p.rounds = try call.value(rounds)
+        p.learningRate = try call.value(learningRate)
+        p.leaves = try call.value(leaves)
+        p.maxDepth = try call.value(depth)
+        p.minLeaf = try call.value(minLeaf)
+        p.l2 = try call.value(l2)
+        p.subsample = try call.value(subsample)
+        p.colsample = try call.value(colsample)
+        p.bins = try call.value(bins)
+        p.earlyStopping = try call.value(earlyStopping)
+        p.seed = try TrainCommandSupport.seed(call, context)
+        try TrainCommandSupport.validate(p.validate, call)
+        let choice = EstimatorChoices.gradientBoosting(p, threads: context.session.threads)
+        var result = try TrainCommandSupport.train(choice, units: p.rounds, unit: "rounds", context: context)
+        guard let booster = context.session.currentModel?.model.estimator as? GradientBoostingClassifier else { return result }
+        if p.earlyStopping != nil, let loss = booster.validationLoss.dropFirst(booster.bestRound).first {
+            let trained = booster.trainLoss.count - 1
+            result.output += String(format: "\nearly stopping: best round %d of %d trained (validation log loss %.4f); the model keeps %d rounds",
+                                    booster.bestRound, trained, loss, booster.bestRound)
+        }
+        result.values.append(("best_round", .int(booster.bestRound)))
+        return result
+    }
+}
+
 /// `train linsvc [C=1.0 max_iter=1000 tol=0.0001 seed=]`
 public enum TrainLinearSVCCommand: RappiCommand {
     public static let reusableInPipelines = true
@@ -75,7 +131,7 @@ public enum TrainLogisticRegressionCommand: RappiCommand {
     }
 }
 
-/// What the three `train` commands share.
+/// What the `train` commands share.
 enum TrainCommandSupport {
     static let published = ["train_rows", "features", "train_accuracy"]
 
