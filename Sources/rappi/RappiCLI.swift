@@ -56,7 +56,7 @@ struct Rappi: AsyncParsableCommand {
             `rappi run FILE.rappi` replays a script; `rappi -c "statements"` runs one line.
             """,
         version: Workspace.rappiVersion,
-        subcommands: [RunScript.self, ReplayRun.self, ServeWorkspace.self, ServeModel.self, ServeRouter.self, PipelineWorkerCommand.self,
+        subcommands: [RunScript.self, ReplayRun.self, ExportRun.self, KernelCommand.self, ServeWorkspace.self, ServeModel.self, ServeRouter.self, PipelineWorkerCommand.self,
                       BenchCSV.self, BenchTrain.self, BenchFeatures.self, BenchLoad.self])
 
     @OptionGroup var common: CommonOptions
@@ -85,9 +85,9 @@ struct Rappi: AsyncParsableCommand {
 struct RunScript: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Replay a .rappi script; stops at the first failing statement with exit code 1.")
+        abstract: "Replay a .rappi script (or a rappi notebook's code cells); stops at the first failing statement with exit code 1.")
 
-    @Argument(help: "The script to run.") var file: String
+    @Argument(help: "The script to run: FILE.rappi, or FILE.ipynb (its code cells in order).") var file: String
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -96,9 +96,16 @@ struct RunScript: ParsableCommand {
             FileHandle.standardError.write(Data("rappi: cannot read script '\(file)' — check the path\n".utf8))
             throw ExitCode(2)
         }
-        guard let source = String(data: data, encoding: .utf8) else {
+        guard var source = String(data: data, encoding: .utf8) else {
             FileHandle.standardError.write(Data("rappi: '\(file)' is not UTF-8 text\n".utf8))
             throw ExitCode(2)
+        }
+        // A notebook saved in Jupyter replays as the script its code cells make.
+        if url.pathExtension == "ipynb" {
+            do { source = try NotebookScript.source(of: data, file: file) } catch {
+                FileHandle.standardError.write(Data("rappi: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
         }
         let session = try common.session(baseDirectory: url.deletingLastPathComponent())
         throw ExitCode(runScript(source, kind: "script", name: file, session: session,

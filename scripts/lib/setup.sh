@@ -24,4 +24,4 @@ ensure_packages() {
   fi
 }
 
-RAPPI_SYSTEM_PACKAGES=(libsqlite3-dev libreadline-dev libcurl4-openssl-dev)
+RAPPI_SYSTEM_PACKAGES=(libsqlite3-dev libreadline-dev libcurl4-openssl-dev libzmq3-dev)

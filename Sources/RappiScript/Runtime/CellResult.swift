@@ -1,5 +1,7 @@
 import RappiML
 import Foundation
+import RappiCharts
+import RappiWorkspace
 
 /// The outcome of one statement, shown as a numbered cell.
 public struct CellResult {
@@ -10,6 +12,10 @@ public struct CellResult {
     public let values: PublishedValues
     public let error: ScriptError?
     public let durationSeconds: Double
+    /// Pictures of the result (empty for most commands and for failures).
+    public var charts: [Chart] = []
+    /// Where the run stored the charts (set once recorded; listed by `--json` as `charts`).
+    public var chartFiles: [String] = []
 
     public var ok: Bool { error == nil }
 
@@ -26,6 +32,7 @@ public struct CellResult {
             ("output", JSONText.quote(output)),
             ("duration_ms", String(format: "%.3f", durationSeconds * 1000)),
         ]
+        if !chartFiles.isEmpty { fields.append(("charts", JSONText.array(chartFiles.map(JSONText.quote)))) }
         if let error {
             fields.append(("error", JSONText.object([
                 ("message", JSONText.quote(error.message)),
@@ -34,5 +41,19 @@ public struct CellResult {
             ])))
         }
         return JSONText.object(fields)
+    }
+}
+
+extension Workspace {
+    /// Records a cell of a run — the statement, its values, what it printed and its charts (as
+    /// SVG artifacts) — the same way for scripts, REPL and kernel sessions. Returns the chart files.
+    @discardableResult
+    public func record(_ cell: CellResult, run: Int) throws -> [String] {
+        try recordCell(run: run, RunCellRecord(
+            cell: cell.cell, line: cell.position.line, statement: cell.statement, ok: cell.ok, valuesJSON: cell.values.jsonObject,
+            error: cell.error?.description, durationMilliseconds: cell.durationSeconds * 1000))
+        let charts = try recordCellOutput(run: run, cell: cell.cell, output: cell.output,
+                                          charts: cell.charts.map { ($0.name, $0.title, $0.svg) })
+        return charts.map { artifactPath($0.hash) }
     }
 }

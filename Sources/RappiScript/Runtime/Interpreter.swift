@@ -1,4 +1,5 @@
 import Foundation
+import RappiCharts
 import RappiML
 import RappiWorkspace
 
@@ -21,12 +22,14 @@ public final class Interpreter {
         let started = Date()
         var output = ""
         var values: PublishedValues = []
+        var charts: [Chart] = []
         var failure: ScriptError?
         do {
             let statement = try parsed.result.get()
             let result = try run(statement)
             output = result.output
             values = result.values
+            charts = result.charts
             if Interrupt.isRequested { throw ScriptError("interrupted (Ctrl-C)", at: parsed.position) }
             session.publish(values)
         } catch let error as ScriptError {
@@ -35,9 +38,11 @@ public final class Interpreter {
             let message = Interrupt.isRequested ? "interrupted (Ctrl-C)" : String(describing: error)
             failure = ScriptError(message, at: parsed.position)
         }
-        return CellResult(cell: cellCount, statement: parsed.text, position: parsed.position, output: output,
-                          values: failure == nil ? values : [], error: failure,
-                          durationSeconds: Date().timeIntervalSince(started))
+        var cell = CellResult(cell: cellCount, statement: parsed.text, position: parsed.position, output: output,
+                              values: failure == nil ? values : [], error: failure,
+                              durationSeconds: Date().timeIntervalSince(started))
+        if failure == nil { cell.charts = charts }
+        return cell
     }
 
     private func run(_ statement: Statement) throws -> CommandResult {

@@ -42,12 +42,10 @@ public struct ScriptRunner {
 
         var failures = 0
         func record(_ cell: CellResult) {
+            var cell = cell
+            cell.chartFiles = (try? workspace.record(cell, run: runID)) ?? []
             onCell(cell)
             if !cell.ok { failures += 1 }
-            try? workspace.recordCell(run: runID, RunCellRecord(
-                cell: cell.cell, line: cell.position.line, statement: cell.statement, ok: cell.ok,
-                valuesJSON: cell.values.jsonObject, error: cell.error?.description,
-                durationMilliseconds: cell.durationSeconds * 1000))
         }
         func finish(_ error: ScriptError?) -> Outcome {
             try? workspace.finishRun(runID, status: failures == 0 ? "succeeded" : "failed",

@@ -215,6 +215,17 @@ enum Schema {
         );
         CREATE INDEX IF NOT EXISTS experiment_outcomes_by_experiment ON experiment_outcomes (experiment);
         """,
+        // 6: what each recorded cell printed and the charts it drew (SVG artifacts), so a run can be
+        // exported as a notebook with its outputs. Self-contained (creates its own table only).
+        """
+        CREATE TABLE IF NOT EXISTS run_cell_outputs (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            cell INTEGER NOT NULL,
+            output TEXT NOT NULL,
+            charts_json TEXT NOT NULL,
+            PRIMARY KEY (run_id, cell)
+        );
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

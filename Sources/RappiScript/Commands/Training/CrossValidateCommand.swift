@@ -62,6 +62,7 @@ public enum CrossValidateCommand: RappiCommand {
             values += [("cv_\(name)", .double(mean)), ("cv_\(name)_std", .double(std))]
         }
         lines.append("  per fold: " + scores.map { String(format: "%.4f", $0.accuracy) }.joined(separator: "  "))
-        return CommandResult(lines.joined(separator: "\n"), values: values)
+        let chart = EvaluationCharts.crossValidation(scores, subject: "\(choice.summary) on \(dataset.version.name) v\(dataset.version.version)")
+        return CommandResult(lines.joined(separator: "\n"), values: values, charts: [chart])
     }
 }

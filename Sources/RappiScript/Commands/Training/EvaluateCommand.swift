@@ -24,9 +24,10 @@ public enum EvaluateCommand: RappiCommand {
         let model = current.model
         let features = try model.preprocessor.transform(dataset.frame, rows: split.test)
         let truth = try model.target.encode(dataset.frame, rows: split.test).indices
+        let scores = model.estimator.decisionScores(features)
         let metrics = ClassificationMetrics.compute(
             truth: truth, predicted: model.estimator.predict(features), classCount: model.classes.count,
-            probabilities: model.estimator.predictProbabilities(features), scores: model.estimator.decisionScores(features))
+            probabilities: model.estimator.predictProbabilities(features), scores: scores)
         current.evaluation = metrics
         current.model.metrics = MetricsReport.values(metrics).map { ($0.name, $0.value) }
         context.session.currentModel = current
@@ -40,7 +41,11 @@ public enum EvaluateCommand: RappiCommand {
         lines += MetricsReport.bars(names: model.preprocessor.featureNames, weights: model.estimator.featureWeights)
         var values: PublishedValues = MetricsReport.values(metrics).map { ($0.name, Value.double($0.value)) }
         values.append(("test_rows", .int(split.test.count)))
-        return CommandResult(lines.joined(separator: "\n"), values: values)
+        let charts = EvaluationCharts.evaluate(
+            metrics, classes: model.classes, truth: truth, scores: scores, featureNames: model.preprocessor.featureNames,
+            weights: model.estimator.featureWeights, isForest: model.algorithm == RandomForestClassifier.algorithm,
+            subject: "\(model.algorithm) on \(datasetVersion.name) v\(datasetVersion.version)")
+        return CommandResult(lines.joined(separator: "\n"), values: values, charts: charts)
     }
 }
 

@@ -1,0 +1,120 @@
+"""rappi as a Jupyter kernel, checked by the Jupyter project's own conformance suite
+(jupyter_kernel_test) against the built binary, plus what the suite does not cover:
+interrupting a long command, state carried between cells, the session recorded as a run.
+
+The kernelspec is installed with `rappi kernel install --prefix` into a private folder that
+JUPYTER_PATH points at; the kernel opens a private workspace (RAPPI_WORKSPACE).
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+import jupyter_kernel_test
+from jupyter_client.manager import start_new_kernel
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("RAPPI_BINARY", os.path.join(ROOT, ".build", "debug", "rappi"))
+SCRIPTS = os.path.join(ROOT, "scripts")
+TITANIC = os.path.join(SCRIPTS, "data", "titanic", "ds_full")
+
+_HOME = tempfile.mkdtemp(prefix="rappi-kernel-")
+subprocess.run([BINARY, "kernel", "install", "--prefix", _HOME], check=True, capture_output=True)
+os.environ["JUPYTER_PATH"] = os.path.join(_HOME, "share", "jupyter")
+os.environ["RAPPI_WORKSPACE"] = os.path.join(_HOME, "ws")
+
+
+def tearDownModule():
+    shutil.rmtree(_HOME, ignore_errors=True)
+
+
+class RappiKernelConformanceTests(jupyter_kernel_test.KernelTests):
+    kernel_name = "rappi"
+    language_name = "rappi"
+    file_extension = ".rappi"
+
+    code_hello_world = 'echo "hello, world"'
+    code_generate_error = "train rf tress=10"
+    code_execute_result = [{"code": "set seed 7", "result": "seed = 7"}]
+    code_display_data = [
+        {"code": f"upload dataset kt from {TITANIC} target=Survived; load dataset kt\n"
+                 "split test=0.25 seed=1; train logreg; evaluate", "mime": "image/svg+xml"},
+    ]
+    completion_samples = [
+        {"text": "uplo", "matches": {"upload"}},
+        {"text": "train rf tre", "matches": {"trees="}},
+        {"text": "split test=0.2 strat", "matches": {"stratify="}},
+    ]
+    complete_code_samples = ["echo hi", "set seed 3; echo done", 'pipeline p {\n  echo a\n}']
+    incomplete_code_samples = ["pipeline p {", "pipeline p {\n  echo a"]
+    invalid_code_samples = ["tain rf"]
+    code_inspect_sample = "train rf"
+
+
+class RappiKernelSessionTests(unittest.TestCase):
+    """What a notebook user relies on beyond the conformance suite."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name="rappi")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel()
+
+    def run_cell(self, code, timeout=120):
+        outputs = []
+        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=outputs.append)
+        return reply["content"], outputs
+
+    def test_values_published_in_one_cell_are_visible_in_the_next(self):
+        content, _ = self.run_cell("set seed 11")
+        self.assertEqual(content["status"], "ok")
+        content, outputs = self.run_cell('echo "seed is" $seed')
+        texts = [o["content"]["text"] for o in outputs if o["msg_type"] == "stream"]
+        self.assertEqual(texts, ["seed is 11\n"])
+
+    def test_an_error_names_the_line_and_column_in_the_cell(self):
+        content, outputs = self.run_cell("echo fine\ntrain rf tress=10")
+        self.assertEqual(content["status"], "error")
+        self.assertEqual((content["line"], content["column"]), (2, 10))
+        self.assertIn("did you mean 'trees'", content["evalue"])
+        # Checked before anything ran: the first line printed nothing.
+        self.assertEqual([o["msg_type"] for o in outputs], ["error"])
+
+    def test_interrupt_stops_a_long_training_and_the_kernel_lives_on(self):
+        self.run_cell(f"upload dataset big from {TITANIC} target=Survived; load dataset big")
+        result = {}
+        worker = threading.Thread(target=lambda: result.update(self.run_cell("train rf trees=200000")[0]))
+        started = time.monotonic()
+        worker.start()
+        time.sleep(2)
+        self.km.interrupt_kernel()
+        worker.join(60)
+        self.assertFalse(worker.is_alive(), "the training did not stop after the interrupt")
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertEqual(result["status"], "error")
+        self.assertIn("interrupted", result["evalue"])
+        content, outputs = self.run_cell('echo "still here"')
+        self.assertEqual(content["status"], "ok")
+        self.assertEqual(outputs[-1]["content"]["text"], "still here\n")
+
+    def test_the_session_is_recorded_as_one_kernel_run(self):
+        self.run_cell('echo "recorded"')
+        database = sqlite3.connect(os.path.join(os.environ["RAPPI_WORKSPACE"], "workspace.sqlite"))
+        rows = database.execute(
+            "SELECT c.statement FROM run_cells c JOIN runs r ON r.id = c.run_id WHERE r.kind = 'kernel'").fetchall()
+        self.assertIn(('echo "recorded"',), rows)
+
+
+def test_kernelspec_names_this_binary_by_absolute_path():
+    spec = json.load(open(os.path.join(_HOME, "share", "jupyter", "kernels", "rappi", "kernel.json")))
+    assert spec["language"] == "rappi"
+    assert os.path.isabs(spec["argv"][0]) and os.path.samefile(spec["argv"][0], BINARY)
+    assert spec["argv"][1:] == ["kernel", "-f", "{connection_file}"]
