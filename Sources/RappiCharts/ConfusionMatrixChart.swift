@@ -6,7 +6,9 @@ public enum ConfusionMatrixChart {
         let labelWidth = min(140, (classes.map { ChartStyle.textWidth($0, size: ChartStyle.labelSize) }.max() ?? 0) + 12)
         let cell = min(90, max(34, (ChartStyle.width - 120 - labelWidth) / Double(k)))
         let left = 60 + labelWidth, top = 70.0
-        let width = left + cell * Double(k) + 40
+        let footnote = "shade: share of each true class"
+        let width = max(left + cell * Double(k) + 40, left + ChartStyle.textWidth(footnote, size: ChartStyle.tickSize) + 20,
+                        ChartStyle.textWidth(title, size: ChartStyle.titleSize) + 40)
         let height = top + cell * Double(k) + 60
         var svg = SVGDocument(width: max(width, 360), height: height, title: title)
         svg.text("predicted", x: left + cell * Double(k) / 2, y: top - 28, anchor: "middle", fill: ChartStyle.muted)
@@ -26,7 +28,7 @@ public enum ConfusionMatrixChart {
                          fill: share > 0.55 ? "#ffffff" : ChartStyle.text, weight: "bold")
             }
         }
-        svg.text("shade: share of the row (recall of each true class)", x: left, y: height - 16, size: ChartStyle.tickSize, fill: ChartStyle.muted)
+        svg.text(footnote, x: left, y: height - 16, size: ChartStyle.tickSize, fill: ChartStyle.muted)
         return Chart(name: "confusion-matrix", title: title, svg: svg.rendered)
     }
 

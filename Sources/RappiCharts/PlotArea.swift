@@ -41,11 +41,15 @@ struct PlotArea {
         let raw = span / Double(count)
         let magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        // Counted in whole steps and rounded to the step's decimals: 3 × 0.2 is 0.6, not 0.6000000000000001.
+        let scale = pow(10, max(0, -floor(log10(step))) + 1)
+        let first = ceil(range.lowerBound / step - 1e-9)
         var values: [Double] = []
-        var value = ceil(range.lowerBound / step) * step
-        while value <= range.upperBound + step * 1e-9 {
-            values.append(abs(value) < step * 1e-9 ? 0 : value)
-            value += step
+        var index = 0.0
+        while (first + index) * step <= range.upperBound + step * 1e-9 {
+            let value = ((first + index) * step * scale).rounded() / scale
+            values.append(value == 0 ? 0 : value)
+            index += 1
         }
         return values
     }

@@ -11,7 +11,8 @@ struct SVGDocument {
         self.height = height
         body.append("<title>\(Self.escape(title))</title>")
         body.append(#"<rect x="0" y="0" width="\#(n(width))" height="\#(n(height))" fill="\#(ChartStyle.background)"/>"#)
-        text(title, x: width / 2, y: 26, size: ChartStyle.titleSize, anchor: "middle", weight: "bold")
+        text(ChartStyle.fit(title, width: width - 20, size: ChartStyle.titleSize), x: width / 2, y: 26, size: ChartStyle.titleSize,
+             anchor: "middle", weight: "bold")
     }
 
     mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil) {

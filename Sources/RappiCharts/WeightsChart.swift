@@ -11,7 +11,8 @@ public enum WeightsChart {
         let largest = max(ranked.map { abs($0.1) }.max() ?? 0, 1e-12)
         let plotWidth = ChartStyle.width - labelWidth - 110
         let area = PlotArea(left: labelWidth + 20, top: 50, width: plotWidth, height: rowHeight * Double(max(ranked.count, 1)),
-                            xRange: (hasNegative ? -largest : 0)...largest, yRange: 0...1)
+                            // Room beyond the longest bars for their value labels.
+                            xRange: (hasNegative ? -largest * 1.35 : 0)...(largest * 1.2), yRange: 0...1)
         var svg = SVGDocument(width: ChartStyle.width, height: area.bottom + 60, title: title)
         let ticks = PlotArea.ticks(area.xRange, count: hasNegative ? 6 : 5)
         area.drawAxes(&svg, xTitle: axisTitle, yTitle: nil, xTicks: ticks, yTicks: nil)
@@ -23,7 +24,7 @@ public enum WeightsChart {
             svg.text(ChartStyle.fit(name, width: labelWidth, size: ChartStyle.labelSize), x: area.left - 8, y: y + rowHeight / 2 + 4, anchor: "end")
             // The value sits beyond the bar's end, on the side the bar points to.
             let valueX = weight < 0 ? min(from, to) - 4 : max(from, to) + 4
-            svg.text(ChartStyle.format(weight, decimals: 3), x: weight < 0 && hasNegative ? max(valueX, area.left + 2) : valueX,
+            svg.text(ChartStyle.format(weight, decimals: 3), x: valueX,
                      y: y + rowHeight / 2 + 4, size: ChartStyle.tickSize, anchor: weight < 0 ? "end" : "start", fill: ChartStyle.muted)
         }
         if hasNegative { svg.line(x1: area.x(0), y1: area.top, x2: area.x(0), y2: area.bottom, stroke: ChartStyle.axis) }

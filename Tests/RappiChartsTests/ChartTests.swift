@@ -63,7 +63,7 @@ final class ChartTests: XCTestCase {
 
     func testTicksAreRoundNumbersCoveringTheRange() {
         XCTAssertEqual(PlotArea.ticks(0...1), [0, 0.2, 0.4, 0.6, 0.8, 1])
-        XCTAssertEqual(PlotArea.ticks(-1.2...1.2, count: 6), [-1.2, -0.8, -0.4, 0, 0.4, 0.8, 1.2])
+        XCTAssertEqual(PlotArea.ticks(-1.2...1.2, count: 6), [-1, -0.5, 0, 0.5, 1])
         XCTAssertEqual(PlotArea.ticks(0.6...1), [0.6, 0.7, 0.8, 0.9, 1])
     }
 

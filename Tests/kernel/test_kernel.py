@@ -2,15 +2,12 @@
 (jupyter_kernel_test) against the built binary, plus what the suite does not cover:
 interrupting a long command, state carried between cells, the session recorded as a run.
 
-The kernelspec is installed with `rappi kernel install --prefix` into a private folder that
-JUPYTER_PATH points at; the kernel opens a private workspace (RAPPI_WORKSPACE).
+conftest.py installs the kernelspec into a private folder and points the kernels at a private
+workspace.
 """
 import json
 import os
-import shutil
 import sqlite3
-import subprocess
-import tempfile
 import threading
 import time
 import unittest
@@ -18,19 +15,9 @@ import unittest
 import jupyter_kernel_test
 from jupyter_client.manager import start_new_kernel
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = os.environ.get("RAPPI_BINARY", os.path.join(ROOT, ".build", "debug", "rappi"))
-SCRIPTS = os.path.join(ROOT, "scripts")
-TITANIC = os.path.join(SCRIPTS, "data", "titanic", "ds_full")
+from conftest import BINARY, KERNEL_HOME, ROOT
 
-_HOME = tempfile.mkdtemp(prefix="rappi-kernel-")
-subprocess.run([BINARY, "kernel", "install", "--prefix", _HOME], check=True, capture_output=True)
-os.environ["JUPYTER_PATH"] = os.path.join(_HOME, "share", "jupyter")
-os.environ["RAPPI_WORKSPACE"] = os.path.join(_HOME, "ws")
-
-
-def tearDownModule():
-    shutil.rmtree(_HOME, ignore_errors=True)
+TITANIC = os.path.join(ROOT, "scripts", "data", "titanic", "ds_full")
 
 
 class RappiKernelConformanceTests(jupyter_kernel_test.KernelTests):
@@ -70,7 +57,10 @@ class RappiKernelSessionTests(unittest.TestCase):
 
     def run_cell(self, code, timeout=120):
         outputs = []
-        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=outputs.append)
+        def keep(message):
+            if message["msg_type"] in ("stream", "execute_result", "display_data", "error"):
+                outputs.append(message)
+        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=keep)
         return reply["content"], outputs
 
     def test_values_published_in_one_cell_are_visible_in_the_next(self):
@@ -91,7 +81,7 @@ class RappiKernelSessionTests(unittest.TestCase):
     def test_interrupt_stops_a_long_training_and_the_kernel_lives_on(self):
         self.run_cell(f"upload dataset big from {TITANIC} target=Survived; load dataset big")
         result = {}
-        worker = threading.Thread(target=lambda: result.update(self.run_cell("train rf trees=200000")[0]))
+        worker = threading.Thread(target=lambda: result.update(self.run_cell("train rf trees=100000")[0]))
         started = time.monotonic()
         worker.start()
         time.sleep(2)
@@ -114,7 +104,7 @@ class RappiKernelSessionTests(unittest.TestCase):
 
 
 def test_kernelspec_names_this_binary_by_absolute_path():
-    spec = json.load(open(os.path.join(_HOME, "share", "jupyter", "kernels", "rappi", "kernel.json")))
+    spec = json.load(open(os.path.join(KERNEL_HOME, "share", "jupyter", "kernels", "rappi", "kernel.json")))
     assert spec["language"] == "rappi"
     assert os.path.isabs(spec["argv"][0]) and os.path.samefile(spec["argv"][0], BINARY)
     assert spec["argv"][1:] == ["kernel", "-f", "{connection_file}"]

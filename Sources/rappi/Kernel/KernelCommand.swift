@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RappiScript
 import RappiWorkspace
 
 /// `rappi kernel -f CONNECTION_FILE` — what Jupyter starts; `rappi kernel install` registers it.
@@ -11,15 +12,19 @@ struct KernelCommand: ParsableCommand {
         subcommands: [KernelInstall.self])
 
     @Option(name: .customShort("f"), help: ArgumentHelp("The connection file Jupyter wrote.", valueName: "connection-file"))
-    var connectionFile: String
+    var connectionFile: String?
 
-    @OptionGroup var common: CommonOptions
+    @Option(help: "Workspace directory (default: $RAPPI_WORKSPACE, else workspaces/default under the notebook's folder).")
+    var workspace: String?
 
     func run() throws {
+        guard let connectionFile else {
+            throw ValidationError("rappi kernel is started by Jupyter with -f CONNECTION_FILE; to make it available, run `rappi kernel install --user`")
+        }
         let connection = try KernelConnection.read(path: connectionFile)
+        // Jupyter starts a kernel in the notebook's folder: relative paths in cells resolve there.
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        let session = try common.session(baseDirectory: cwd)
-        session.showsProgress = false  // nobody watches the kernel's stderr
+        let session = Session(workspaceDirectory: Workspace.resolveDirectory(option: workspace), baseDirectory: cwd)
         try Kernel(connection: connection, session: session).run()
     }
 }

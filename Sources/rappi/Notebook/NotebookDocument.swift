@@ -53,7 +53,7 @@ struct NotebookDocument {
 
     /// "a\nb" → ["a\n", "b"].
     static func lines(_ text: String) -> [String] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0 + "\n" }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) + "\n" }
         if let last = lines.last { lines[lines.count - 1] = String(last.dropLast()) }
         if lines.last == "" { lines.removeLast() }
         return lines
