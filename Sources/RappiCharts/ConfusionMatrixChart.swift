@@ -5,14 +5,15 @@ public enum ConfusionMatrixChart {
         let k = max(classes.count, 1)
         let labelWidth = min(140, (classes.map { ChartStyle.textWidth($0, size: ChartStyle.labelSize) }.max() ?? 0) + 12)
         let cell = min(90, max(34, (ChartStyle.width - 120 - labelWidth) / Double(k)))
-        let left = 60 + labelWidth, top = 70.0
         let footnote = "shade: share of each true class"
-        let width = max(left + cell * Double(k) + 40, left + ChartStyle.textWidth(footnote, size: ChartStyle.tickSize) + 20,
-                        ChartStyle.textWidth(title, size: ChartStyle.titleSize) + 40)
+        let needed = 60 + labelWidth + max(cell * Double(k), ChartStyle.textWidth(footnote, size: ChartStyle.tickSize)) + 30
+        let width = max(needed, ChartStyle.textWidth(title, size: ChartStyle.titleSize) + 40, 360)
+        // Centred when a long title makes the picture wider than the matrix needs.
+        let left = 60 + labelWidth + (width - needed) / 2, top = 70.0
         let height = top + cell * Double(k) + 60
-        var svg = SVGDocument(width: max(width, 360), height: height, title: title)
+        var svg = SVGDocument(width: width, height: height, title: title)
         svg.text("predicted", x: left + cell * Double(k) / 2, y: top - 28, anchor: "middle", fill: ChartStyle.muted)
-        svg.text("truth", x: 22, y: top + cell * Double(k) / 2, anchor: "middle", fill: ChartStyle.muted, rotate: -90)
+        svg.text("truth", x: left - labelWidth - 38, y: top + cell * Double(k) / 2, anchor: "middle", fill: ChartStyle.muted, rotate: -90)
         for (j, name) in classes.enumerated() {
             svg.text(ChartStyle.fit(name, width: cell - 4, size: ChartStyle.labelSize), x: left + cell * (Double(j) + 0.5), y: top - 8, anchor: "middle")
         }
