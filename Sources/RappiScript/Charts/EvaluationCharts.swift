@@ -16,7 +16,7 @@ enum EvaluationCharts {
                 let positive = truth.map { $0 == c }
                 let classScores = (0..<n).map { scores[$0 * k + c] }
                 guard let auc = ClassificationMetrics.rocAUC(positive: positive, scores: classScores) else { return nil }
-                return ROCChart.Curve(label: k == 2 ? classes[1] : "\(classes[c]) vs rest",
+                return ROCChart.Curve(label: k == 2 ? "class \(classes[1])" : "\(classes[c]) vs rest",
                                       points: ROCCurve.points(positive: positive, scores: classScores), auc: auc)
             }
             if !curves.isEmpty { charts.append(ROCChart.render(curves, title: "ROC curve — \(subject)")) }
