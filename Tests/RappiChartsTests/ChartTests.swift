@@ -20,7 +20,40 @@ final class ChartTests: XCTestCase {
         FoldScoresChart.render(metrics: [("accuracy", [0.81, 0.83, 0.79, 0.85, 0.82]), ("f1", [0.74, 0.77, 0.70, 0.79, 0.75]),
                                          ("auc", [0.86, 0.88, 0.84, 0.9, 0.87])],
                                title: "Cross-validation — random_forest trees=200 on titanic v2"),
+        distributions, latency, intervals,
     ]
+
+    static let distributions: Chart = {
+        let age: [Double] = (0..<200).map { Double(($0 * 37) % 80) }
+        let fare: [Double] = (0..<200).map { pow(Double($0), 1.6) / 10 }
+        let titles: [(label: String, count: Int)] = [("Mr", 517), ("Miss", 182), ("Mrs", 125), ("Master", 40), ("Dr", 7), ("Rev", 6)]
+        let panels: [DistributionsChart.Panel] = [
+            .histogram(column: "Age", values: age, missing: 177),
+            .histogram(column: "Fare", values: fare, missing: 0),
+            .categories(column: "Sex", counts: [("male", 577), ("female", 314)], distinct: 2, missing: 0),
+            .categories(column: "Embarked", counts: [("S", 644), ("C", 168), ("Q", 77)], distinct: 3, missing: 2),
+            .categories(column: "Title_with_a_long_column_name", counts: titles, distinct: 17, missing: 0),
+        ]
+        return DistributionsChart.render(panels, title: "Columns of titanic v1", note: "not drawn (more than 20 distinct texts): Name, Ticket, Cabin")
+    }()
+
+    static let latency: Chart = {
+        let buckets: [(fromMs: Double, toMs: Double, requests: Int)] = (0..<30).map { i in
+            let from = 0.5 + 0.1 * Double(i)
+            return (from, from + 0.1, Int(1000 * exp(-Double(i) / 5)))
+        }
+        return LatencyChart.render(buckets: buckets, percentiles: [("p50", 0.9), ("p90", 1.6), ("p99", 2.9), ("p99.9", 3.5)],
+                                   title: "Latency — 20000 requests to titanic-rf, 8 connections")
+    }()
+
+    static let intervals: Chart = {
+        let accuracy = IntervalChart.Panel(axisTitle: "accuracy (95% interval)", rows: [
+            IntervalChart.Row(label: "A: titanic_rf v1", value: 0.40, low: 0.309401, high: 0.497997),
+            IntervalChart.Row(label: "B: titanic_linsvc v1", value: 0.55, low: 0.452446, high: 0.643855)])
+        let difference = IntervalChart.Panel(axisTitle: "difference in accuracy (95% interval)", rows: [
+            IntervalChart.Row(label: "B − A", value: 0.15, low: 0.011724, high: 0.280449)], reference: 0)
+        return IntervalChart.render([accuracy, difference], title: "A/B test titanic — B is better")
+    }()
 
     private var goldenFolder: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden") }
 
