@@ -39,4 +39,8 @@ def test_the_example_notebook_runs_end_to_end_with_charts_and_a_tested_endpoint(
     assert "accuracy" in text_of(evaluate)
     assert any(kind == "display_data" for kind, _ in outputs_of(by_source["cv folds=5"]))
     assert "failed" in text_of(by_source["test endpoint titanic-notebook"])
+    pictures = {source: [o["data"]["text/plain"] for kind, o in outputs_of(by_source[source]) if kind == "display_data"]
+                for source in ("describe", "profile endpoint titanic-notebook requests=2000 concurrency=4")}
+    assert pictures["describe"] == ["<Columns of titanic v1>"]
+    assert pictures["profile endpoint titanic-notebook requests=2000 concurrency=4"][0].startswith("<Latency — 2000 requests")
     assert executed.cells[0].cell_type == "markdown"
