@@ -2,6 +2,7 @@
 notebook (nbformat 4.5, cell ids, kernelspec and language_info), for a script run and for a
 kernel session."""
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -55,3 +56,25 @@ def test_a_kernel_session_is_recorded_and_exports_as_a_valid_notebook():
         assert [c.source for c in code][-2:] == ['echo "from the kernel"', "set seed 5"]
         assert code[-1].outputs[0].output_type == "execute_result"
         assert code[-1].outputs[0].data["text/plain"] == "seed = 5"
+
+
+def test_the_html_export_opens_offline_in_headless_chromium_with_every_chart_drawn():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "scripts/test.sh installs chromium (Debian package) for this test"
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = os.path.join(folder, "ws")
+        rappi("-c", f"upload dataset t from {TITANIC} target=Survived; load dataset t; describe; train rf trees=20; evaluate",
+              workspace=workspace)
+        page = os.path.join(folder, "run.html")
+        rappi("export", "1", "to", page, workspace=workspace)
+        browser = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + os.path.join(folder, "profile")]
+        dom = subprocess.run(browser + ["--dump-dom", "file://" + page], capture_output=True, text=True, timeout=120).stdout
+        # The browser parsed every chart as SVG (describe: 1, evaluate: 3) and the statements as text.
+        assert dom.count("<svg ") == 4, dom[:500]
+        assert "train rf trees=20" in dom
+        shot = os.path.join(folder, "shot.png")
+        subprocess.run(browser + ["--hide-scrollbars", "--window-size=1100,1800", "--screenshot=" + shot, "file://" + page],
+                       capture_output=True, timeout=120)
+        with open(shot, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+        assert os.path.getsize(shot) > 50_000  # a page with pictures, not a blank one

@@ -8,7 +8,9 @@ enum NotebookHTML {
     static func render(_ notebook: NotebookDocument, title: String) -> String {
         var body: [String] = ["<h1>\(escape(title))</h1>"]
         if let introduction = notebook.introduction {
-            body.append("<div class=\"intro\">" + introduction.split(separator: "\n").map { "<p>\(escape(String($0)).replacingOccurrences(of: "#", with: ""))</p>" }.joined() + "</div>")
+            // The markdown cell without its heading (the page has one) and without markdown marks.
+            let lines = introduction.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            body.append("<div class=\"intro\">" + lines.map { "<p>\(escape($0.replacingOccurrences(of: "`", with: "")))</p>" }.joined() + "</div>")
         }
         for (index, cell) in notebook.cells.enumerated() {
             let count = cell.executionCount ?? index + 1
