@@ -108,3 +108,36 @@ def test_kernelspec_names_this_binary_by_absolute_path():
     assert spec["language"] == "rappi"
     assert os.path.isabs(spec["argv"][0]) and os.path.samefile(spec["argv"][0], BINARY)
     assert spec["argv"][1:] == ["kernel", "-f", "{connection_file}"]
+
+
+class RappiKernelLifecycleTests(unittest.TestCase):
+    """Messages that are not ours are ignored; a shutdown request ends the kernel and its run."""
+
+    def test_a_message_signed_with_another_key_is_ignored_and_the_kernel_keeps_serving(self):
+        km, kc = start_new_kernel(kernel_name="rappi")
+        try:
+            key = kc.session.key
+            kc.session.key = b"not-the-connection-key"
+            kc.execute('echo "forged"')
+            time.sleep(1)
+            kc.session.key = key
+            self.assertEqual(kc.shell_channel.msg_ready(), False, "a forged request got a reply")
+            reply = kc.execute_interactive('echo "genuine"', timeout=30)
+            self.assertEqual(reply["content"]["status"], "ok")
+            self.assertEqual(reply["content"]["execution_count"], 1, "the forged request must not have run")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel()
+
+    def test_shutdown_request_ends_the_process_and_closes_the_recorded_run(self):
+        km, kc = start_new_kernel(kernel_name="rappi")
+        kc.execute_interactive('echo "last words"', timeout=30)
+        kc.stop_channels()
+        started = time.monotonic()
+        km.shutdown_kernel(now=False)  # a shutdown_request on the control channel, then a wait
+        self.assertFalse(km.is_alive())
+        self.assertLess(time.monotonic() - started, 5, "the kernel had to be killed instead of leaving on request")
+        database = sqlite3.connect(os.path.join(os.environ["RAPPI_WORKSPACE"], "workspace.sqlite"))
+        status = database.execute(
+            "SELECT r.status FROM runs r JOIN run_cells c ON c.run_id = r.id WHERE c.statement = 'echo \"last words\"'").fetchone()
+        self.assertEqual(status, ("ended",))
