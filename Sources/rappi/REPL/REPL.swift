@@ -79,11 +79,11 @@ final class REPL {
                 buffer = ""
                 for statement in parsed {
                     Interrupt.clear()
-                    let cell = interpreter.execute(statement)
+                    var cell = interpreter.execute(statement)
+                    cell.chartFiles = record(cell, workspace)  // first, so `.mode json` lists the stored charts
                     printer.print(cell)
                     if let error = cell.error { show(error, promptWidth: prompt.count, printed: printer.json) }
                     else { successful.append(cell) }
-                    record(cell, workspace)
                     if Interrupt.isRequested { Interrupt.clear(); break }
                 }
             }
@@ -150,9 +150,10 @@ final class REPL {
         return true
     }
 
-    private func record(_ cell: CellResult, _ workspace: Workspace) {
-        guard let runID else { return }
-        try? workspace.record(cell, run: runID)
+    /// Records the cell with the session's run; returns where its charts were stored.
+    private func record(_ cell: CellResult, _ workspace: Workspace) -> [String] {
+        guard let runID else { return [] }
+        return (try? workspace.record(cell, run: runID)) ?? []
     }
 
     private func finish(_ workspace: Workspace) {
