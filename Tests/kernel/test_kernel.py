@@ -95,6 +95,17 @@ class RappiKernelSessionTests(unittest.TestCase):
         self.assertEqual(content["status"], "ok")
         self.assertEqual(outputs[-1]["content"]["text"], "still here\n")
 
+    def test_run_all_stops_at_the_first_failing_cell_and_the_next_run_works_again(self):
+        ids = [self.kc.execute(code) for code in ('echo "one"', "set seed -1", 'echo "three"', 'echo "four"')]
+        replies = {}
+        while len(replies) < len(ids):
+            reply = self.kc.get_shell_msg(timeout=30)
+            replies[reply["parent_header"]["msg_id"]] = reply["content"]["status"]
+        self.assertEqual([replies[i] for i in ids], ["ok", "error", "aborted", "aborted"])
+        content, outputs = self.run_cell('echo "five"')
+        self.assertEqual(content["status"], "ok")
+        self.assertEqual(outputs[-1]["content"]["text"], "five\n")
+
     def test_the_session_is_recorded_as_one_kernel_run(self):
         self.run_cell('echo "recorded"')
         database = sqlite3.connect(os.path.join(os.environ["RAPPI_WORKSPACE"], "workspace.sqlite"))

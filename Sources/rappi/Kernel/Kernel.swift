@@ -20,6 +20,8 @@ final class Kernel {
     private let iopubLock = NSLock()
     private let shutdownRequested = Atomic<Bool>(false)
     private var executionCount = 0
+    /// Set by a failed cell that asked `stop_on_error` (Jupyter's default).
+    private var abortsQueuedCells = false
     private var runID: Int?
     /// The request being executed: live output (pipeline steps) is sent as its stream.
     private var currentRequest: KernelMessage?
@@ -63,6 +65,7 @@ final class Kernel {
             publishStatus("busy", parent: request)
             handleShell(request)
             publishStatus("idle", parent: request)
+            if abortsQueuedCells { abortQueuedCells() }
         }
         if let runID { try? workspace.finishRun(runID, status: "ended", error: nil) }
         // Let the last replies leave before the sockets close.
@@ -164,12 +167,29 @@ final class Kernel {
 
     /// One `error` output with the rappi message and where it is, and an error reply.
     private func fail(_ request: KernelMessage, _ error: ScriptError, code: String, publishes: Bool = true) {
+        abortsQueuedCells = request.content["stop_on_error"] as? Bool ?? true
         let content = CellDisplay.errorContent(error, code: code)
         if publishes { publish("error", parent: request, content: content) }
         reply(request, on: shell, type: "execute_reply", content: content.merging([
             "status": "error", "execution_count": executionCount,
             "line": error.position.line, "column": error.position.column,
         ]) { $1 })
+    }
+
+    /// After a failed cell, the cells already queued behind it (Run All) are answered "aborted"
+    /// instead of run: a notebook stops at its first error, as a script does. Only what is
+    /// already waiting is aborted (no wait), so a cell sent after the error was seen runs.
+    private func abortQueuedCells() {
+        abortsQueuedCells = false
+        while shell.waitReadable(milliseconds: 0), let request = receive(on: shell) {
+            publishStatus("busy", parent: request)
+            if request.type == "execute_request" {
+                reply(request, on: shell, type: "execute_reply", content: ["status": "aborted", "execution_count": executionCount])
+            } else {
+                handleShell(request)
+            }
+            publishStatus("idle", parent: request)
+        }
     }
 
     /// An open `{` asks for more lines; a statement that cannot bind is invalid.
