@@ -8,6 +8,8 @@ struct CellPrinter {
     let sourceName: String
     var showsStatement = true
     var timer = false
+    /// Where a script position is, for people (a notebook says which cell).
+    var locate: ((SourcePosition) -> String)? = nil
 
     func print(_ cell: CellResult) {
         if json {
@@ -22,7 +24,8 @@ struct CellPrinter {
         if timer { text += String(format: "    (%.1f ms)\n", cell.durationSeconds * 1000) }
         write(text)
         if let error = cell.error {
-            FileHandle.standardError.write(Data("\(sourceName):\(error.position.line):\(error.position.column): error: \(error.message)\n".utf8))
+            let place = locate?(error.position) ?? "\(error.position.line):\(error.position.column)"
+            FileHandle.standardError.write(Data("\(sourceName):\(place): error: \(error.message)\n".utf8))
         }
     }
 

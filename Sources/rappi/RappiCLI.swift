@@ -101,15 +101,17 @@ struct RunScript: ParsableCommand {
             throw ExitCode(2)
         }
         // A notebook saved in Jupyter replays as the script its code cells make.
+        var notebook: NotebookScript?
         if url.pathExtension == "ipynb" {
-            do { source = try NotebookScript.source(of: data, file: file) } catch {
+            do { notebook = try NotebookScript(data: data, file: file) } catch {
                 FileHandle.standardError.write(Data("rappi: \(error)\n".utf8))
                 throw ExitCode(2)
             }
+            source = notebook!.source
         }
         let session = try common.session(baseDirectory: url.deletingLastPathComponent())
         throw ExitCode(runScript(source, kind: "script", name: file, session: session,
-                                 json: common.json, keepGoing: common.keepGoing))
+                                 json: common.json, keepGoing: common.keepGoing, locate: notebook.map { $0.locate }))
     }
 }
 
@@ -197,10 +199,12 @@ struct BenchCSV: ParsableCommand {
 }
 
 /// Runs a whole script, printing cells as they finish; returns the process exit code.
-func runScript(_ source: String, kind: String, name: String, session: Session, json: Bool, keepGoing: Bool) -> Int32 {
+func runScript(_ source: String, kind: String, name: String, session: Session, json: Bool, keepGoing: Bool,
+               locate: ((SourcePosition) -> String)? = nil) -> Int32 {
     let interpreter = Interpreter(session: session)
     let runner = ScriptRunner(interpreter: interpreter, kind: kind, sourceName: name, keepGoing: keepGoing)
-    let printer = CellPrinter(json: json, sourceName: name)
+    var printer = CellPrinter(json: json, sourceName: name)
+    printer.locate = locate
     let outcome = runner.run(source) { printer.print($0) }
     return outcome.succeeded ? 0 : 1
 }

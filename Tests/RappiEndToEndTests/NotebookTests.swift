@@ -123,6 +123,18 @@ final class NotebookTests: XCTestCase {
         XCTAssertEqual(try ws.run(2)?.source, target.path)
     }
 
+    func testAnErrorInALaterCellNamesThatCellAndItsLine() throws {
+        let nb = try write("three.ipynb", """
+            {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+             "cells": [{"cell_type": "code", "id": "a", "metadata": {}, "execution_count": 1, "source": ["echo one\\n", "echo two\\n"], "outputs": []},
+                       {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": 2, "source": ["echo three\\n", "train rf tress=3"], "outputs": []}]}
+            """)
+        let result = try rappi.run(["run", nb.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("three.ipynb:cell 2, line 2, column 10: error: unknown option 'tress'"), result.stderr)
+        XCTAssertFalse(result.stdout.contains("echo one"), "checked whole before anything ran: \(result.stdout)")
+    }
+
     func testRunRefusesANotebookForAnotherLanguage() throws {
         let python = try write("py.ipynb", """
             {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
@@ -142,6 +154,8 @@ final class NotebookTests: XCTestCase {
             """)
         let result = try rappi.run(["run", nb.path, "--keep-going", "-D", "who=everyone"])
         XCTAssertEqual(result.status, 1)
+        // The failure is placed in the notebook: code cell 1, its first line.
+        XCTAssertTrue(result.stderr.contains("two.ipynb:cell 1, line 1, column 10: error:"), result.stderr)
         XCTAssertTrue(result.stdout.contains("reached"), result.stdout)
         XCTAssertTrue(result.stdout.contains("everyone"), result.stdout)
     }
