@@ -1,5 +1,5 @@
-import RappiCharts
 import Foundation
+import RappiCharts
 import RappiClient
 import RappiDeploy
 import RappiML
