@@ -20,8 +20,9 @@ final class Kernel {
     private let iopubLock = NSLock()
     private let shutdownRequested = Atomic<Bool>(false)
     private var executionCount = 0
-    /// Set by a failed cell that asked `stop_on_error` (Jupyter's default).
-    private var abortsQueuedCells = false
+    /// When the last cell that asked `stop_on_error` (Jupyter's default) failed: execute requests
+    /// sent before then were queued behind it (Run All) and are aborted, not run.
+    private var abortRequestsSentBefore: Date?
     private var runID: Int?
     /// The request being executed: live output (pipeline steps) is sent as its stream.
     private var currentRequest: KernelMessage?
@@ -65,7 +66,6 @@ final class Kernel {
             publishStatus("busy", parent: request)
             handleShell(request)
             publishStatus("idle", parent: request)
-            if abortsQueuedCells { abortQueuedCells() }
         }
         if let runID { try? workspace.finishRun(runID, status: "ended", error: nil) }
         // Let the last replies leave before the sockets close.
@@ -77,7 +77,12 @@ final class Kernel {
     private func handleShell(_ request: KernelMessage) {
         switch request.type {
         case "kernel_info_request": reply(request, on: shell, type: "kernel_info_reply", content: Self.kernelInfo)
-        case "execute_request": execute(request)
+        case "execute_request":
+            if isQueuedBehindAFailure(request) {
+                reply(request, on: shell, type: "execute_reply", content: ["status": "aborted", "execution_count": executionCount])
+            } else {
+                execute(request)
+            }
         case "complete_request": reply(request, on: shell, type: "complete_reply", content: completion.complete(request.content))
         case "is_complete_request": reply(request, on: shell, type: "is_complete_reply", content: isComplete(request.content))
         case "inspect_request": reply(request, on: shell, type: "inspect_reply", content: completion.inspect(request.content))
@@ -129,10 +134,11 @@ final class Kernel {
         let code = request.content["code"] as? String ?? ""
         let silent = request.content["silent"] as? Bool ?? false
         if !silent { executionCount += 1 }
+        // An interrupt that came while idle is dropped; from execute_input on, one stops this cell.
+        Interrupt.clear()
         publish("execute_input", parent: request, content: ["code": code, "execution_count": executionCount])
         currentRequest = request
         defer { currentRequest = nil }
-        Interrupt.clear()
 
         let statements: [ParsedStatement]
         do {
@@ -167,7 +173,7 @@ final class Kernel {
 
     /// One `error` output with the rappi message and where it is, and an error reply.
     private func fail(_ request: KernelMessage, _ error: ScriptError, code: String, publishes: Bool = true) {
-        abortsQueuedCells = request.content["stop_on_error"] as? Bool ?? true
+        if request.content["stop_on_error"] as? Bool ?? true { abortRequestsSentBefore = Date() }
         let content = CellDisplay.errorContent(error, code: code)
         if publishes { publish("error", parent: request, content: content) }
         reply(request, on: shell, type: "execute_reply", content: content.merging([
@@ -176,20 +182,25 @@ final class Kernel {
         ]) { $1 })
     }
 
-    /// After a failed cell, the cells already queued behind it (Run All) are answered "aborted"
-    /// instead of run: a notebook stops at its first error, as a script does. Only what is
-    /// already waiting is aborted (no wait), so a cell sent after the error was seen runs.
-    private func abortQueuedCells() {
-        abortsQueuedCells = false
-        while shell.waitReadable(milliseconds: 0), let request = receive(on: shell) {
-            publishStatus("busy", parent: request)
-            if request.type == "execute_request" {
-                reply(request, on: shell, type: "execute_reply", content: ["status": "aborted", "execution_count": executionCount])
-            } else {
-                handleShell(request)
-            }
-            publishStatus("idle", parent: request)
+    /// A cell that was sent before an earlier cell failed was queued behind it (Run All): it is
+    /// answered "aborted" instead of run, so a notebook stops at its first error as a script does.
+    /// Decided by the request's own timestamp, not by when it arrives, so a slow client neither
+    /// runs the rest of a Run All nor loses a cell typed after the error was shown.
+    private func isQueuedBehindAFailure(_ request: KernelMessage) -> Bool {
+        guard let cutoff = abortRequestsSentBefore, let sent = (request.header["date"] as? String).flatMap(Self.date) else { return false }
+        return sent < cutoff
+    }
+
+    /// `2026-11-30T17:25:00.123456Z` (jupyter_client) or `….123Z` (browsers) — any number of decimals.
+    static func date(_ text: String) -> Date? {
+        var base = text, fraction = 0.0
+        if let dot = text.firstIndex(of: ".") {
+            let digits = text[text.index(after: dot)...].prefix { $0.isNumber }
+            fraction = Double("0." + digits) ?? 0
+            base = String(text[..<dot]) + String(text[text.index(after: dot)...].dropFirst(digits.count))
         }
+        let formatter = ISO8601DateFormatter()
+        return formatter.date(from: base).map { $0.addingTimeInterval(fraction) }
     }
 
     /// An open `{` asks for more lines; a statement that cannot bind is invalid.
