@@ -213,6 +213,7 @@ def test_save_into_another_folder_writes_paths_the_script_replays_with(workspace
     saved.parent.mkdir()
     child.sendline(f".save {saved}")
     child.expect("saved 2 statements")
+    child.expect(prompt(3))  # Ctrl-D before readline is back would be lost on a busy machine
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
     text = saved.read_text()
@@ -236,6 +237,7 @@ def test_save_as_a_notebook_keeps_outputs_and_replays_with_run(workspace, tmp_pa
     saved = tmp_path / "session.ipynb"
     child.sendline(f".save {saved}")
     child.expect("saved 4 statements")
+    child.expect(prompt(6))
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
     notebook = json.loads(saved.read_text())
