@@ -91,7 +91,12 @@ final class NotebookTests: XCTestCase {
         }
     }
 
-    func testExportNamesAMissingRunAndABadDestination() throws {
+    func testExportNamesAMissingRunAMissingWorkspaceAndABadDestination() throws {
+        let nowhere = try rappi.run(["export", "1", "--workspace", root.appendingPathComponent("nope").path])
+        XCTAssertNotEqual(nowhere.status, 0)
+        XCTAssertTrue(nowhere.stderr.contains("no workspace at"), nowhere.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("nope").path), "export created a workspace")
+        XCTAssertEqual(try rappi.run(["-c", "echo hi"]).status, 0)
         let missing = try rappi.run(["export", "42"])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("no run 42"), missing.stderr)

@@ -28,7 +28,12 @@ struct ExportRun: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = try Workspace(directory: Workspace.resolveDirectory(option: common.workspace))
+        let directory = Workspace.resolveDirectory(option: common.workspace)
+        // Exporting reads a workspace; it must not create an empty one by mistake.
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("workspace.sqlite").path) else {
+            throw ValidationError("no workspace at \(directory.path) — pass --workspace DIR (or set RAPPI_WORKSPACE)")
+        }
+        let workspace = try Workspace(directory: directory)
         guard let run = try workspace.run(runID) else {
             throw ValidationError("no run \(runID) in \(workspace.directory.path) — `rappi -c runs` lists them")
         }
