@@ -16,13 +16,17 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        // System libraries (Debian: libsqlite3-dev, libreadline-dev, libcurl4-openssl-dev).
+        // System libraries (Debian: libsqlite3-dev, libreadline-dev, libcurl4-openssl-dev, libzmq3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // libzmq3-dev: the Jupyter kernel's sockets.
+        .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq"),
 
         // Frames, CSV, (later) preprocessing and estimators. Knows nothing of SQLite, HTTP or the language.
         .target(name: "RappiML"),
+        // Standalone SVG charts (confusion matrix, ROC, weights, fold scores): one look for every command.
+        .target(name: "RappiCharts"),
         // SQLite store, dataset versions, runs, content-addressed artifacts.
         .target(name: "RappiWorkspace", dependencies: [
             "CSQLite", "RappiML",
@@ -43,14 +47,16 @@ let package = Package(
         // Deployment targets: a detached local process, or a container image run by podman/docker.
         .target(name: "RappiDeploy", dependencies: ["RappiML", "RappiWorkspace", "RappiClient"]),
         // Lexer, parser, command table, interpreter.
-        .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient", "RappiDeploy"]),
+        .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiCharts"]),
         // CLI entry, REPL (readline), script runner, rendering.
         .executableTarget(name: "rappi", dependencies: [
-            "RappiScript", "RappiWorkspace", "RappiServe", "RappiClient", "RappiDeploy", "CReadline",
+            "RappiScript", "RappiWorkspace", "RappiServe", "RappiClient", "RappiDeploy", "RappiCharts", "CReadline", "CZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         .testTarget(name: "RappiMLTests", dependencies: ["RappiML"]),
+        .testTarget(name: "RappiChartsTests", dependencies: ["RappiCharts"], exclude: ["Golden"]),
         .testTarget(name: "RappiWorkspaceTests", dependencies: ["RappiWorkspace"]),
         .testTarget(name: "RappiScriptTests", dependencies: ["RappiScript"]),
         .testTarget(name: "RappiClientTests", dependencies: ["RappiClient"]),

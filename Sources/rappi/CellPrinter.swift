@@ -10,6 +10,8 @@ struct CellPrinter {
     var timer = false
     /// `false` in the REPL, which shows a failed cell's error itself, with a caret under the input.
     var showsErrors = true
+    /// Where a script position is, for people (a notebook says which cell).
+    var locate: ((SourcePosition) -> String)? = nil
 
     func print(_ cell: CellResult) {
         if json {
@@ -24,7 +26,8 @@ struct CellPrinter {
         if timer { text += String(format: "    (%.1f ms)\n", cell.durationSeconds * 1000) }
         write(text)
         if showsErrors, let error = cell.error {
-            FileHandle.standardError.write(Data("\(sourceName):\(error.position.line):\(error.position.column): error: \(error.message)\n".utf8))
+            let place = locate?(error.position) ?? "\(error.position.line):\(error.position.column)"
+            FileHandle.standardError.write(Data("\(sourceName):\(place): error: \(error.message)\n".utf8))
         }
     }
 

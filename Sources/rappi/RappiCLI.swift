@@ -57,7 +57,7 @@ struct Rappi: AsyncParsableCommand {
             `rappi run FILE.rappi` replays a script; `rappi -c "statements"` runs one line.
             """,
         version: Workspace.rappiVersion,
-        subcommands: [RunScript.self, ReplayRun.self, ServeWorkspace.self, ServeModel.self, ServeRouter.self, PipelineWorkerCommand.self,
+        subcommands: [RunScript.self, ReplayRun.self, ExportRun.self, KernelCommand.self, ServeWorkspace.self, ServeModel.self, ServeRouter.self, PipelineWorkerCommand.self,
                       BenchCSV.self, BenchTrain.self, BenchFeatures.self, BenchLoad.self])
 
     @OptionGroup var common: CommonOptions
@@ -86,9 +86,9 @@ struct Rappi: AsyncParsableCommand {
 struct RunScript: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Replay a .rappi script; stops at the first failing statement with exit code 1.")
+        abstract: "Replay a .rappi script (or a rappi notebook's code cells); stops at the first failing statement with exit code 1.")
 
-    @Argument(help: "The script to run.") var file: String
+    @Argument(help: "The script to run: FILE.rappi, or FILE.ipynb (its code cells in order).") var file: String
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -97,13 +97,22 @@ struct RunScript: ParsableCommand {
             FileHandle.standardError.write(Data("rappi: cannot read script '\(file)' — check the path\n".utf8))
             throw ExitCode(2)
         }
-        guard let source = String(data: data, encoding: .utf8) else {
+        guard var source = String(data: data, encoding: .utf8) else {
             FileHandle.standardError.write(Data("rappi: '\(file)' is not UTF-8 text\n".utf8))
             throw ExitCode(2)
         }
+        // A notebook saved in Jupyter replays as the script its code cells make.
+        var notebook: NotebookScript?
+        if url.pathExtension == "ipynb" {
+            do { notebook = try NotebookScript(data: data, file: file) } catch {
+                FileHandle.standardError.write(Data("rappi: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            source = notebook!.source
+        }
         let session = try common.session(baseDirectory: url.deletingLastPathComponent())
         throw ExitCode(runScript(source, kind: "script", name: file, session: session,
-                                 json: common.json, keepGoing: common.keepGoing))
+                                 json: common.json, keepGoing: common.keepGoing, locate: notebook.map { $0.locate }))
     }
 }
 
@@ -192,10 +201,12 @@ struct BenchCSV: ParsableCommand {
 }
 
 /// Runs a whole script, printing cells as they finish; returns the process exit code.
-func runScript(_ source: String, kind: String, name: String, session: Session, json: Bool, keepGoing: Bool) -> Int32 {
+func runScript(_ source: String, kind: String, name: String, session: Session, json: Bool, keepGoing: Bool,
+               locate: ((SourcePosition) -> String)? = nil) -> Int32 {
     let interpreter = Interpreter(session: session)
     let runner = ScriptRunner(interpreter: interpreter, kind: kind, sourceName: name, keepGoing: keepGoing)
-    let printer = CellPrinter(json: json, sourceName: name)
+    var printer = CellPrinter(json: json, sourceName: name)
+    printer.locate = locate
     let outcome = runner.run(source) { printer.print($0) }
     return outcome.succeeded ? 0 : 1
 }

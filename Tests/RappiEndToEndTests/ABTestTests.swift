@@ -84,6 +84,10 @@ final class ABTestTests: XCTestCase {
         let after = try rappi.run(["-c", "abtest report titanic", "--json"])
         XCTAssertEqual(after.status, 0, after.stderr)
         XCTAssertTrue(after.stdout.contains("\"ab_requests_a\":"), after.stdout)
+        // The report's picture: accuracy per variant and the difference, stored with the run.
+        let chart = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])?["charts"] as? [String])
+        XCTAssertEqual(chart.count, 1)
+        XCTAssertTrue(try String(contentsOfFile: chart[0], encoding: .utf8).contains("difference in accuracy (95% interval)"))
         let listed = try rappi.run(["-c", "abtests"])
         XCTAssertTrue(listed.stdout.contains("stopped"), listed.stdout)
     }

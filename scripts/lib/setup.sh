@@ -1,5 +1,5 @@
 # Shared set-up for scripts/demo.sh and scripts/test.sh: makes sure the toolchain and the
-# system libraries rappi links (libsqlite3, libreadline, libcurl) are present.
+# system libraries rappi links (libsqlite3, libreadline, libcurl, libzmq) are present.
 # Installs missing Debian packages when run as root; otherwise says what to install.
 
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
@@ -24,4 +24,4 @@ ensure_packages() {
   fi
 }
 
-RAPPI_SYSTEM_PACKAGES=(libsqlite3-dev libreadline-dev libcurl4-openssl-dev)
+RAPPI_SYSTEM_PACKAGES=(libsqlite3-dev libreadline-dev libcurl4-openssl-dev libzmq3-dev)

@@ -1,6 +1,8 @@
 import RappiML
 import RappiWorkspace
 import Foundation
+import RappiCharts
+import RappiWorkspace
 
 /// The outcome of one statement, shown as a numbered cell.
 public struct CellResult {
@@ -13,6 +15,10 @@ public struct CellResult {
     public let durationSeconds: Double
     /// Secrets the statement revealed (a new token, an API key): shown once, never recorded.
     public var secrets: [String] = []
+    /// Pictures of the result (empty for most commands and for failures).
+    public var charts: [Chart] = []
+    /// Where the run stored the charts (set once recorded; listed by `--json` as `charts`).
+    public var chartFiles: [String] = []
 
     public var ok: Bool { error == nil }
 
@@ -48,6 +54,7 @@ public struct CellResult {
             ("output", JSONText.quote(output)),
             ("duration_ms", String(format: "%.3f", durationSeconds * 1000)),
         ]
+        if !chartFiles.isEmpty { fields.append(("charts", JSONText.array(chartFiles.map(JSONText.quote)))) }
         if let error {
             fields.append(("error", JSONText.object([
                 ("message", JSONText.quote(error.message)),
@@ -56,5 +63,17 @@ public struct CellResult {
             ])))
         }
         return JSONText.object(fields)
+    }
+}
+
+extension Workspace {
+    /// Records a cell of a run — the statement, its values, what it printed and its charts (as
+    /// SVG artifacts) — the same way for scripts, REPL and kernel sessions. Returns the chart files.
+    @discardableResult
+    public func record(_ cell: CellResult, run: Int) throws -> [String] {
+        try recordCell(run: run, cell.record())  // secrets redacted
+        let charts = try recordCellOutput(run: run, cell: cell.cell, output: cell.recordedOutput,
+                                          charts: cell.charts.map { ($0.name, $0.title, $0.svg) })
+        return charts.map { artifactPath($0.hash) }
     }
 }

@@ -1,3 +1,4 @@
+import RappiCharts
 import RappiWorkspace
 
 /// What a command's `execute` gets besides its arguments.
@@ -23,15 +24,18 @@ public struct CommandFailure: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// What a statement shows and publishes.
+/// What a statement shows and publishes. `output` is the text every front end shows; `charts`
+/// are pictures of the same result for front ends that can show them (the Jupyter kernel, exports).
 public struct CommandResult {
     public var output: String
     public var values: PublishedValues
     /// Secrets in the output or values (a token or key shown once): run records keep them redacted.
     public var secrets: [String] = []
+    public var charts: [Chart]
 
-    public init(_ output: String = "", values: PublishedValues = []) {
+    public init(_ output: String = "", values: PublishedValues = [], charts: [Chart] = []) {
         self.output = output
         self.values = values
+        self.charts = charts
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RappiCharts
 import RappiML
 import RappiWorkspace
 
@@ -22,6 +23,7 @@ public final class Interpreter {
         var output = ""
         var values: PublishedValues = []
         var secrets: [String] = []
+        var charts: [Chart] = []
         var failure: ScriptError?
         do {
             let statement = try parsed.result.get()
@@ -29,6 +31,7 @@ public final class Interpreter {
             output = result.output
             values = result.values
             secrets = result.secrets
+            charts = result.charts
             if Interrupt.isRequested { throw ScriptError("interrupted (Ctrl-C)", at: parsed.position) }
             session.publish(values)
         } catch let error as ScriptError {
@@ -37,9 +40,11 @@ public final class Interpreter {
             let message = Interrupt.isRequested ? "interrupted (Ctrl-C)" : String(describing: error)
             failure = ScriptError(message, at: parsed.position)
         }
-        return CellResult(cell: cellCount, statement: parsed.text, position: parsed.position, output: output,
-                          values: failure == nil ? values : [], error: failure,
-                          durationSeconds: Date().timeIntervalSince(started), secrets: secrets)
+        var cell = CellResult(cell: cellCount, statement: parsed.text, position: parsed.position, output: output,
+                              values: failure == nil ? values : [], error: failure,
+                              durationSeconds: Date().timeIntervalSince(started), secrets: secrets)
+        if failure == nil { cell.charts = charts }
+        return cell
     }
 
     /// Counts `parsed` as the next cell without running it (a replay leaving live services

@@ -44,9 +44,10 @@ public struct ScriptRunner {
 
         var failures = 0
         func record(_ cell: CellResult) {
+            var cell = cell
+            cell.chartFiles = (try? workspace.record(cell, run: runID)) ?? []
             onCell(cell)
             if !cell.ok { failures += 1 }
-            try? workspace.recordCell(run: runID, cell.record())
         }
         func finish(_ error: ScriptError?) -> Outcome {
             try? workspace.finishRun(runID, status: failures == 0 ? "succeeded" : "failed",

@@ -231,6 +231,17 @@ enum Schema {
         """
         ALTER TABLE pipeline_runs ADD COLUMN timeout_seconds REAL NOT NULL DEFAULT 3600;
         """,
+        // 8: what each recorded cell printed and the charts it drew (SVG artifacts), so a run can be
+        // exported as a notebook with its outputs. Self-contained (creates its own table only).
+        """
+        CREATE TABLE IF NOT EXISTS run_cell_outputs (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            cell INTEGER NOT NULL,
+            output TEXT NOT NULL,
+            charts_json TEXT NOT NULL,
+            PRIMARY KEY (run_id, cell)
+        );
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

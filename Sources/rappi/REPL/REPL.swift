@@ -9,13 +9,13 @@ final class REPL {
     private let session: Session
     private let interpreter: Interpreter
     private var printer: CellPrinter
-    private var successful: [String] = []
+    private var successful: [CellResult] = []
     private var runID: Int?
 
     static let dotCommands: [(String, String)] = [
         (".help", "this list"),
         (".history", "show the input history (kept per workspace)"),
-        (".save FILE", "write this session's successful statements as a replayable script"),
+        (".save FILE", "write this session's successful statements as a replayable script (.rappi) or notebook (.ipynb)"),
         (".timer on|off", "show how long each statement took"),
         (".mode text|json", "show cells as text, or as the --json protocol"),
         (".quit", "leave (Ctrl-D does too)"),
@@ -33,19 +33,7 @@ final class REPL {
             fputs("rappi: \(error)\n", stderr)
             return
         }
-        let completer = Completer(
-            storedNames: { catalog in
-                switch catalog {
-                case .dataset: return workspace.datasetNames()
-                case .pipeline: return ((try? workspace.pipelines()) ?? []).map(\.name)
-                case .publishedPipeline: return ((try? workspace.publishedPipelines()) ?? []).map(\.name)
-                case .compute: return ((try? workspace.computeTargets()) ?? []).map(\.name)
-                case .model: return workspace.modelNames()
-                case .endpoint: return ((try? workspace.endpoints()) ?? []).map(\.name)
-                case .experiment: return ((try? workspace.experiments()) ?? []).map(\.name)
-                }
-            },
-            publishedNames: { [session] in session.published.keys.sorted() })
+        let completer = Completer(session: session, workspace: workspace)
         let editor = LineEditor(historyFile: workspace.historyFile.path, completer: completer,
                                 dotCommands: Self.dotCommands.map { String($0.0.split(separator: " ")[0]) })
         runID = try? workspace.beginRun(kind: "repl", source: "repl", scriptText: nil, parametersJSON: "{}",
@@ -91,11 +79,11 @@ final class REPL {
                 buffer = ""
                 for statement in parsed {
                     Interrupt.clear()
-                    let cell = interpreter.execute(statement)
+                    var cell = interpreter.execute(statement)
+                    cell.chartFiles = record(cell, workspace)  // first, so `.mode json` lists the stored charts
                     printer.print(cell)
                     if let error = cell.error { show(error, promptWidth: prompt.count, printed: printer.json) }
-                    else { successful.append(cell.statement) }
-                    record(cell, workspace)
+                    else { successful.append(cell) }
                     if Interrupt.isRequested { Interrupt.clear(); break }
                 }
             }
@@ -131,12 +119,21 @@ final class REPL {
             let url = URL(fileURLWithPath: argument, relativeTo: session.baseDirectory).standardizedFileURL
             // Paths typed here are rewritten to be relative to the script's folder, where it replays from.
             let statements = successful.map {
-                PathRebasing.rebase($0, typedIn: session.baseDirectory, savedIn: url.deletingLastPathComponent(),
+                PathRebasing.rebase($0.statement, typedIn: session.baseDirectory, savedIn: url.deletingLastPathComponent(),
                                     parser: interpreter.parser)
             }
-            let text = "# saved from a rappi REPL session\n" + statements.joined(separator: "\n") + "\n"
             do {
-                try text.write(to: url, atomically: true, encoding: .utf8)
+                if url.pathExtension == "ipynb" {
+                    // A notebook keeps what each statement printed and drew, as Jupyter would show it.
+                    var notebook = NotebookDocument()
+                    notebook.cells = zip(statements, successful).enumerated().map { index, pair in
+                        .init(source: pair.0, executionCount: index + 1, display: CellDisplay(pair.1, isLastInCell: true))
+                    }
+                    try notebook.write(to: url)
+                } else {
+                    let text = "# saved from a rappi REPL session\n" + statements.joined(separator: "\n") + "\n"
+                    try text.write(to: url, atomically: true, encoding: .utf8)
+                }
                 print("saved \(successful.count) statements to \(url.path)")
             } catch {
                 fputs("error: cannot write \(url.path): \(error.localizedDescription)\n", stderr)
@@ -155,9 +152,10 @@ final class REPL {
         return true
     }
 
-    private func record(_ cell: CellResult, _ workspace: Workspace) {
-        guard let runID else { return }
-        try? workspace.recordCell(run: runID, cell.record())
+    /// Records the cell with the session's run; returns where its charts were stored.
+    private func record(_ cell: CellResult, _ workspace: Workspace) -> [String] {
+        guard let runID else { return [] }
+        return (try? workspace.record(cell, run: runID)) ?? []
     }
 
     private func finish(_ workspace: Workspace) {

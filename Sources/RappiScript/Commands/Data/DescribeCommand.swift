@@ -22,7 +22,7 @@ public enum DescribeCommand: RappiCommand {
         let header = "\(v.name) v\(v.version): \(dataset.frame.rowCount) rows × \(dataset.frame.columns.count) columns"
         return CommandResult(header + "\n" + table.render(), values: [
             ("rows", .int(dataset.frame.rowCount)), ("columns", .int(dataset.frame.columns.count)), ("missing", .int(missing)),
-        ])
+        ], charts: [DatasetCharts.distributions(dataset.frame, subject: "\(v.name) v\(v.version)")])
     }
 
     private static func number(_ value: Double?) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import RappiCharts
 import RappiClient
 import RappiDeploy
 import RappiML
@@ -73,7 +74,12 @@ public enum ProfileEndpointCommand: RappiCommand {
         try workspace.recordProfile(endpoint: name, reportJSON: JSONText.object(
             [("requests", String(report.requests)), ("concurrency", String(report.concurrency)), ("batch", String(batch))]
                 + values.map { ($0.name, $0.value.json) }))
-        return CommandResult(lines.joined(separator: "\n"), values: values)
+        let chart = LatencyChart.render(
+            buckets: report.buckets(count: 40, upTo: report.milliseconds(at: 99.9)),
+            percentiles: [("p50", report.milliseconds(at: 50)), ("p90", report.milliseconds(at: 90)),
+                          ("p99", report.milliseconds(at: 99)), ("p99.9", report.milliseconds(at: 99.9))],
+            title: "Latency — \(report.requests) requests to \(name), \(report.concurrency) connections")
+        return CommandResult(lines.joined(separator: "\n"), values: values, charts: [chart])
     }
 
     private static func bounded(_ name: String, _ range: ClosedRange<Int>, _ call: BoundCall) throws -> Int {

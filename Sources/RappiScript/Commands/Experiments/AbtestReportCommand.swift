@@ -1,4 +1,5 @@
 import Foundation
+import RappiCharts
 import RappiML
 import RappiWorkspace
 
@@ -61,7 +62,27 @@ public enum AbtestReportCommand: RappiCommand {
                                 srm.chiSquare, ABComparison.format(srm.p), counted))
         }
         lines.append("  verdict           \(comparison.verdict)")
-        return CommandResult(lines.joined(separator: "\n"), values: values)
+        return CommandResult(lines.joined(separator: "\n"), values: values, charts: chart(report).map { [$0] } ?? [])
+    }
+
+    /// Accuracy per variant with its 95% interval, and the difference B − A with its interval
+    /// (nil until outcomes have been fed back).
+    private static func chart(_ report: ExperimentReport) -> Chart? {
+        let comparison = report.comparison
+        let variants = zip(["A", "B"], [comparison.a, comparison.b]).compactMap { name, variant -> IntervalChart.Row? in
+            guard let rate = variant.accuracy.rate, let interval = variant.interval else { return nil }
+            let model = name == "A" ? report.experiment.a : report.experiment.b
+            return IntervalChart.Row(label: "\(name): \(ExperimentVariants.describe(model))", value: rate,
+                                     low: interval.lowerBound, high: interval.upperBound)
+        }
+        guard !variants.isEmpty else { return nil }
+        var panels = [IntervalChart.Panel(axisTitle: "accuracy (95% interval)", rows: variants)]
+        if let d = comparison.difference, let ci = comparison.differenceInterval {
+            panels.append(IntervalChart.Panel(axisTitle: "difference in accuracy (95% interval)",
+                                              rows: [IntervalChart.Row(label: "B − A", value: d, low: ci.lowerBound, high: ci.upperBound)],
+                                              reference: 0))
+        }
+        return IntervalChart.render(panels, title: "A/B test \(report.experiment.name) — \(comparison.verdict)")
     }
 
     private static func number(_ x: Double?) -> Value { .double(x ?? .nan) }

@@ -39,7 +39,7 @@ public enum HelpCommand: RappiCommand {
         return lines.joined(separator: "\n")
     }
 
-    static func details(_ signature: CommandSignature) -> String {
+    public static func details(_ signature: CommandSignature) -> String {
         var lines = [signature.usage, "", "  " + signature.summary]
         let arguments = signature.arguments
         if !arguments.isEmpty {

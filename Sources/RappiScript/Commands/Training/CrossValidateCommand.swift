@@ -62,6 +62,8 @@ public enum CrossValidateCommand: RappiCommand {
             values += [("cv_\(name)", .double(mean)), ("cv_\(name)_std", .double(std))]
         }
         lines.append("  per fold: " + scores.map { String(format: "%.4f", $0.accuracy) }.joined(separator: "  "))
-        return CommandResult(lines.joined(separator: "\n"), values: values)
+        let algorithm = choice.summary.components(separatedBy: " (").first ?? choice.summary
+        let chart = EvaluationCharts.crossValidation(scores, subject: "\(algorithm) on \(dataset.version.name) v\(dataset.version.version)")
+        return CommandResult(lines.joined(separator: "\n"), values: values, charts: [chart])
     }
 }

@@ -24,6 +24,7 @@ public enum EvaluateCommand: RappiCommand {
         let model = current.model
         let predictions = try model.predict(dataset.frame, rows: split.test)
         let truth = try model.target.encode(dataset.frame, rows: split.test).indices
+        let scores = predictions.scores
         let metrics = ClassificationMetrics.compute(
             truth: truth, predicted: predictions.indices, classCount: model.classes.count,
             probabilities: predictions.probabilities, scores: predictions.scores)
@@ -48,7 +49,11 @@ public enum EvaluateCommand: RappiCommand {
         }
         var values: PublishedValues = MetricsReport.values(metrics).map { ($0.name, Value.double($0.value)) }
         values.append(("test_rows", .int(split.test.count)))
-        return CommandResult(lines.joined(separator: "\n"), values: values)
+        let charts = EvaluationCharts.evaluate(
+            metrics, classes: model.classes, truth: truth, scores: scores, featureNames: model.preprocessor.featureNames,
+            weights: model.estimator.featureWeights, isForest: model.algorithm == RandomForestClassifier.algorithm,
+            subject: "\(model.algorithm) on \(datasetVersion.name) v\(datasetVersion.version)")
+        return CommandResult(lines.joined(separator: "\n"), values: values, charts: charts)
     }
 }
 
