@@ -11,8 +11,7 @@ final class GradientBoostingTests: XCTestCase {
     private let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic").path
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-gbm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try RappiBinary.scratchFolder("rappi-gbm")
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
     }
 
@@ -24,11 +23,7 @@ final class GradientBoostingTests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
     }
 
-    private func write(_ name: String, _ text: String) throws -> URL {
-        let url = root.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url
-    }
+    private func write(_ name: String, _ text: String) throws -> URL { try root.writingFile(name, text) }
 
     private func cell(_ result: RappiBinary.Result, _ statement: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
         let cells = try result.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }

@@ -12,8 +12,7 @@ final class HostileTrafficTests: XCTestCase {
     private var url = ""
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try RappiBinary.scratchFolder("rappi-hostile")
         let rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
         let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic/ds_full").path
         let trained = try rappi.run(["-c", "upload dataset titanic from \(data) target=Survived; load dataset titanic; train rf trees=20; register"])

@@ -10,18 +10,13 @@ final class NotebookTests: XCTestCase {
     private let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic").path
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-notebook-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try RappiBinary.scratchFolder("rappi-notebook")
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
-    private func write(_ name: String, _ text: String) throws -> URL {
-        let url = root.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url
-    }
+    private func write(_ name: String, _ text: String) throws -> URL { try root.writingFile(name, text) }
 
     private var script: String {
         """

@@ -21,8 +21,7 @@ final class PipelineTests: XCTestCase {
         """
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-pipe-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try RappiBinary.scratchFolder("rappi-pipe")
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
         let uploaded = try rappi.run(["-c", """
             upload dataset titanic from \(data)/ds_half target=Survived

@@ -12,8 +12,7 @@ final class PredictionPathTests: XCTestCase {
     private let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic").path
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-predict-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try RappiBinary.scratchFolder("rappi-predict")
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
     }
 

@@ -53,3 +53,21 @@ struct RappiBinary {
 }
 
 private final class Marker {}
+
+extension RappiBinary {
+    /// A new empty folder for one test under the temporary directory, named `PREFIX-UUID`.
+    static func scratchFolder(_ prefix: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+extension URL {
+    /// Writes `text` to the file `name` in this folder; returns the file's URL.
+    func writingFile(_ name: String, _ text: String) throws -> URL {
+        let url = appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+}

@@ -9,8 +9,7 @@ final class ScriptRunTests: XCTestCase {
     private var rappi: RappiBinary!
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try RappiBinary.scratchFolder("rappi-e2e")
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
     }
 

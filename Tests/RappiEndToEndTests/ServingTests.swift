@@ -11,8 +11,7 @@ final class ServingTests: XCTestCase {
     private let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic").path
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try RappiBinary.scratchFolder("rappi-serve")
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
         let trained = try rappi.run(["-c", """
             upload dataset titanic from \(data)/ds_full target=Survived; load dataset titanic

@@ -9,18 +9,13 @@ final class TrainingTests: XCTestCase {
     private let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic").path
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-train-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try RappiBinary.scratchFolder("rappi-train")
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
-    private func write(_ name: String, _ text: String) throws -> URL {
-        let url = root.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url
-    }
+    private func write(_ name: String, _ text: String) throws -> URL { try root.writingFile(name, text) }
 
     private func jsonCells(_ result: RappiBinary.Result) throws -> [[String: Any]] {
         try result.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
@@ -175,8 +170,7 @@ final class TrainingTests: XCTestCase {
     }
 
     func testAHeaderOnlyFileIsRefusedWithWhatWasSeen() throws {
-        let file = rappi.workspace.deletingLastPathComponent().appendingPathComponent("header_only.csv")
-        try "PassengerId,Survived\n".write(to: file, atomically: true, encoding: .utf8)
+        let file = try write("header_only.csv", "PassengerId,Survived\n")
         let result = try rappi.run(["-c", "upload dataset empty from \(file.path)"])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("header_only.csv has a header (PassengerId, Survived) but no data rows"), result.stderr)
@@ -193,16 +187,14 @@ final class TrainingTests: XCTestCase {
             fields[1] = ""  // PassengerId,Survived,…
             lines[row] = fields.joined(separator: ",")
         }
-        let file = rappi.workspace.deletingLastPathComponent().appendingPathComponent("blanks.csv")
-        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let file = try write("blanks.csv", lines.joined(separator: "\n"))
         let result = try rappi.run(["-c", "upload dataset blanks from \(file.path) target=Survived; load dataset blanks; train rf trees=5"])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("target 'Survived' is missing in 60 rows of the data (first at data row 10) — fill or drop them"), result.stderr)
     }
 
     func testEvaluateWithNoHeldOutRowsIsAnErrorNotZeroAccuracy() throws {
-        let file = rappi.workspace.deletingLastPathComponent().appendingPathComponent("tiny.csv")
-        try "x,y\n1,a\n2,b\n".write(to: file, atomically: true, encoding: .utf8)
+        let file = try write("tiny.csv", "x,y\n1,a\n2,b\n")
         let result = try rappi.run(["-c", "upload dataset tiny from \(file.path) target=y; load dataset tiny; preprocess recipe=auto; train logreg; evaluate"])
         XCTAssertEqual(result.status, 1, result.stdout)
         XCTAssertTrue(result.stderr.contains("evaluate has no held-out rows: the split kept all 2 rows of tiny v1 for training"), result.stderr)

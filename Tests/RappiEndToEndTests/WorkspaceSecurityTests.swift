@@ -15,8 +15,7 @@ final class WorkspaceSecurityTests: XCTestCase {
     private let titanic = RappiBinary.repository.appendingPathComponent("scripts/data/titanic/ds_full").path
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-sec-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try RappiBinary.scratchFolder("rappi-sec")
         rappi = RappiBinary(workspace: root.appendingPathComponent("ws"))
     }
 
