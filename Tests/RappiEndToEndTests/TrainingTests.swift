@@ -200,4 +200,28 @@ final class TrainingTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("evaluate has no held-out rows: the split kept all 2 rows of tiny v1 for training"), result.stderr)
         XCTAssertFalse(result.stdout.contains("accuracy  0.0000"), result.stdout)
     }
+
+    func testARegisteredModelIsEvaluatedOnItsOwnHeldOutRowsOrOnAllRowsOfOtherData() throws {
+        let trained = try rappi.run(["-c", """
+            upload dataset titanic from \(data)/ds_full target=Survived; upload dataset half from \(data)/ds_half target=Survived
+            load dataset titanic; train rf trees=20; evaluate; register
+            """, "--json"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let inSession = try XCTUnwrap(trained.stdout.range(of: #""accuracy":[0-9.]+"#, options: .regularExpression).map { String(trained.stdout[$0]) })
+
+        // Either order of `load`, in a new process: the same held-out rows, the same accuracy.
+        for script in ["load dataset titanic; load model titanic_rf v1; evaluate", "load model titanic_rf:v1; load dataset titanic; evaluate"] {
+            let result = try rappi.run(["-c", script, "--json"])
+            XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+            XCTAssertTrue(result.stdout.contains("rf on 178 held-out rows of titanic v1 (the split it was trained with)"), result.stdout)
+            XCTAssertTrue(result.stdout.contains(inSession), "\(inSession) expected in \(result.stdout)")
+        }
+        let other = try rappi.run(["-c", "load model titanic_rf; load dataset half; evaluate"])
+        XCTAssertEqual(other.status, 0, other.stderr)
+        XCTAssertTrue(other.stdout.contains("rf on all 446 rows of half v1 (not the data it was trained on"), other.stdout)
+
+        let noData = try rappi.run(["-c", "load model titanic_rf; evaluate"])
+        XCTAssertEqual(noData.status, 1)
+        XCTAssertTrue(noData.stderr.contains("evaluate needs data: load the dataset to evaluate on"), noData.stderr)
+    }
 }

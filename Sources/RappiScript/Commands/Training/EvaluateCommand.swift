@@ -14,16 +14,12 @@ public enum EvaluateCommand: RappiCommand {
         guard var current = context.session.currentModel else {
             throw CommandFailure("evaluate needs a trained model — train one first, e.g. `train rf`")
         }
-        guard let split = current.split, let datasetVersion = current.dataset,
-              let dataset = context.session.currentDataset, dataset.version.contentHash == datasetVersion.contentHash else {
-            throw CommandFailure("evaluate needs the data the model was trained on — load its dataset again, or train on the current one")
-        }
-        guard !split.test.isEmpty else {
-            throw CommandFailure("evaluate has no held-out rows: the split kept all \(split.train.count) rows of \(datasetVersion.name) v\(datasetVersion.version) for training — hold some out with a larger test fraction (`split test=0.5`) or a larger dataset, then train again")
-        }
+        let data = try EvaluationData.choose(for: current, in: context)
+        let (dataset, rows) = (data.dataset, data.rows)
+        let datasetVersion = dataset.version
         let model = current.model
-        let predictions = try model.predict(dataset.frame, rows: split.test)
-        let truth = try model.target.encode(dataset.frame, rows: split.test).indices
+        let predictions = try model.predict(dataset.frame, rows: rows)
+        let truth = try model.target.encode(dataset.frame, rows: rows).indices
         let scores = predictions.scores
         let metrics = ClassificationMetrics.compute(
             truth: truth, predicted: predictions.indices, classCount: model.classes.count,
@@ -32,7 +28,7 @@ public enum EvaluateCommand: RappiCommand {
         current.model.metrics = MetricsReport.values(metrics).map { ($0.name, $0.value) }
         context.session.currentModel = current
 
-        var lines = ["\(model.algorithm) on \(split.test.count) held-out rows of \(datasetVersion.name) v\(datasetVersion.version)"]
+        var lines = ["\(model.algorithm) on \(data.description)"]
         lines += MetricsReport.lines(metrics)
         lines.append("")
         lines += MetricsReport.confusion(metrics.confusion, classes: model.classes)
@@ -48,12 +44,47 @@ public enum EvaluateCommand: RappiCommand {
             lines += LearningCurveReport.lines(booster)
         }
         var values: PublishedValues = MetricsReport.values(metrics).map { ($0.name, Value.double($0.value)) }
-        values.append(("test_rows", .int(split.test.count)))
+        values.append(("test_rows", .int(rows.count)))
         let charts = EvaluationCharts.evaluate(
             metrics, classes: model.classes, truth: truth, scores: scores, featureNames: model.preprocessor.featureNames,
             weights: model.estimator.featureWeights, isForest: model.algorithm == RandomForestClassifier.algorithm,
             subject: "\(model.algorithm) on \(datasetVersion.name) v\(datasetVersion.version)")
         return CommandResult(lines.joined(separator: "\n"), values: values, charts: charts)
+    }
+}
+
+/// Which rows of which data `evaluate` scores the current model on: the held-out rows of the split
+/// it was trained with when the current dataset is the data it was trained on (same content) —
+/// rebuilt from the recorded split for a model loaded from the registry — else every row of the
+/// current dataset, and the first line of the output says which.
+enum EvaluationData {
+    static func choose(for current: CurrentModel, in context: CommandContext) throws -> (dataset: LoadedDataset, rows: [Int], description: String) {
+        guard let dataset = context.session.currentDataset else {
+            throw CommandFailure("evaluate needs data: load the dataset to evaluate on (`load dataset NAME`) — its held-out rows are used when it is the data the model was trained on")
+        }
+        let version = dataset.version
+        let model = current.model
+        let trainedOn = current.dataset?.contentHash ?? model.lineageValue("dataset_hash")
+        guard trainedOn == version.contentHash else {
+            let rows = Array(0..<dataset.frame.rowCount)
+            return (dataset, rows, "all \(rows.count) rows of \(version.name) v\(version.version) (not the data it was trained on, so no rows were held out from it)")
+        }
+        let split: SplitPlan
+        if let inSession = current.split {
+            split = inSession
+        } else {
+            guard let fraction = model.lineageValue("split_test").flatMap(Double.init),
+                  let seed = model.lineageValue("split_seed").flatMap(UInt64.init) else {
+                throw CommandFailure("the model file records no split, so its held-out rows are unknown — evaluate it on another dataset version, or retrain")
+            }
+            let stratify = model.lineageValue("split_stratify").flatMap { $0.isEmpty ? nil : $0 }
+            split = try Trainer.makeSplit(dataset, testFraction: fraction, seed: seed, stratify: stratify)
+        }
+        guard !split.test.isEmpty else {
+            throw CommandFailure("evaluate has no held-out rows: the split kept all \(split.train.count) rows of \(version.name) v\(version.version) for training — hold some out with a larger test fraction (`split test=0.5`) or a larger dataset, then train again")
+        }
+        let how = current.split == nil ? " (the split it was trained with)" : ""
+        return (dataset, split.test, "\(split.test.count) held-out rows of \(version.name) v\(version.version)\(how)")
     }
 }
 
