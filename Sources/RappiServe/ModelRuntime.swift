@@ -55,7 +55,8 @@ struct ModelRuntime: Sendable {
         }
     }
 
-    /// `{"predictions": [...], "probabilities": [[...]], "model": NAME, "version": N}`.
+    /// `{"predictions": [...], "probabilities": [[...]], "classes": [...], "model": NAME, "version": N}`;
+    /// `classes` gives the order of each probability list.
     func encode(indices: [Int], probabilities: [Double]?, classCount k: Int) -> String {
         var w = JSONWriter(capacity: 64 + indices.count * (probabilities == nil ? 4 : 24 + 10 * k) + name.utf8.count)
         w.raw("{\"predictions\":[")
@@ -75,6 +76,7 @@ struct ModelRuntime: Sendable {
                 w.raw("]")
             }
             w.raw("]")
+            writeClasses(into: &w)
         }
         w.raw(",\"model\":")
         w.string(name)
@@ -86,6 +88,13 @@ struct ModelRuntime: Sendable {
 
     /// Each class as JSON: a number when the target is numeric (`0`, `1`), else a string.
     let labelJSON: [String]
+
+    /// `,"classes":[…]` — the order of the probabilities in an answer.
+    func writeClasses(into w: inout JSONWriter) {
+        w.raw(",\"classes\":[")
+        w.raw(labelJSON.joined(separator: ","))
+        w.raw("]")
+    }
 
     private static func labelJSON(_ model: TrainedModel) -> [String] {
         model.classes.map { label in

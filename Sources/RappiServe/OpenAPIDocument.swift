@@ -46,6 +46,10 @@ enum OpenAPIDocument {
                 "items": ["type": "array", "minItems": model.classes.count, "maxItems": model.classes.count,
                           "items": ["type": "number", "minimum": 0, "maximum": 1]],
             ] as [String: Any]
+            responseProperties["classes"] = [
+                "type": "array", "items": labelSchema,
+                "description": "the classes in the order of each probabilities list",
+            ] as [String: Any]
         }
 
         let schemas: [String: Any] = [

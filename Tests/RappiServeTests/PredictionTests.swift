@@ -14,6 +14,8 @@ final class PredictionTests: XCTestCase {
             try assertPredictions(response, equal: model, for: records)
             // A numeric target is answered with JSON numbers.
             XCTAssertTrue(response.text.hasPrefix(#"{"predictions":[0"#) || response.text.hasPrefix(#"{"predictions":[1"#), response.text)
+            // The answer names the order of each probabilities list.
+            XCTAssertEqual(response.json["classes"] as? [Int], [0, 1], response.text)
             // A single object under "data" is one record.
             let single = try await client.post("/score", json: ["data": records[0]])
             try assertPredictions(single, equal: model, for: records)
@@ -60,6 +62,7 @@ final class PredictionTests: XCTestCase {
             let response = try await client.post("/score", json: ["data": records])
             try assertPredictions(response, equal: model, for: records)
             XCTAssertNil(response.json["probabilities"])
+            XCTAssertNil(response.json["classes"])
             XCTAssertEqual((response.json["predictions"] as? [String])?.first, "small")
         }
     }

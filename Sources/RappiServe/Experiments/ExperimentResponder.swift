@@ -99,7 +99,7 @@ struct ExperimentResponder: HTTPResponder {
         return text
     }
 
-    /// `{"predictions": […], "probabilities": […], "variants": […], "request_ids": […],
+    /// `{"predictions": […], "probabilities": […], "classes": […], "variants": […], "request_ids": […],
     /// "experiment": NAME}`, plus `variant` and `request_id` for a single record. A record whose
     /// model has no probabilities gets `null` among them.
     private func encode(variantOf: [Int], positionOf: [Int], results: [Predictions?], requestIDs: [String]) -> String {
@@ -127,6 +127,7 @@ struct ExperimentResponder: HTTPResponder {
                 w.raw("]")
             }
             w.raw("]")
+            runtimes[0].writeClasses(into: &w)  // both variants predict the same target (checked at start)
         }
         w.raw(",\"variants\":[")
         for row in 0..<n { w.raw(row == 0 ? "\"" : ",\""); w.raw(VariantAssignment.labels[variantOf[row]]); w.raw("\"") }
