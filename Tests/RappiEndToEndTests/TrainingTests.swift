@@ -224,4 +224,19 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(noData.status, 1)
         XCTAssertTrue(noData.stderr.contains("evaluate needs data: load the dataset to evaluate on"), noData.stderr)
     }
+
+    func testANewVersionWithOtherColumnsIsWarnedAboutAndATargetChangeOnIdenticalContentIsRecorded() throws {
+        let other = try write("other.csv", "PassengerId,Survived,Age,Height\n1,0,22.5,180\n2,1,38,165\n")
+        let result = try rappi.run(["-c", """
+            upload dataset titanic from \(data)/ds_full target=Survived
+            upload dataset titanic from \(other.path)
+            upload dataset titanic from \(data)/ds_full target=Pclass
+            load dataset titanic v1
+            """])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("warning: the columns differ from v1: added Height; removed Pclass, Name, Sex, SibSp, Parch, Ticket, Fare, Cabin, Embarked — models trained on v1 may not accept this data"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("unchanged content: identical to titanic v1"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("its target is now Pclass (was Survived)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("loaded titanic v1 — 891 rows × 12 columns, target Pclass"), result.stdout)
+    }
 }

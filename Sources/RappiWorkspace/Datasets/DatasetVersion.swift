@@ -43,10 +43,13 @@ public enum VersionSelector: Equatable, Sendable, CustomStringConvertible {
 public enum DatasetUploadResult: Sendable {
     case created(DatasetVersion)
     case unchanged(DatasetVersion)
+    /// Identical content uploaded with another `target=`: the version's target was changed (the
+    /// content, and so the version, stays the same).
+    case retargeted(DatasetVersion, previous: String?)
 
     public var version: DatasetVersion {
         switch self {
-        case .created(let v), .unchanged(let v): return v
+        case .created(let v), .unchanged(let v), .retargeted(let v, _): return v
         }
     }
 }

@@ -34,7 +34,11 @@ extension Workspace {
         return try database.writeTransaction {
             let datasetID = try datasetID(named: name, create: true)!
             if let existing = try versions(datasetID: datasetID, name: name).first(where: { $0.contentHash == hash }) {
-                return .unchanged(existing)
+                guard let target, target != existing.target else { return .unchanged(existing) }
+                try database.run("UPDATE dataset_versions SET target = ? WHERE dataset_id = ? AND version = ?",
+                                 [.text(target), SQLValue(datasetID), SQLValue(existing.version)])
+                let updated = try versions(datasetID: datasetID, name: name).first { $0.version == existing.version }!
+                return .retargeted(updated, previous: existing.target)
             }
             let latestTarget = try database.scalar(
                 "SELECT target FROM dataset_versions WHERE dataset_id = ? ORDER BY version DESC LIMIT 1",

@@ -30,15 +30,39 @@ public enum UploadDatasetCommand: RappiCommand {
         switch result {
         case .created:
             output = "created \(name) v\(version.version) — \(summary)" + (try targetNote(version, given: call.string("target"), in: context))
+                + (try schemaNote(version, in: context))
             created = true
         case .unchanged:
             output = "unchanged: identical to \(name) v\(version.version) (\(summary)) — nothing stored"
+            created = false
+        case .retargeted(_, let previous):
+            output = "unchanged content: identical to \(name) v\(version.version) (\(summary)) — its target is now \(version.target ?? "")"
+                + (previous.map { " (was \($0))" } ?? " (it had none)")
             created = false
         }
         return CommandResult(output, values: [
             ("dataset", .string(name)), ("version", .int(version.version)), ("rows", .int(version.rows)),
             ("columns", .int(version.columns)), ("hash", .string(version.contentHash)), ("created", .bool(created)),
         ])
+    }
+
+    /// Warns when a new version's columns differ from the previous version's: added, removed or
+    /// retyped columns usually mean another file, and models trained on the old one may not fit.
+    private static func schemaNote(_ version: DatasetVersion, in context: CommandContext) throws -> String {
+        guard let previous = try context.workspace().datasetVersions(version.name).last(where: { $0.version < version.version })
+        else { return "" }
+        let old = Dictionary(previous.schema.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(version.schema.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+        var changes: [String] = []
+        let added = version.schema.map(\.name).filter { old[$0] == nil }
+        let removed = previous.schema.map(\.name).filter { new[$0] == nil }
+        let retyped = version.schema.filter { column in old[column.name].map { $0 != column.type } ?? false }
+        if !added.isEmpty { changes.append("added " + added.joined(separator: ", ")) }
+        if !removed.isEmpty { changes.append("removed " + removed.joined(separator: ", ")) }
+        if !retyped.isEmpty { changes.append("retyped " + retyped.map { "\($0.name) \(old[$0.name]!) → \($0.type)" }.joined(separator: ", ")) }
+        guard !changes.isEmpty else { return "" }
+        return "\nwarning: the columns differ from v\(previous.version): " + changes.joined(separator: "; ")
+            + " — models trained on v\(previous.version) may not accept this data"
     }
 
     /// Says where a new version's target came from when the upload named none: kept from the
