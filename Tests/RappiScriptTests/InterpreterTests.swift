@@ -131,4 +131,20 @@ final class InterpreterTests: XCTestCase {
         XCTAssertEqual(error["line"] as? Int, 2)
         XCTAssertEqual(error["column"] as? Int, 8)
     }
+
+    func testStringsFollowShellRules() throws {
+        let rappi = try interpreter()
+        let cells = try rappi.run("""
+            let trees = 200
+            echo "t=$trees, ${trees}s, $5, \\$trees" 'and $trees literally'
+            echo trees=$trees
+            let label = "n=$trees"
+            echo $label
+            echo "missing $tres"
+            """)
+        XCTAssertEqual(cells[1].output, "t=200, 200s, $5, $trees and $trees literally")
+        XCTAssertEqual(cells[2].output, "trees=200")
+        XCTAssertEqual(cells[4].output, "n=200")
+        XCTAssertEqual(cells[5].error?.message, "$tres is not defined — did you mean $trees? (write \\$ for a literal dollar)")
+    }
 }

@@ -21,6 +21,16 @@ final class LexerTests: XCTestCase {
         ])
     }
 
+    func testSingleQuotedStringsAreLiteralAndAnEscapedDollarIsKept() throws {
+        // A `$` that must stay literal is kept doubled for the interpolation step.
+        XCTAssertEqual(try kinds(#"echo 'cost $5; $x' "\$x" don't"#), [
+            .word("echo"), .string("cost $$5; $$x"), .string("$$x"), .word("don't"),
+        ])
+        XCTAssertThrowsError(try kinds("echo 'open")) { error in
+            XCTAssertTrue("\(error)".contains("unterminated string — close it with '"), "\(error)")
+        }
+    }
+
     func testComparisonOperatorsAreWords() throws {
         XCTAssertEqual(try kinds("assert rows >= 891"), [.word("assert"), .word("rows"), .word(">="), .word("891")])
         XCTAssertEqual(try kinds("assert rows == 1"), [.word("assert"), .word("rows"), .word("=="), .word("1")])

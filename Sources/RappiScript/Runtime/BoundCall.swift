@@ -93,12 +93,7 @@ public struct BoundCall {
     private func resolve(_ token: Token, name: String) throws(ScriptError) -> String {
         switch token.kind {
         case .variable(let variable):
-            guard let value = session.lookup(variable) else {
-                let known = Array(session.parameters.keys) + Array(session.variables.keys) + Array(session.published.keys)
-                let hint = NameSuggestion.closest(to: variable, in: known).map { " — did you mean $\($0)?" }
-                    ?? " — define it with `let \(variable) = …` or pass -D \(variable)=…"
-                throw ScriptError("$\(variable) is not defined\(hint)", at: token.position)
-            }
+            guard let value = session.lookup(variable) else { throw session.undefinedName(variable, at: token.position) }
             let text = value.description
             if let option = signature.option(named: name), let problem = option.check(text) {
                 throw ScriptError("option '\(name)' \(problem) (from $\(variable))", at: token.position)
@@ -107,7 +102,7 @@ public struct BoundCall {
                 throw ScriptError("\(describe(name)) expects \(expected), but $\(variable) is '\(text)'", at: token.position)
             }
             return text
-        case .string(let s): return StringInterpolation.interpolate(s, lookup: session.lookup)
+        case .string(let s): return try session.interpolate(s, at: token.position)
         default: return token.text
         }
     }

@@ -87,7 +87,7 @@ public final class Interpreter {
                 throw ScriptError("$\(other) is not defined — define it with `let \(other) = …` or pass -D \(other)=…", at: token.position)
             }
             value = found
-        case .string(let text): value = .string(text)
+        case .string(let text): value = .string(try session.interpolate(text, at: token.position))
         default: value = Value(literal: token.text)
         }
         session.variables[name] = value

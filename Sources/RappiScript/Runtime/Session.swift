@@ -60,6 +60,21 @@ public final class Session {
         parameters[name] ?? variables[name] ?? published[name]
     }
 
+    /// A double-quoted string with its `$name`s replaced; an unknown name is an error at `position`.
+    func interpolate(_ text: String, at position: SourcePosition) throws(ScriptError) -> String {
+        let (result, undefined) = StringInterpolation.interpolate(text, lookup: lookup)
+        if let undefined { throw undefinedName(undefined, at: position, inString: true) }
+        return result
+    }
+
+    /// "$verison is not defined — did you mean $version?"
+    func undefinedName(_ name: String, at position: SourcePosition, inString: Bool = false) -> ScriptError {
+        let known = Array(parameters.keys) + Array(variables.keys) + Array(published.keys)
+        let hint = NameSuggestion.closest(to: name, in: known).map { " — did you mean $\($0)?" }
+            ?? " — define it with `let \(name) = …` or pass -D \(name)=…"
+        return ScriptError("$\(name) is not defined\(hint)" + (inString ? " (write \\$ for a literal dollar)" : ""), at: position)
+    }
+
     public func publish(_ values: PublishedValues) {
         for (name, value) in values { published[name] = value }
     }

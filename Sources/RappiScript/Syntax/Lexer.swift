@@ -76,6 +76,8 @@ public struct Lexer {
             case UInt8(ascii: ","): index += 1; emit(.comma)
             case UInt8(ascii: "\""):
                 emit(.string(try readString()))
+            case UInt8(ascii: "'"):
+                emit(.string(try readLiteralString()))
             case UInt8(ascii: "$"):
                 index += 1
                 let nameStart = index
@@ -127,6 +129,7 @@ public struct Lexer {
                 case UInt8(ascii: "n"): out.append(10)
                 case UInt8(ascii: "t"): out.append(9)
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(next)
+                case UInt8(ascii: "$"): out += [next, next]  // `$$`: a literal dollar (see StringInterpolation)
                 default: out.append(byte); out.append(next)
                 }
                 index += 2
@@ -138,6 +141,25 @@ public struct Lexer {
             }
         }
         throw .error(ScriptError("unterminated string — close it with \" before the end of the line", at: open))
+    }
+
+    /// Reads a `'single-quoted'` string: literal, as in a shell — no escapes, no `$name`s (every `$`
+    /// is kept doubled, which `StringInterpolation` reads as a literal dollar).
+    private mutating func readLiteralString() throws(Failure) -> String {
+        let open = position
+        index += 1
+        var out: [UInt8] = []
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "'"): return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\n"): throw .error(ScriptError("unterminated string — close it with ' before the end of the line", at: open))
+            case UInt8(ascii: "$"): out += [byte, byte]
+            default: out.append(byte)
+            }
+        }
+        throw .error(ScriptError("unterminated string — close it with ' before the end of the line", at: open))
     }
 
     /// Reads `{ … }` up to the matching brace, honouring nested braces and quoted strings.

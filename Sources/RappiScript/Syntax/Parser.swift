@@ -49,8 +49,17 @@ public struct Parser {
         var tags: [(key: String, value: Token)] = []
         var inTags = false
         var index = nameCount
+        // A command that takes free words and no options (`echo trees=$trees`) reads `key=value` as text.
+        let signature = command.signature
+        let freeText = signature.options.isEmpty && !signature.acceptsParameters && !signature.acceptsTags
+            && signature.pattern.contains { if case .rest = $0 { return true }; return false }
         while index < tokens.count {
             let token = tokens[index]
+            if freeText {
+                positional.append(token)
+                index += 1
+                continue
+            }
             if command.signature.acceptsTags, token.word?.lowercased() == "tag" {
                 inTags = true
                 index += 1
