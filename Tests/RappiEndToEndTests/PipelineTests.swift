@@ -131,8 +131,11 @@ final class PipelineTests: XCTestCase {
         let broke = try rappi.run(["-c", "run pipeline bigtrain on tiny"])
         XCTAssertEqual(broke.status, 1)
         XCTAssertTrue(broke.stderr.contains("exceeded the memory limit of 64 MB on compute 'tiny'"), broke.stderr)
-        let run = try XCTUnwrap(try Workspace(directory: rappi.workspace).pipelineRuns(pipeline: "bigtrain").last)
+        let ws = try Workspace(directory: rappi.workspace)
+        let run = try XCTUnwrap(try ws.pipelineRuns(pipeline: "bigtrain").last)
         XCTAssertEqual(run.status, "failed")
+        // The step the worker was killed in (loading 300,000 rows) failed; only the step after it was skipped.
+        XCTAssertEqual(try ws.pipelineSteps(run.id).map(\.status), ["failed", "skipped"])
 
         let next = try rappi.run(["-c", "run pipeline titanic_train on tiny"])
         XCTAssertEqual(next.status, 0, "the target still runs work that fits: " + next.stderr)

@@ -16,6 +16,12 @@ struct PipelineLauncher {
         if let server = WorkspaceServerRecord.live(in: workspace.directory) {
             context.session.liveOutput?("run \(runID) queued on the workspace server at \(server.baseURL) (pid \(server.pid))")
             let view = try follow(runID, progress: progress, whileServerRuns: true)
+            if Interrupt.isRequested, !view.isFinished {
+                // Ctrl-C cancels the run this statement started, wherever it executes.
+                let status = try workspace.cancelPipelineRun(runID)
+                context.session.liveOutput?("Ctrl-C: run \(runID) on the workspace server is \(status == "cancelled" ? "cancelled" : "being cancelled")")
+                return try RunView.load(runID, from: workspace)
+            }
             if view.isFinished || Interrupt.isRequested { return view }
             context.session.liveOutput?("the workspace server stopped before run \(runID) ended — running it here")
         }

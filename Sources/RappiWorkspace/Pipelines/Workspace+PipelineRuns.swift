@@ -80,7 +80,9 @@ extension Workspace {
             """, [.text(fingerprint)]).first.map(Self.pipelineStep)
     }
 
-    /// Ends a running run. Steps that never ran are marked `skipped` (`cancelled` for a cancelled run).
+    /// Ends a running run. Steps that never ran are marked `skipped`, and a step still running —
+    /// the one the run died in, e.g. killed for its memory — `failed` (both `cancelled` for a
+    /// cancelled run).
     /// Returns false when the run was no longer running (already finished or requeued).
     @discardableResult
     public func finishPipelineRun(_ runID: Int, status: String, error: String?, outputsJSON: String) throws -> Bool {
@@ -89,8 +91,11 @@ extension Workspace {
                                            [.text(status), SQLValue(error), .text(Timestamp.now()), SQLValue(runID)])
             guard changed == 1 else { return false }
             try database.run("UPDATE pipeline_runs SET outputs_json = ? WHERE run_id = ?", [.text(outputsJSON), SQLValue(runID)])
-            try database.run("UPDATE pipeline_steps SET status = ? WHERE run_id = ? AND status IN ('pending', 'running')",
-                             [.text(status == "cancelled" ? "cancelled" : "skipped"), SQLValue(runID)])
+            let cancelled = status == "cancelled"
+            try database.run("""
+                UPDATE pipeline_steps SET status = CASE status WHEN 'running' THEN ? ELSE ? END
+                WHERE run_id = ? AND status IN ('pending', 'running')
+                """, [.text(cancelled ? "cancelled" : "failed"), .text(cancelled ? "cancelled" : "skipped"), SQLValue(runID)])
             return true
         }
     }

@@ -154,6 +154,10 @@ public enum RunWaitCommand: RappiCommand {
             return try RunResult.finish(try PipelineLauncher(context: context).runToEnd(id))
         }
         let view = try PipelineLauncher(context: context).follow(id, progress: RunProgress(emit: context.session.liveOutput), timeout: timeout)
+        if Interrupt.isRequested, !view.isFinished {
+            // Waiting was someone else's run: Ctrl-C stops the wait, not the run — say so.
+            throw call.error("stopped waiting (Ctrl-C): run \(id) is still \(view.status) — `run wait \(id)` to follow it again, `run cancel \(id)` to stop it", at: "id")
+        }
         guard view.isFinished else {
             throw CommandFailure("run \(id) is still \(view.status) after \(Value.format(timeout)) s — wait again, or `run cancel \(id)`")
         }
