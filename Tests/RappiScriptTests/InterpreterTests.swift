@@ -147,4 +147,10 @@ final class InterpreterTests: XCTestCase {
         XCTAssertEqual(cells[4].output, "n=200")
         XCTAssertEqual(cells[5].error?.message, "$tres is not defined — did you mean $trees? (write \\$ for a literal dollar)")
     }
+
+    func testHelpForAFirstWordShowsEveryCommandStartingWithIt() throws {
+        let cells = try interpreter().run("help train")
+        let usages = cells[0].output.split(separator: "\n").filter { $0.hasPrefix("train ") }.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
+        XCTAssertEqual(usages, ["train rf", "train gbm", "train linsvc", "train logreg"])
+    }
 }
