@@ -108,6 +108,9 @@ final class ServingTests: XCTestCase {
         let listed = try rappi.run(["-c", "endpoints", "--json"])
         XCTAssertTrue(listed.stdout.contains("\"endpoints_live\":0"), listed.stdout)
         XCTAssertTrue(listed.stdout.contains("down"), listed.stdout)
+        let predicted = try rappi.run(["-c", #"predict on titanic_rf {"Pclass": 1, "Sex": "female", "Age": 30}"#])
+        XCTAssertEqual(predicted.status, 1)
+        XCTAssertTrue(predicted.stderr.contains("titanic_rf is down: its process (pid \(endpoint.pid!)) has exited — nothing was sent"), predicted.stderr)
     }
 
     func testDeployWithoutAModelSaysWhatToDo() throws {

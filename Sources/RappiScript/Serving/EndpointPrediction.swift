@@ -10,6 +10,11 @@ enum EndpointPrediction {
         let name = try call.string("endpoint")!
         let workspace = try context.workspace()
         let endpoint = try workspace.endpoint(name)
+        // The key goes only to this endpoint's own server: a pid or port reused by another
+        // program must not receive it.
+        if case .down(let why) = Deployer(workspace: workspace).health(endpoint) {
+            throw CommandFailure("\(name) is down: \(why) — nothing was sent; `deploy \(endpoint.model):v\(endpoint.modelVersion) \(endpoint.target) as \(name)` starts it again")
+        }
         let (records, json) = try PredictionInput.records(call, needsRecordsMessage: "predict on \(name) needs records: a {json} record or `from PATH`")
         // The inputs, and the class names (their order in `probabilities`), from the model file the
         // endpoint serves: the records are checked as the in-process `predict` checks them.
