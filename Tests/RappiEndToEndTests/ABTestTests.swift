@@ -148,5 +148,9 @@ final class ABTestTests: XCTestCase {
         XCTAssertTrue(try failure("abtest start x titanic_rf vs titanic_linsvc").contains("already running"))
         XCTAssertTrue(try failure("abtest report xx").contains("did you mean 'x'"))
         XCTAssertTrue(try failure("abtest split x 101/-1").contains("SPLIT must be two whole percentages"))
+        // A port in use (here: the running router's) is refused before anything is saved or started.
+        let busy = try XCTUnwrap(try Workspace(directory: rappi.workspace).experiment("x").port)
+        XCTAssertTrue(try failure("abtest start y titanic_rf vs titanic_linsvc port=\(busy)").contains("port \(busy) is in use"))
+        XCTAssertThrowsError(try Workspace(directory: rappi.workspace).experiment("y"))
     }
 }

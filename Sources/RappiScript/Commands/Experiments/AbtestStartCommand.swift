@@ -41,6 +41,10 @@ public enum AbtestStartCommand: RappiCommand {
 
         // A stopped experiment of the same name is replaced, its traffic with it: say so.
         let replaced = (try? workspace.experiment(name)) != nil ? try workspace.experimentRequestCount(name) : nil
+        // A port someone listens on is refused before anything is saved or started.
+        if let port = try call.value(ServerOptions.port) {
+            do { try FreePort.checkAvailable(port) } catch { throw call.error("\(error)", at: "port") }
+        }
         var experiment = ExperimentRecord(name: name, a: a, b: b, splitA: splitA, unit: unit, seed: context.session.seed,
                                           auth: authenticated ? "key" : "none")
         try workspace.saveExperiment(experiment)
