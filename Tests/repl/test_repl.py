@@ -262,3 +262,21 @@ def test_save_as_a_notebook_keeps_outputs_and_replays_with_run(workspace, tmp_pa
                             cwd="/", capture_output=True, text=True, timeout=120)
     assert output.returncode == 0, output.stderr
     assert "accuracy" in output.stdout
+
+
+def test_a_path_with_spaces_completes_inside_double_quotes(workspace, tmp_path):
+    folder = tmp_path / "my data"
+    folder.mkdir()
+    shutil.copy(os.path.join(SCRIPTS, "data", "titanic", "ds_half", "titanic_half.csv"), folder / "half.csv")
+    child = pexpect.spawn(BINARY, ["--workspace", workspace], cwd=str(tmp_path), encoding="utf-8",
+                          timeout=30, dimensions=(40, 200), env={**os.environ, "TERM": "xterm"})
+    child.expect(prompt(1))
+    child.send("upload dataset t from my\t")
+    child.expect(re.escape('"my data/'))
+    child.send("ha\t")
+    child.expect(re.escape('half.csv"'))  # readline redraws only what the completion added
+    child.send(" target=Survived\r")
+    child.expect(re.escape("created t v1 — 446 rows"))
+    child.expect(prompt(2))
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)

@@ -23,6 +23,10 @@ final class LineEditor {
         rl_readline_name = UnsafePointer(strdup("rappi"))
         rl_attempted_completion_function = { text, start, end in attemptCompletion(text, start, end) }
         rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"=;{}(),"))
+        // Paths with spaces complete inside "double quotes", rappi's own quoting: readline opens the
+        // quote when a completed file name needs it, and completes within one the user opened.
+        rl_completer_quote_characters = UnsafePointer(strdup("\""))
+        rl_filename_quote_characters = UnsafePointer(strdup(" \t;#{}()=$'"))
         using_history()
         // A `{ … }` block typed over several lines is one history entry, also across sessions:
         // with timestamps in the file, readline joins the lines that follow one into one entry.
@@ -123,7 +127,8 @@ private func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ 
     let line = String(cString: buffer)
     let word = text.map { String(cString: $0) } ?? ""
     let utf8 = Array(line.utf8)
-    let before = String(decoding: utf8[0..<min(Int(start), utf8.count)], as: UTF8.self)
+    var before = String(decoding: utf8[0..<min(Int(start), utf8.count)], as: UTF8.self)
+    if before.hasSuffix("\"") { before.removeLast() }  // the word is inside a quote the user opened
 
     let candidates: [String]
     if before.trimmingCharacters(in: .whitespaces).isEmpty, word.hasPrefix(".") {
