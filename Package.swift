@@ -24,14 +24,14 @@ let package = Package(
         .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq"),
 
         // Frames, CSV, (later) preprocessing and estimators. Knows nothing of SQLite, HTTP or the language.
-        .target(name: "RappiML"),
+        .target(name: "RappiML", swiftSettings: [.swiftLanguageMode(.v6)]),
         // Standalone SVG charts (confusion matrix, ROC, weights, fold scores): one look for every command.
         .target(name: "RappiCharts"),
         // SQLite store, dataset versions, runs, content-addressed artifacts.
         .target(name: "RappiWorkspace", dependencies: [
             "CSQLite", "RappiML",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // HTTP client for endpoints and published pipelines, load generator (libcurl).
         .target(name: "RappiClient", dependencies: [
             "CCurl",
@@ -47,7 +47,8 @@ let package = Package(
         // Deployment targets: a detached local process, or a container image run by podman/docker.
         .target(name: "RappiDeploy", dependencies: ["RappiML", "RappiWorkspace", "RappiClient"]),
         // Lexer, parser, command table, interpreter.
-        .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiCharts"]),
+        .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiCharts"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // CLI entry, REPL (readline), script runner, rendering.
         .executableTarget(name: "rappi", dependencies: [
             "RappiScript", "RappiWorkspace", "RappiServe", "RappiClient", "RappiDeploy", "RappiCharts", "CReadline", "CZMQ",

@@ -53,7 +53,8 @@ final class ScriptRunTests: XCTestCase {
 
     func testJSONModeEmitsOneObjectPerStatement() throws {
         let result = try rappi.run(["run", titanicScript, "--json", "-D", "target=local", "-D", "package_dir=\(root.path)/package"])
-        XCTAssertEqual(result.status, 0, result.stderr)
+        // In --json mode the failing cell is on standard output: show it when this fails.
+        XCTAssertEqual(result.status, 0, result.stderr + result.lines.filter { $0.contains("\"ok\":false") }.joined(separator: "\n"))
         let objects = try result.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         XCTAssertEqual(objects.map { $0["cell"] as! Int }, Array(1...objects.count))
         XCTAssertTrue(objects.allSatisfy { $0["ok"] as? Bool == true })

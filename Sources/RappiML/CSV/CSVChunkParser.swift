@@ -71,7 +71,8 @@ struct CSVChunkParser {
     static let space: UInt8 = 32, tab: UInt8 = 9
 
     /// 1 for bytes that end or open something in an unquoted field: `,` LF CR `"`.
-    static let specialTable: UnsafePointer<UInt8> = {
+    // Written once at first use and only read after, from any thread.
+    nonisolated(unsafe) static let specialTable: UnsafePointer<UInt8> = {
         let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         t.initialize(repeating: 0, count: 256)
         t[Int(comma)] = 1; t[Int(lf)] = 1; t[Int(cr)] = 1; t[Int(quote)] = 1

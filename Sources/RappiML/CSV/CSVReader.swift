@@ -110,13 +110,16 @@ public enum CSVReader {
             let hasQuote = memchr(base + bodyStart, 34, bodyLen) != nil
             let hasCR = memchr(base + bodyStart, 13, bodyLen) != nil
             var segments = [ByteCounts](repeating: ByteCounts(), count: chunks)
+            let splits = targets
             segments.withUnsafeMutableBufferPointer { seg in
-                let segp = seg.baseAddress!
+                // Each iteration writes only its own segment, reading the file's bytes.
+                nonisolated(unsafe) let segp = seg.baseAddress!
+                nonisolated(unsafe) let bytes = base
                 if chunks == 1 {
-                    segp[0] = countBytes(base, from: targets[0], to: targets[1], total: n, quotes: hasQuote, crs: hasCR)
+                    segp[0] = countBytes(bytes, from: splits[0], to: splits[1], total: n, quotes: hasQuote, crs: hasCR)
                 } else {
                     DispatchQueue.concurrentPerform(iterations: chunks) { i in
-                        segp[i] = countBytes(base, from: targets[i], to: targets[i + 1], total: n, quotes: hasQuote, crs: hasCR)
+                        segp[i] = countBytes(bytes, from: splits[i], to: splits[i + 1], total: n, quotes: hasQuote, crs: hasCR)
                     }
                 }
             }
@@ -208,12 +211,15 @@ public enum CSVReader {
             let pass2 = runPass(base: base, count: n, ncols: ncols, ranges: chunkRanges, capacities: capacities,
                                 modes: types.map { $0 == .text ? .text : .skip }, numericOut: nil, isCancelled: isCancelled)
             if let f = firstFailure(pass2) { throw report(f) }
-            let merged = UnsafeMutablePointer<Column?>.allocate(capacity: textColumns.count)
+            // Each iteration merges one text column into its own slot.
+            nonisolated(unsafe) let merged = UnsafeMutablePointer<Column?>.allocate(capacity: textColumns.count)
             merged.initialize(repeating: nil, count: textColumns.count)
             defer { merged.deinitialize(count: textColumns.count); merged.deallocate() }
+            nonisolated(unsafe) let chunkResults = pass2
+            let (columnNames, rowCount) = (names, totalRows)
             DispatchQueue.concurrentPerform(iterations: textColumns.count) { i in
                 let c = textColumns[i]
-                merged[i] = mergeText(name: names[c], column: c, chunks: pass2, totalRows: totalRows)
+                merged[i] = mergeText(name: columnNames[c], column: c, chunks: chunkResults, totalRows: rowCount)
             }
             var next = 0
             for c in 0..<ncols {
@@ -239,9 +245,13 @@ public enum CSVReader {
         let out = UnsafeMutablePointer<ChunkResult?>.allocate(capacity: Swift.max(1, ranges.count))
         out.initialize(repeating: nil, count: Swift.max(1, ranges.count))
         defer { out.deinitialize(count: Swift.max(1, ranges.count)); out.deallocate() }
-        let work = { (i: Int) in
-            var parser = CSVChunkParser(base: base, count: count, columnCount: ncols)
-            out[i] = parser.parseChunk(start: ranges[i].0, end: ranges[i].1, modes: modes,
+        // Each chunk is parsed into its own result slot (and its own rows of the numeric columns).
+        nonisolated(unsafe) let results = out
+        nonisolated(unsafe) let numericOut = numericOut
+        nonisolated(unsafe) let bytes = base
+        let work: @Sendable (Int) -> Void = { (i: Int) in
+            var parser = CSVChunkParser(base: bytes, count: count, columnCount: ncols)
+            results[i] = parser.parseChunk(start: ranges[i].0, end: ranges[i].1, modes: modes,
                                        numericOut: numericOut?(i), capacity: capacities[i], isCancelled: isCancelled)
         }
         if ranges.count == 1 { work(0) } else if ranges.count > 1 {

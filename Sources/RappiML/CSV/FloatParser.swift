@@ -19,7 +19,7 @@ enum FloatParser {
     }
 
     /// Exact powers of ten 1e0 ... 1e22, allocated once and never freed.
-    static let pow10: UnsafePointer<Double> = {
+    nonisolated(unsafe) static let pow10: UnsafePointer<Double> = {
         let p = UnsafeMutablePointer<Double>.allocate(capacity: 23)
         var v = 1.0
         for i in 0...22 { p[i] = v; v *= 10 }

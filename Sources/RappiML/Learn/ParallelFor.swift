@@ -23,6 +23,8 @@ enum ParallelFor {
         }
         let counter = WorkCounter()
         withoutActuallyEscaping(body) { body in
+            // Shared on purpose: every item writes only state it owns (see above).
+            nonisolated(unsafe) let body = body
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 while true {
                     let i = counter.take()

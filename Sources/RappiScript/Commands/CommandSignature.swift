@@ -191,7 +191,7 @@ public struct CommandSignature: Sendable {
 
 /// A command: a declaration plus the code that runs it. Adding a command is adding one type
 /// that conforms to this, and listing it in `CommandTable.all`.
-public protocol RappiCommand {
+public protocol RappiCommand: SendableMetatype {
     static var signature: CommandSignature { get }
     static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult
     /// True when the command's effect is fully determined by its options and the session state

@@ -51,8 +51,10 @@ struct EndpointKeys {
     func write(to target: URL) throws {
         let endpoint = target.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".keys.\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: temporary.path, contents: Data("\(primary)\n\(secondary)\n".utf8),
-                                       attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: temporary.path, contents: Data("\(primary)\n\(secondary)\n".utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw CommandFailure("cannot write the API keys of \(endpoint) to \(temporary.path): \(String(cString: strerror(errno)))")
+        }
         guard rename(temporary.path, target.path) == 0 else {
             throw CommandFailure("cannot write the API keys for \(endpoint): \(String(cString: strerror(errno)))")
         }

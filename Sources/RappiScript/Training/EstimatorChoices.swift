@@ -10,7 +10,7 @@ enum EstimatorChoices {
         if let depth = p.maxDepth { parameters.append(("depth", String(depth))) }
         return EstimatorChoice(algorithm: RandomForestClassifier.algorithm, parameters: parameters, standardize: false) { x, y, progress in
             try RandomForestClassifier.fit(x, y, parameters: p, threads: threads,
-                                           progress: progress.map { reporter in { reporter.update($0) } },
+                                           progress: progress.map { reporter in { @Sendable done in reporter.update(done) } },
                                            isCancelled: Interrupt.poll)
         }
     }
@@ -25,7 +25,7 @@ enum EstimatorChoices {
         if let patience = p.earlyStopping { parameters.append(("early_stopping", String(patience))) }
         return EstimatorChoice(algorithm: GradientBoostingClassifier.algorithm, parameters: parameters, standardize: false) { x, y, progress in
             try GradientBoostingClassifier.fit(x, y, parameters: p, threads: threads,
-                                               progress: progress.map { reporter in { reporter.update($0) } },
+                                               progress: progress.map { reporter in { @Sendable done in reporter.update(done) } },
                                                isCancelled: Interrupt.poll)
         }
     }

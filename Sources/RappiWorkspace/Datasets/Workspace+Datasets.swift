@@ -170,7 +170,8 @@ extension Workspace {
         defer { bytes.close() }
         let side = SideWork()
         let group = DispatchGroup()
-        let input = bytes.bytes
+        // The mapped file is only read, and stays mapped until every reader is done (group.wait()).
+        nonisolated(unsafe) let input = bytes.bytes
         DispatchQueue.global().async(group: group) { side.hash = ArtifactStore.hash(input) }
         DispatchQueue.global().async(group: group) { [artifacts] in side.staged = Result { try artifacts.stage(copyOf: file) } }
         let parsed = Result { try CSVReader.read(bytes: input, fileName: file.lastPathComponent, isCancelled: isCancelled) }
