@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "rappi",
-    platforms: [.macOS(.v14)],
+    // Linux only: the code reads /proc, links Glibc, and runs containers with podman. No Apple
+    // platform is supported, so none is declared.
     products: [
         .executable(name: "rappi", targets: ["rappi"]),
     ],
