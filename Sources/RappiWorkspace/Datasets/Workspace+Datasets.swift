@@ -64,7 +64,7 @@ extension Workspace {
 
     public func datasetSummaries() throws -> [DatasetSummary] {
         try database.query("SELECT id, name FROM datasets ORDER BY name").compactMap { row in
-            let all = try versions(datasetID: row[0].int!, name: row[1].string!)
+            let all = try versions(datasetID: try row.integer(0, "datasets.id"), name: try row.text(1, "datasets.name"))
             guard let latest = all.last else { return nil }
             return DatasetSummary(name: latest.name, versions: all.count, latest: latest)
         }
@@ -135,11 +135,11 @@ extension Workspace {
             SELECT version, content_hash, rows, columns, schema_json, target, description, source, created_at
             FROM dataset_versions WHERE dataset_id = ? ORDER BY version
             """, [SQLValue(datasetID)]).map { row in
-            let schema = (try? JSONDecoder().decode([DatasetVersion.ColumnSchema].self, from: Data(row[4].string!.utf8))) ?? []
+            let schema = (try? JSONDecoder().decode([DatasetVersion.ColumnSchema].self, from: Data(try row.text(4, "dataset_versions.schema_json").utf8))) ?? []
             return DatasetVersion(
-                name: name, version: row[0].int!, contentHash: row[1].string!, rows: row[2].int!, columns: row[3].int!,
-                schema: schema, target: row[5].string, description: row[6].string, source: row[7].string!,
-                createdAt: row[8].string!)
+                name: name, version: try row.integer(0, "dataset_versions.version"), contentHash: try row.text(1, "dataset_versions.content_hash"), rows: try row.integer(2, "dataset_versions.rows"), columns: try row.integer(3, "dataset_versions.columns"),
+                schema: schema, target: row[5].string, description: row[6].string, source: try row.text(7, "dataset_versions.source"),
+                createdAt: try row.text(8, "dataset_versions.created_at"))
         }
     }
 

@@ -68,7 +68,7 @@ extension Workspace {
             SELECT name, model, model_version, model_hash, target, url, port, pid, container, image, auth, created_at, deployed_from
             FROM endpoints WHERE name = ?
             """, [.text(name)]).first {
-            return Self.endpointRecord(row)
+            return try Self.endpointRecord(row)
         }
         let names = try endpoints().map(\.name)
         if let close = NameSuggestion.closest(to: name, in: names) {
@@ -88,9 +88,9 @@ extension Workspace {
                          [.text(endpoint), .text(reportJSON), .text(Timestamp.now())])
     }
 
-    private static func endpointRecord(_ row: [SQLValue]) -> EndpointRecord {
-        EndpointRecord(name: row[0].string!, model: row[1].string!, modelVersion: row[2].int!, modelHash: row[3].string!,
-                       target: row[4].string!, url: row[5].string!, port: row[6].int!, pid: row[7].int, container: row[8].string,
-                       image: row[9].string, auth: row[10].string!, deployedFrom: row[12].string, createdAt: row[11].string!)
+    private static func endpointRecord(_ row: [SQLValue]) throws -> EndpointRecord {
+        EndpointRecord(name: try row.text(0, "endpoints.name"), model: try row.text(1, "endpoints.model"), modelVersion: try row.integer(2, "endpoints.model_version"), modelHash: try row.text(3, "endpoints.model_hash"),
+                       target: try row.text(4, "endpoints.target"), url: try row.text(5, "endpoints.url"), port: try row.integer(6, "endpoints.port"), pid: row[7].int, container: row[8].string,
+                       image: row[9].string, auth: try row.text(10, "endpoints.auth"), deployedFrom: row[12].string, createdAt: try row.text(11, "endpoints.created_at"))
     }
 }

@@ -43,7 +43,7 @@ extension Workspace {
 
     public func experiment(_ name: String) throws -> ExperimentRecord {
         if let row = try database.query("SELECT \(Self.experimentColumns) FROM experiments WHERE name = ?", [.text(name)]).first {
-            return Self.experimentRecord(row)
+            return try Self.experimentRecord(row)
         }
         let names = try experiments().map(\.name)
         if let close = NameSuggestion.closest(to: name, in: names) {
@@ -174,13 +174,13 @@ extension Workspace {
         status, url, port, pid, auth, created_at, stopped_at
         """
 
-    private static func experimentRecord(_ row: [SQLValue]) -> ExperimentRecord {
+    private static func experimentRecord(_ row: [SQLValue]) throws -> ExperimentRecord {
         ExperimentRecord(
-            name: row[0].string!,
-            a: ExperimentVariant(label: "A", source: row[1].string!, model: row[2].string!, version: row[3].int!, hash: row[4].string!),
-            b: ExperimentVariant(label: "B", source: row[5].string!, model: row[6].string!, version: row[7].int!, hash: row[8].string!),
-            splitA: row[9].int!, unit: row[10].string, seed: UInt64(bitPattern: Int64(row[11].int ?? 0)), promoted: row[12].string,
-            status: row[13].string!, url: row[14].string, port: row[15].int, pid: row[16].int, auth: row[17].string!,
-            createdAt: row[18].string!, stoppedAt: row[19].string)
+            name: try row.text(0, "experiments.name"),
+            a: ExperimentVariant(label: "A", source: try row.text(1, "experiments.variant_a"), model: try row.text(2, "experiments.model_a"), version: try row.integer(3, "experiments.version_a"), hash: try row.text(4, "experiments.hash_a")),
+            b: ExperimentVariant(label: "B", source: try row.text(5, "experiments.variant_b"), model: try row.text(6, "experiments.model_b"), version: try row.integer(7, "experiments.version_b"), hash: try row.text(8, "experiments.hash_b")),
+            splitA: try row.integer(9, "experiments.split_a"), unit: row[10].string, seed: UInt64(bitPattern: Int64(row[11].int ?? 0)), promoted: row[12].string,
+            status: try row.text(13, "experiments.status"), url: row[14].string, port: row[15].int, pid: row[16].int, auth: try row.text(17, "experiments.auth"),
+            createdAt: try row.text(18, "experiments.created_at"), stoppedAt: row[19].string)
     }
 }

@@ -35,7 +35,7 @@ extension Workspace {
         guard let row = try database.query("""
             SELECT m.name, v.version FROM model_versions v JOIN models m ON m.id = v.model_id ORDER BY v.id DESC LIMIT 1
             """).first else { return nil }
-        return try modelVersion(row[0].string!, .version(.number(row[1].int!)))
+        return try modelVersion(try row.text(0, "models.name"), .version(.number(try row.integer(1, "model_versions.version"))))
     }
 
     public func modelNames() -> [String] {
@@ -111,10 +111,10 @@ extension Workspace {
                    tags_json, stage, run_id, created_at
             FROM model_versions WHERE model_id = ? ORDER BY version
             """, [SQLValue(modelID)]).map { row in
-            ModelVersion(name: name, version: row[0].int!, contentHash: row[1].string!, algorithm: row[2].string!,
+            ModelVersion(name: name, version: try row.integer(0, "model_versions.version"), contentHash: try row.text(1, "model_versions.content_hash"), algorithm: try row.text(2, "model_versions.algorithm"),
                          dataset: row[3].string, datasetVersion: row[4].int, datasetHash: row[5].string,
-                         parametersJSON: row[6].string!, metricsJSON: row[7].string!, tagsJSON: row[8].string!,
-                         stage: row[9].string!, runID: row[10].int, createdAt: row[11].string!)
+                         parametersJSON: try row.text(6, "model_versions.parameters_json"), metricsJSON: try row.text(7, "model_versions.metrics_json"), tagsJSON: try row.text(8, "model_versions.tags_json"),
+                         stage: try row.text(9, "model_versions.stage"), runID: row[10].int, createdAt: try row.text(11, "model_versions.created_at"))
         }
     }
 }

@@ -49,8 +49,8 @@ extension Workspace {
                            [.text(name)]).first.map(Self.computeTarget)
     }
 
-    private static func computeTarget(_ row: [SQLValue]) -> ComputeTarget {
-        ComputeTarget(name: row[0].string!, cores: row[1].int ?? 0, memoryBytes: row[2].int ?? 0,
+    private static func computeTarget(_ row: [SQLValue]) throws -> ComputeTarget {
+        ComputeTarget(name: try row.text(0, "compute_targets.name"), cores: row[1].int ?? 0, memoryBytes: row[2].int ?? 0,
                       maxJobs: row[3].int ?? 1, createdAt: row[4].string ?? "")
     }
 }

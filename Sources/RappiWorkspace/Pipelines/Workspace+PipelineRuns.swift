@@ -171,21 +171,21 @@ extension Workspace {
         run_id, step, kind, statement, status, fingerprint, reused_from, started_at, duration_ms, values_json, state_json, log, error
         """
 
-    private static func pipelineRun(_ row: [SQLValue]) -> PipelineRun {
-        let status = row[7].string!
+    private static func pipelineRun(_ row: [SQLValue]) throws -> PipelineRun {
+        let status = try row.text(7, "runs.status")
         let parameters = JSONText.flatFields(row[6].string ?? "{}").map { field in
             (name: field.key, value: ((try? JSONSerialization.jsonObject(with: Data(field.value.utf8), options: .fragmentsAllowed)) as? String) ?? field.value)
         }
         return PipelineRun(
-            id: row[0].int!, pipeline: row[1].string!, pipelineVersion: row[2].int!, compute: row[3].string!,
+            id: try row.integer(0, "pipeline_runs.id"), pipeline: try row.text(1, "pipeline_runs.pipeline"), pipelineVersion: try row.integer(2, "pipeline_runs.pipeline_version"), compute: try row.text(3, "pipeline_runs.compute"),
             reuse: row[4].int == 1, trigger: row[5].string ?? "", parameters: parameters, status: status, error: row[8].string,
             queuedAt: row[9].string ?? "", startedAt: status == "queued" ? nil : row[10].string, endedAt: row[11].string,
             executorPID: row[12].int, workerPID: row[13].int, attempt: row[14].int ?? 0, cancelRequested: row[15].int == 1,
             outputsJSON: row[16].string ?? "{}", timeoutSeconds: row[17].double ?? PipelineRun.defaultTimeoutSeconds)
     }
 
-    private static func pipelineStep(_ row: [SQLValue]) -> PipelineStep {
-        PipelineStep(runID: row[0].int!, step: row[1].int!, kind: row[2].string!, statement: row[3].string!, status: row[4].string!,
+    private static func pipelineStep(_ row: [SQLValue]) throws -> PipelineStep {
+        PipelineStep(runID: try row.integer(0, "pipeline_steps.run_id"), step: try row.integer(1, "pipeline_steps.step"), kind: try row.text(2, "pipeline_steps.kind"), statement: try row.text(3, "pipeline_steps.statement"), status: try row.text(4, "pipeline_steps.status"),
                      fingerprint: row[5].string, reusedFrom: row[6].int, startedAt: row[7].string, durationMilliseconds: row[8].double,
                      valuesJSON: row[9].string ?? "{}", stateJSON: row[10].string, log: row[11].string, error: row[12].string)
     }

@@ -56,13 +56,13 @@ extension Workspace {
             rows = try database.query("SELECT \(Self.pipelineColumns) FROM pipelines WHERE name = ? ORDER BY version DESC LIMIT 1",
                                       [.text(name)])
         }
-        return rows.first.map(Self.pipelineDefinition)
+        return try rows.first.map(Self.pipelineDefinition)
     }
 
     private static let pipelineColumns = "name, version, parameters_json, body, steps_json, text_hash, base_directory, created_at"
 
-    private static func pipelineDefinition(_ row: [SQLValue]) -> PipelineDefinition {
-        PipelineDefinition(name: row[0].string!, version: row[1].int!, parameters: PipelineDefinition.decodeParameters(row[2].string ?? "[]"),
+    private static func pipelineDefinition(_ row: [SQLValue]) throws -> PipelineDefinition {
+        PipelineDefinition(name: try row.text(0, "pipelines.name"), version: try row.integer(1, "pipelines.version"), parameters: PipelineDefinition.decodeParameters(row[2].string ?? "[]"),
                            body: row[3].string ?? "", steps: PipelineDefinition.decodeSteps(row[4].string ?? "[]"),
                            textHash: row[5].string ?? "", baseDirectory: row[6].string, createdAt: row[7].string ?? "")
     }

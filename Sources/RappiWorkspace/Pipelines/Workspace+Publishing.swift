@@ -41,7 +41,7 @@ extension Workspace {
         try database.writeTransaction {
             for row in clear {
                 try database.run("UPDATE published_pipelines SET token = ? WHERE name = ? AND token = ?",
-                                 [.text(PublishingToken.hash(row[1].string!)), row[0], row[1]])
+                                 [.text(PublishingToken.hash(try row.text(1, "published_pipelines.token"))), row[0], row[1]])
             }
         }
     }
@@ -69,8 +69,8 @@ extension Workspace {
         try database.run("DELETE FROM published_pipelines WHERE name = ?", [.text(name)])
     }
 
-    private static func publishedPipeline(_ row: [SQLValue]) -> PublishedPipeline {
-        PublishedPipeline(id: row[0].string!, name: row[1].string!, pipelineVersion: row[2].int!, tokenHash: row[3].string!,
+    private static func publishedPipeline(_ row: [SQLValue]) throws -> PublishedPipeline {
+        PublishedPipeline(id: try row.text(0, "published_pipelines.id"), name: try row.text(1, "published_pipelines.name"), pipelineVersion: try row.integer(2, "published_pipelines.pipeline_version"), tokenHash: try row.text(3, "published_pipelines.token_hash"),
                           createdAt: row[4].string ?? "")
     }
 

@@ -43,7 +43,7 @@ extension Workspace {
                 guard let name = entry["name"], let title = entry["title"], let hash = entry["sha256"] else { return nil }
                 return StoredChart(name: name, title: title, hash: hash)
             }
-            outputs[row[0].int!] = RunCellOutput(output: row[1].string ?? "", charts: charts)
+            outputs[try row.integer(0, "run_cell_outputs.cell")] = RunCellOutput(output: row[1].string ?? "", charts: charts)
         }
         return outputs
     }

@@ -109,14 +109,14 @@ extension Workspace {
         try database.query("""
             SELECT cell, line, statement, ok, values_json, error, duration_ms FROM run_cells WHERE run_id = ? ORDER BY cell
             """, [SQLValue(id)]).map { row in
-            RunCellRecord(cell: row[0].int!, line: row[1].int!, statement: row[2].string!, ok: row[3].int == 1,
-                          valuesJSON: row[4].string!, error: row[5].string, durationMilliseconds: row[6].double ?? 0)
+            RunCellRecord(cell: try row.integer(0, "run_cells.cell"), line: try row.integer(1, "run_cells.line"), statement: try row.text(2, "run_cells.statement"), ok: row[3].int == 1,
+                          valuesJSON: try row.text(4, "run_cells.values_json"), error: row[5].string, durationMilliseconds: row[6].double ?? 0)
         }
     }
 
-    private static func runRecord(_ row: [SQLValue]) -> RunRecord {
-        RunRecord(id: row[0].int!, kind: row[1].string!, source: row[2].string!, scriptHash: row[3].string,
-                  parametersJSON: row[4].string!, startedAt: row[5].string!, endedAt: row[6].string,
-                  status: row[7].string!, error: row[8].string, cells: row[9].int ?? 0, baseDirectory: row[10].string)
+    private static func runRecord(_ row: [SQLValue]) throws -> RunRecord {
+        RunRecord(id: try row.integer(0, "runs.id"), kind: try row.text(1, "runs.kind"), source: try row.text(2, "runs.source"), scriptHash: row[3].string,
+                  parametersJSON: try row.text(4, "runs.parameters_json"), startedAt: try row.text(5, "runs.started_at"), endedAt: row[6].string,
+                  status: try row.text(7, "runs.status"), error: row[8].string, cells: row[9].int ?? 0, baseDirectory: row[10].string)
     }
 }
