@@ -20,9 +20,7 @@ final class EndpointTrustTests: XCTestCase {
     override func tearDownWithError() throws {
         for process in helpers where process.isRunning { process.terminate(); process.waitUntilExit() }
         for folder in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] {
-            let binary = RappiBinary(workspace: root.appendingPathComponent(folder))
-            guard let ws = try? Workspace(directory: binary.workspace) else { continue }
-            for endpoint in (try? ws.endpoints()) ?? [] { _ = try? binary.run(["-c", "undeploy \(endpoint.name)"]) }
+            RappiBinary(workspace: root.appendingPathComponent(folder)).stopServices()
         }
         try? FileManager.default.removeItem(at: root)
     }

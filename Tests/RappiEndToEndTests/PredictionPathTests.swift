@@ -17,12 +17,7 @@ final class PredictionPathTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        if let ws = try? Workspace(directory: rappi.workspace) {
-            for experiment in (try? ws.experiments()) ?? [] where experiment.status != "stopped" {
-                _ = try? rappi.run(["-c", "abtest stop \(experiment.name)"])
-            }
-            for endpoint in (try? ws.endpoints()) ?? [] { _ = try? rappi.run(["-c", "undeploy \(endpoint.name)"]) }
-        }
+        rappi.stopServices()  // never leave a router or a server behind
         try? FileManager.default.removeItem(at: root)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RappiWorkspace
 import XCTest
 
 /// Runs the built `rappi` binary as a user would.
@@ -55,6 +56,16 @@ struct RappiBinary {
 private final class Marker {}
 
 extension RappiBinary {
+    /// Stops what a test started in this workspace — running A/B routers, then endpoints — so
+    /// no server outlives its test.
+    func stopServices() {
+        guard let ws = try? Workspace(directory: workspace) else { return }
+        for experiment in (try? ws.experiments()) ?? [] where experiment.status != "stopped" {
+            _ = try? run(["-c", "abtest stop \(experiment.name)"])
+        }
+        for endpoint in (try? ws.endpoints()) ?? [] { _ = try? run(["-c", "undeploy \(endpoint.name)"]) }
+    }
+
     /// A new empty folder for one test under the temporary directory, named `PREFIX-UUID`.
     static func scratchFolder(_ prefix: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")

@@ -14,10 +14,7 @@ final class ScriptRunTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        // The Titanic script deploys endpoints: never leave a server behind.
-        if let ws = try? Workspace(directory: rappi.workspace) {
-            for endpoint in (try? ws.endpoints()) ?? [] { _ = try? rappi.run(["-c", "undeploy \(endpoint.name)"]) }
-        }
+        rappi.stopServices()  // never leave a router or a server behind
         try? FileManager.default.removeItem(at: root)
     }
 
