@@ -11,13 +11,23 @@ ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}" python3-venv podman runc chromium
 swift build --build-tests
 swift test --skip-build --disable-swift-testing
 
-# The REPL tests drive the real binary in a pty with pexpect; the kernel tests run the Jupyter
-# project's conformance suite (jupyter_kernel_test) and nbclient against it. All in a private venv
-# when the system Python lacks them.
-PYTHON=python3
-if ! python3 -c "import pexpect, pytest, jupyter_kernel_test, nbformat, nbclient" 2>/dev/null; then
-  [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/pip install -q pexpect pytest jupyter_kernel_test nbformat nbclient
-  PYTHON=.venv/bin/python
+# The Python test folders under Tests/ (REPL tests through a pty with pexpect, the kernel tests
+# with the Jupyter project's conformance suite and nbclient, and the other outside judges) run in a
+# private venv holding Tests/requirements.txt; it is refreshed whenever that file changes.
+[ -x .venv/bin/python ] || python3 -m venv .venv
+if ! cmp -s Tests/requirements.txt .venv/requirements.installed; then
+  .venv/bin/pip install -q -r Tests/requirements.txt
+  cp Tests/requirements.txt .venv/requirements.installed
 fi
-RAPPI_BINARY="$(swift build --show-bin-path)/rappi" "$PYTHON" -m pytest -q Tests/repl Tests/kernel
+# Each folder runs in its own pytest process: folders keep their own conftest.py and fixtures.
+export RAPPI_BINARY="$(swift build --show-bin-path)/rappi"
+failed=()
+for folder in Tests/*/; do
+  compgen -G "${folder}test_*.py" >/dev/null || continue
+  echo "== pytest ${folder}"
+  .venv/bin/python -m pytest -q "$folder" || failed+=("$folder")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed Python test folders: ${failed[*]}" >&2
+  exit 1
+fi
