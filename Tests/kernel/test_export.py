@@ -31,7 +31,7 @@ def test_an_exported_script_run_is_a_valid_nbformat_4_5_notebook_with_charts():
         assert notebook.metadata.kernelspec.name == "rappi"
         code = [c for c in notebook.cells if c.cell_type == "code"]
         assert [c.source for c in code][-2:] == ["evaluate", "cv folds=3"]
-        charts = [o for c in code for o in c.outputs if o.output_type == "display_data"]
+        charts = [o for c in code for o in c.outputs if o.output_type == "display_data" and "image/svg+xml" in o.data]
         assert len(charts) == 4 and all("image/svg+xml" in o.data for o in charts)
 
 
@@ -72,6 +72,9 @@ def test_the_html_export_opens_offline_in_headless_chromium_with_every_chart_dra
         # The browser parsed every chart as SVG (describe: 1, evaluate: 3) and the statements as text.
         assert dom.count("<svg ") == 4, dom[:500]
         assert "train rf trees=20" in dom
+        # Tables are HTML tables: describe's columns and evaluate's confusion matrix.
+        assert dom.count('<table class="rappi-table">') == 2, dom[:500]
+        assert "<th>column</th>" in dom
         shot = os.path.join(folder, "shot.png")
         subprocess.run(browser + ["--hide-scrollbars", "--window-size=1100,1800", "--screenshot=" + shot, "file://" + page],
                        capture_output=True, timeout=120)

@@ -108,6 +108,14 @@ class RappiKernelSessionTests(unittest.TestCase):
         self.assertEqual(content["status"], "ok")
         self.assertEqual(outputs[-1]["content"]["text"], "five\n")
 
+    def test_a_table_arrives_as_an_html_table_beside_its_text(self):
+        content, outputs = self.run_cell("runs")
+        self.assertEqual(content["status"], "ok")
+        [table] = [o["content"]["data"] for o in outputs if o["msg_type"] in ("display_data", "execute_result")]
+        self.assertIn("started", table["text/plain"])
+        self.assertIn('<table class="rappi-table"><thead><tr><th', table["text/html"])
+        self.assertIn(">kernel</td>", table["text/html"])
+
     def test_the_session_is_recorded_as_one_kernel_run(self):
         self.run_cell('echo "recorded"')
         database = sqlite3.connect(os.path.join(os.environ["RAPPI_WORKSPACE"], "workspace.sqlite"))

@@ -14,12 +14,16 @@ def outputs_of(cell):
     return [(o["output_type"], o) for o in cell.get("outputs", [])]
 
 
+def charts_of(cell):
+    return [o["data"] for kind, o in outputs_of(cell) if kind == "display_data" and "image/svg+xml" in o["data"]]
+
+
 def text_of(cell):
     parts = []
     for kind, output in outputs_of(cell):
         if kind == "stream":
             parts.append(output["text"])
-        elif kind == "execute_result":
+        elif kind in ("execute_result", "display_data") and "image/svg+xml" not in output["data"]:
             parts.append(output["data"]["text/plain"])
     return "".join(parts)
 
@@ -33,13 +37,13 @@ def test_the_example_notebook_runs_end_to_end_with_charts_and_a_tested_endpoint(
         assert not errors, f"cell {cell.source!r} failed: {errors}"
     assert "loaded titanic v1 — 891 rows" in text_of(by_source["upload dataset titanic from data/titanic/ds_full target=Survived"])
     evaluate = by_source["evaluate"]
-    charts = [o["data"] for kind, o in outputs_of(evaluate) if kind == "display_data"]
+    charts = charts_of(evaluate)
     assert [c["text/plain"].split(" — ")[0] for c in charts] == ["<Confusion matrix", "<ROC curve", "<Feature importances"]
     assert all(c["image/svg+xml"].startswith("<svg") for c in charts)
     assert "accuracy" in text_of(evaluate)
-    assert any(kind == "display_data" for kind, _ in outputs_of(by_source["cv folds=5"]))
+    assert charts_of(by_source["cv folds=5"])
     assert "failed" in text_of(by_source["test endpoint titanic-notebook"])
-    pictures = {source: [o["data"]["text/plain"] for kind, o in outputs_of(by_source[source]) if kind == "display_data"]
+    pictures = {source: [chart["text/plain"] for chart in charts_of(by_source[source])]
                 for source in ("describe", "profile endpoint titanic-notebook requests=2000 concurrency=4")}
     assert pictures["describe"] == ["<Columns of titanic v1>"]
     assert pictures["profile endpoint titanic-notebook requests=2000 concurrency=4"][0].startswith("<Latency — 2000 requests")

@@ -5,7 +5,8 @@ import RappiScript
 /// One statement's outputs in Jupyter's terms, shared by the kernel (iopub messages) and the
 /// notebook export (nbformat outputs, which are the same contents plus `output_type`):
 /// its text as a `stream`, or as the `execute_result` when it is a cell's result (the last
-/// statement, having published values — the cell's Out[n]); each chart as `display_data`; a
+/// statement, having published values — the cell's Out[n]), with an HTML form when it holds a
+/// table (then as `display_data` when it is not the result); each chart as `display_data`; a
 /// failure as one `error` with the rappi message, its line and column, and a caret.
 struct CellDisplay {
     var text: String
@@ -28,8 +29,12 @@ struct CellDisplay {
     /// source, quoted under the error.
     func outputs(executionCount: Int, code: String) -> [(type: String, content: [String: Any])] {
         var outputs: [(type: String, content: [String: Any])] = []
+        // Output holding a table is a rich bundle (its tables as HTML), since a stream is text only.
+        let html = OutputHTML.render(text)
         if isResult {
-            outputs.append(("execute_result", ["execution_count": executionCount, "data": ["text/plain": text], "metadata": [:]]))
+            outputs.append(("execute_result", ["execution_count": executionCount, "data": Self.bundle(text: text, html: html), "metadata": [:]]))
+        } else if html != nil {
+            outputs.append(("display_data", ["data": Self.bundle(text: text, html: html), "metadata": [:]]))
         } else if !text.isEmpty {
             outputs.append(("stream", ["name": "stdout", "text": text + "\n"]))
         }
@@ -38,6 +43,12 @@ struct CellDisplay {
         }
         if let error { outputs.append(("error", Self.errorContent(error, code: code))) }
         return outputs
+    }
+
+    static func bundle(text: String, html: String?) -> [String: Any] {
+        var data: [String: Any] = ["text/plain": text]
+        if let html { data["text/html"] = html }
+        return data
     }
 
     /// A chart as a MIME bundle: the SVG for front ends that draw, its title for those that cannot.

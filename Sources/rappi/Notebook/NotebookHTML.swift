@@ -17,12 +17,16 @@ enum NotebookHTML {
             var parts = ["<div class=\"cell\"><div class=\"in\"><span class=\"prompt\">[\(count)]</span><pre class=\"code\">\(escape(cell.source))</pre></div>"]
             for output in cell.display?.outputs(executionCount: count, code: cell.source) ?? [] {
                 switch output.type {
-                case "stream", "execute_result":
-                    let text = (output.content["text"] as? String) ?? ((output.content["data"] as? [String: Any])?["text/plain"] as? String) ?? ""
-                    parts.append("<pre class=\"out\">\(escape(text.hasSuffix("\n") ? String(text.dropLast()) : text))</pre>")
-                case "display_data":
-                    let svg = (output.content["data"] as? [String: Any])?["image/svg+xml"] as? String ?? ""
-                    parts.append("<div class=\"chart\">\(svg)</div>")
+                case "stream", "execute_result", "display_data":
+                    let data = output.content["data"] as? [String: Any] ?? [:]
+                    if let svg = data["image/svg+xml"] as? String {
+                        parts.append("<div class=\"chart\">\(svg)</div>")
+                    } else if let html = data["text/html"] as? String {
+                        parts.append("<div class=\"out\">\(html)</div>")
+                    } else {
+                        let text = (output.content["text"] as? String) ?? (data["text/plain"] as? String) ?? ""
+                        parts.append("<pre class=\"out\">\(escape(text.hasSuffix("\n") ? String(text.dropLast()) : text))</pre>")
+                    }
                 case "error":
                     let lines = (output.content["traceback"] as? [String]) ?? []
                     parts.append("<pre class=\"error\">\(escape(lines.joined(separator: "\n")))</pre>")
@@ -42,6 +46,11 @@ enum NotebookHTML {
             pre { margin: 0.3em 0; padding: 0.5em 0.8em; overflow-x: auto; font-size: 13px; }
             pre.code { flex: 1; background: #f5f7fa; border: 1px solid #dde3ea; border-radius: 4px; }
             pre.out { margin-left: 4.1em; } pre.error { margin-left: 4.1em; background: #fdecea; color: #8a1c12; }
+            div.out { margin-left: 4.1em; } div.out pre { margin: 0.3em 0; padding: 0 0.8em; }
+            table.rappi-table { border-collapse: collapse; margin: 0.4em 0.8em; font-size: 13px; font-variant-numeric: tabular-nums; }
+            table.rappi-table th, table.rappi-table td { padding: 0.2em 0.7em; text-align: left; white-space: nowrap; }
+            table.rappi-table thead th { border-bottom: 1px solid #888; }
+            table.rappi-table tbody tr:nth-child(even) { background: #f5f7fa; }
             .chart { margin-left: 4.1em; } .chart svg { max-width: 100%; height: auto; }
             </style></head>
             <body>
@@ -51,7 +60,5 @@ enum NotebookHTML {
             """
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
+    static func escape(_ text: String) -> String { OutputHTML.escape(text) }
 }
