@@ -27,7 +27,7 @@ let package = Package(
         // Frames, CSV, (later) preprocessing and estimators. Knows nothing of SQLite, HTTP or the language.
         .target(name: "RappiML", swiftSettings: [.swiftLanguageMode(.v6)]),
         // Standalone SVG charts (confusion matrix, ROC, weights, fold scores): one look for every command.
-        .target(name: "RappiCharts"),
+        .target(name: "RappiCharts", swiftSettings: [.swiftLanguageMode(.v6)]),
         // SQLite store, dataset versions, runs, content-addressed artifacts.
         .target(name: "RappiWorkspace", dependencies: [
             "CSQLite", "RappiML",
@@ -55,7 +55,7 @@ let package = Package(
             "RappiScript", "RappiWorkspace", "RappiServe", "RappiClient", "RappiDeploy", "RappiCharts", "CReadline", "CZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
 
         .testTarget(name: "RappiMLTests", dependencies: ["RappiML"]),
         .testTarget(name: "RappiChartsTests", dependencies: ["RappiCharts"], exclude: ["Golden"]),

@@ -40,7 +40,7 @@ struct CommonOptions: ParsableArguments {
         if !json {
             session.liveOutput = { line in
                 print(line)
-                fflush(stdout)
+                fflush(nil)  // all output streams: Swift 6 rejects the C `stdout` global
             }
         }
         return session

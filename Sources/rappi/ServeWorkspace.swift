@@ -51,7 +51,7 @@ struct ServeWorkspace: AsyncParsableCommand {
         }
         try await WorkspaceServer.run(configuration, onEnqueue: { scheduler.wake() }, onReady: { record in
             print("rappi workspace server for \(directory.path) listening on \(record.baseURL) (pid \(record.pid))")
-            fflush(stdout)
+            fflush(nil)  // all output streams: Swift 6 rejects the C `stdout` global
         })
         let running = scheduler.runningCount
         if running > 0 { FileHandle.standardError.write(Data("stopping: letting \(running) running run(s) finish (up to \(Int(drainSeconds)) s)\n".utf8)) }

@@ -12,13 +12,9 @@ import Synchronization
 final class Kernel {
     private let session: Session
     private let interpreter: Interpreter
-    private let signer: KernelMessage.Signer
-    private let sessionID = UUID().uuidString.lowercased()
+    private let messenger: KernelMessenger
     private let context: UnsafeMutableRawPointer
-    private let shell, control, stdin, iopub, heartbeat: ZMQSocket
-    /// iopub is written by the shell and the control thread.
-    private let iopubLock = NSLock()
-    private let shutdownRequested = Atomic<Bool>(false)
+    private let shell, control, stdin, heartbeat: ZMQSocket
     private var executionCount = 0
     /// When the last cell that asked `stop_on_error` (Jupyter's default) failed: execute requests
     /// sent before then were queued behind it (Run All) and are aborted, not run.
@@ -31,13 +27,14 @@ final class Kernel {
     init(connection: KernelConnection, session: Session) throws {
         self.session = session
         interpreter = Interpreter(session: session)
-        signer = KernelMessage.Signer(key: connection.key)
         guard let context = zmq_ctx_new() else { throw KernelSetupError("zmq_ctx_new failed: \(ZMQSocket.lastError)") }
         self.context = context
         shell = try ZMQSocket(context: context, type: ZMQ_ROUTER, bindTo: connection.address(connection.shellPort))
         control = try ZMQSocket(context: context, type: ZMQ_ROUTER, bindTo: connection.address(connection.controlPort))
         stdin = try ZMQSocket(context: context, type: ZMQ_ROUTER, bindTo: connection.address(connection.stdinPort))
-        iopub = try ZMQSocket(context: context, type: ZMQ_PUB, bindTo: connection.address(connection.iopubPort))
+        // Only the messenger ever uses the iopub socket.
+        nonisolated(unsafe) let iopub = try ZMQSocket(context: context, type: ZMQ_PUB, bindTo: connection.address(connection.iopubPort))
+        messenger = KernelMessenger(signer: KernelMessage.Signer(key: connection.key), iopub: iopub)
         heartbeat = try ZMQSocket(context: context, type: ZMQ_REP, bindTo: connection.address(connection.hbPort))
     }
 
@@ -51,17 +48,20 @@ final class Kernel {
             if let request = currentRequest { stream(line + "\n", parent: request) }
         }
         installInterruptHandler()
-        startThread(name: "rappi-heartbeat") { [heartbeat] in
+        // From here on the heartbeat and control sockets each belong to their own thread.
+        nonisolated(unsafe) let heartbeat = heartbeat, control = control
+        let messenger = messenger
+        startThread(name: "rappi-heartbeat") {
             while true { if let frames = heartbeat.receiveMultipart() { heartbeat.sendMultipart(frames) } }
         }
-        startThread(name: "rappi-control") { [unowned self] in
-            while !shutdownRequested.load(ordering: .relaxed) {
-                guard control.waitReadable(milliseconds: 200), let request = receive(on: control) else { continue }
-                handleControl(request)
+        startThread(name: "rappi-control") {
+            while !messenger.shutdownRequested.load(ordering: .relaxed) {
+                guard control.waitReadable(milliseconds: 200), let request = messenger.receive(on: control) else { continue }
+                Self.handleControl(request, on: control, messenger: messenger)
             }
         }
         publishStatus("starting", parent: nil)
-        while !shutdownRequested.load(ordering: .relaxed) {
+        while !messenger.shutdownRequested.load(ordering: .relaxed) {
             guard shell.waitReadable(milliseconds: 200), let request = receive(on: shell) else { continue }
             publishStatus("busy", parent: request)
             handleShell(request)
@@ -88,29 +88,23 @@ final class Kernel {
         case "inspect_request": reply(request, on: shell, type: "inspect_reply", content: completion.inspect(request.content))
         case "history_request": reply(request, on: shell, type: "history_reply", content: ["status": "ok", "history": []])
         case "comm_info_request": reply(request, on: shell, type: "comm_info_reply", content: ["status": "ok", "comms": [:]])
-        case "shutdown_request": shutdown(request, on: shell)
+        case "shutdown_request": messenger.shutdown(request, on: shell)
         default: break  // unknown requests get no reply, as the protocol allows
         }
     }
 
-    private func handleControl(_ request: KernelMessage) {
-        publishStatus("busy", parent: request)
+    /// On the control thread: answers while the shell thread is busy with a cell.
+    private static func handleControl(_ request: KernelMessage, on control: ZMQSocket, messenger: KernelMessenger) {
+        messenger.publishStatus("busy", parent: request)
         switch request.type {
         case "interrupt_request":
             Interrupt.request()
-            reply(request, on: control, type: "interrupt_reply", content: ["status": "ok"])
-        case "shutdown_request": shutdown(request, on: control)
-        case "kernel_info_request": reply(request, on: control, type: "kernel_info_reply", content: Self.kernelInfo)
+            messenger.reply(request, on: control, type: "interrupt_reply", content: ["status": "ok"])
+        case "shutdown_request": messenger.shutdown(request, on: control)
+        case "kernel_info_request": messenger.reply(request, on: control, type: "kernel_info_reply", content: Self.kernelInfo)
         default: break
         }
-        publishStatus("idle", parent: request)
-    }
-
-    private func shutdown(_ request: KernelMessage, on socket: ZMQSocket) {
-        let restart = request.content["restart"] as? Bool ?? false
-        reply(request, on: socket, type: "shutdown_reply", content: ["status": "ok", "restart": restart])
-        shutdownRequested.store(true, ordering: .relaxed)
-        Interrupt.request()  // a running command stops at its next check; the main loop then leaves
+        messenger.publishStatus("idle", parent: request)
     }
 
     static var kernelInfo: [String: Any] {
@@ -157,7 +151,7 @@ final class Kernel {
         }
         for (index, statement) in statements.enumerated() {
             let cell = interpreter.execute(statement)
-            if let runID { try? session.workspace().record(cell, run: runID) }
+            if let runID { _ = try? session.workspace().record(cell, run: runID) }
             if let error = cell.error, silent { return fail(request, error, code: code, publishes: false) }
             if silent { continue }
             let display = CellDisplay(cell, isLastInCell: index == statements.count - 1)
@@ -218,29 +212,17 @@ final class Kernel {
 
     // MARK: sending
 
-    private func receive(on socket: ZMQSocket) -> KernelMessage? {
-        guard let frames = socket.receiveMultipart() else { return nil }
-        do { return try KernelMessage(frames: frames, signer: signer) } catch {
-            // A message that is not signed with our key is not from our client: drop it.
-            FileHandle.standardError.write(Data("rappi kernel: ignored a message: \(error)\n".utf8))
-            return nil
-        }
-    }
+    private func receive(on socket: ZMQSocket) -> KernelMessage? { messenger.receive(on: socket) }
 
     private func reply(_ request: KernelMessage, on socket: ZMQSocket, type: String, content: [String: Any]) {
-        let message = KernelMessage(type: type, session: sessionID, parent: request, content: content, identities: request.identities)
-        socket.sendMultipart(message.frames(signer: signer))
+        messenger.reply(request, on: socket, type: type, content: content)
     }
 
     private func publish(_ type: String, parent: KernelMessage?, content: [String: Any]) {
-        let message = KernelMessage(type: type, session: sessionID, parent: parent, content: content,
-                                    identities: [Array("kernel.\(sessionID).\(type)".utf8)])
-        iopubLock.withLock { iopub.sendMultipart(message.frames(signer: signer)) }
+        messenger.publish(type, parent: parent, content: content)
     }
 
-    private func publishStatus(_ state: String, parent: KernelMessage?) {
-        publish("status", parent: parent, content: ["execution_state": state])
-    }
+    private func publishStatus(_ state: String, parent: KernelMessage?) { messenger.publishStatus(state, parent: parent) }
 
     private func stream(_ text: String, parent: KernelMessage) {
         publish("stream", parent: parent, content: ["name": "stdout", "text": text])

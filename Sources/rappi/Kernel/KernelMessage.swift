@@ -16,14 +16,14 @@ struct KernelMessage {
     var type: String { header["msg_type"] as? String ?? "" }
 
     /// Signs and checks messages with the connection file's key (an empty key means unsigned).
-    struct Signer {
-        let key: SymmetricKey?
+    struct Signer: Sendable {
+        let key: [UInt8]?
 
-        init(key: String) { self.key = key.isEmpty ? nil : SymmetricKey(data: Array(key.utf8)) }
+        init(key: String) { self.key = key.isEmpty ? nil : Array(key.utf8) }
 
         func signature(_ parts: [[UInt8]]) -> String {
             guard let key else { return "" }
-            var mac = HMAC<SHA256>(key: key)
+            var mac = HMAC<SHA256>(key: SymmetricKey(data: key))
             for part in parts { mac.update(data: part) }
             return Data(mac.finalize()).map { String(format: "%02x", $0) }.joined()
         }

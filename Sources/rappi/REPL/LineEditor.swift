@@ -17,21 +17,8 @@ final class LineEditor {
     init(historyFile: String, completer: Completer, dotCommands: [String]) {
         self.historyFile = historyFile
         activeCompletion = CompletionState(completer: completer, dotCommands: dotCommands)
-        rl_catch_signals = 0
-        rl_catch_sigwinch = 1
-        rl_getc_function = { _ in interruptibleGetc() }
-        rl_readline_name = UnsafePointer(strdup("rappi"))
-        rl_attempted_completion_function = { text, start, end in attemptCompletion(text, start, end) }
-        rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"=;{}(),"))
-        // Paths with spaces complete inside "double quotes", rappi's own quoting: readline opens the
-        // quote when a completed file name needs it, and completes within one the user opened.
-        rl_completer_quote_characters = UnsafePointer(strdup("\""))
-        rl_filename_quote_characters = UnsafePointer(strdup(" \t;#{}()=$'"))
+        rappi_readline_configure({ _ in interruptibleGetc() }, { text, start, end in attemptCompletion(text, start, end) })
         using_history()
-        // A `{ … }` block typed over several lines is one history entry, also across sessions:
-        // with timestamps in the file, readline joins the lines that follow one into one entry.
-        history_write_timestamps = 1
-        history_multiline_entries = 1
         stifle_history(5000)
         read_history(historyFile)
         installInterruptHandler()
@@ -57,8 +44,8 @@ final class LineEditor {
                 rl_callback_sigcleanup()
                 rl_replace_line("", 0)
                 rl_callback_handler_remove()
-                fputs("^C\n", stdout)
-                fflush(stdout)
+                print("^C")
+                fflush(nil)
                 return .interrupted
             }
             var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
@@ -77,8 +64,8 @@ final class LineEditor {
 
     /// The history, oldest first.
     var history: [String] {
-        (0..<Int(history_length)).compactMap { offset in
-            history_get(history_base + Int32(offset)).map { String(cString: $0.pointee.line) }
+        (0..<Int(rappi_history_length())).compactMap { offset in
+            history_get(rappi_history_base() + Int32(offset)).map { String(cString: $0.pointee.line) }
         }
     }
 
@@ -123,7 +110,7 @@ private struct CompletionState {
 }
 
 private func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
-    guard let state = activeCompletion, let buffer = rl_line_buffer else { return nil }
+    guard let state = activeCompletion, let buffer = rappi_readline_line_buffer() else { return nil }
     let line = String(cString: buffer)
     let word = text.map { String(cString: $0) } ?? ""
     let utf8 = Array(line.utf8)
@@ -141,9 +128,11 @@ private func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ 
             candidates = words
         }
     }
-    rl_attempted_completion_over = 1
-    guard !candidates.isEmpty else { return nil }
-    rl_completion_append_character = candidates.allSatisfy { $0.hasSuffix("=") } ? 0 : 32
+    guard !candidates.isEmpty else {
+        rappi_readline_completion_done(32)
+        return nil
+    }
+    rappi_readline_completion_done(candidates.allSatisfy { $0.hasSuffix("=") } ? 0 : 32)
     completionMatches = candidates
     return rl_completion_matches(text, { _, state in
         if state == 0 { completionIndex = 0 }

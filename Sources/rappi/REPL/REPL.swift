@@ -30,7 +30,7 @@ final class REPL {
     func run() {
         let workspace: Workspace
         do { workspace = try session.workspace() } catch {
-            fputs("rappi: \(error)\n", stderr)
+            writeToStandardError("rappi: \(error)\n")
             return
         }
         let completer = Completer(session: session, workspace: workspace)
@@ -97,9 +97,9 @@ final class REPL {
         guard !printed || !printer.json else { return }
         let pad = String(repeating: " ", count: max(0, promptWidth + error.position.column - 1))
         if error.position.line == 1 {
-            fputs("\(pad)^\nerror: \(error.message)\n", stderr)
+            writeToStandardError("\(pad)^\nerror: \(error.message)\n")
         } else {
-            fputs("error (line \(error.position.line), column \(error.position.column)): \(error.message)\n", stderr)
+            writeToStandardError("error (line \(error.position.line), column \(error.position.column)): \(error.message)\n")
         }
     }
 
@@ -115,7 +115,7 @@ final class REPL {
         case ".history":
             for (index, entry) in editor.history.enumerated() { print(String(format: "%5d  ", index + 1) + entry) }
         case ".save":
-            guard !argument.isEmpty else { fputs("error: .save needs a file name, as in .save session.rappi\n", stderr); break }
+            guard !argument.isEmpty else { writeToStandardError("error: .save needs a file name, as in .save session.rappi\n"); break }
             let url = URL(fileURLWithPath: argument, relativeTo: session.baseDirectory).standardizedFileURL
             // Paths typed here are rewritten to be relative to the script's folder, where it replays from.
             let statements = successful.map {
@@ -136,18 +136,18 @@ final class REPL {
                 }
                 print("saved \(successful.count) statements to \(url.path)")
             } catch {
-                fputs("error: cannot write \(url.path): \(error.localizedDescription)\n", stderr)
+                writeToStandardError("error: cannot write \(url.path): \(error.localizedDescription)\n")
             }
         case ".timer":
-            guard ["on", "off"].contains(argument) else { fputs("error: use .timer on or .timer off\n", stderr); break }
+            guard ["on", "off"].contains(argument) else { writeToStandardError("error: use .timer on or .timer off\n"); break }
             printer.timer = argument == "on"
         case ".mode":
-            guard ["text", "json"].contains(argument) else { fputs("error: use .mode text or .mode json\n", stderr); break }
+            guard ["text", "json"].contains(argument) else { writeToStandardError("error: use .mode text or .mode json\n"); break }
             printer = CellPrinter(json: argument == "json", sourceName: "<repl>", showsStatement: false, timer: printer.timer, showsErrors: false)
         default:
             let names = Self.dotCommands.map { String($0.0.split(separator: " ")[0]) }
             let hint = NameSuggestion.closest(to: words[0], in: names).map { " — did you mean \($0)?" } ?? " — try .help"
-            fputs("error: unknown command \(words[0])\(hint)\n", stderr)
+            writeToStandardError("error: unknown command \(words[0])\(hint)\n")
         }
         return true
     }
