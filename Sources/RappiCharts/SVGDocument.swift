@@ -30,8 +30,9 @@ struct SVGDocument {
         body.append(#"<polyline points="\#(list)" fill="none" stroke="\#(stroke)" stroke-width="\#(n(width))" stroke-linejoin="round"/>"#)
     }
 
-    mutating func circle(x: Double, y: Double, radius: Double, fill: String) {
-        body.append(#"<circle cx="\#(n(x))" cy="\#(n(y))" r="\#(n(radius))" fill="\#(fill)"/>"#)
+    mutating func circle(x: Double, y: Double, radius: Double, fill: String, stroke: String? = nil) {
+        let outline = stroke.map { #" stroke="\#($0)" stroke-width="1.5""# } ?? ""
+        body.append(#"<circle cx="\#(n(x))" cy="\#(n(y))" r="\#(n(radius))" fill="\#(fill)"\#(outline)/>"#)
     }
 
     mutating func text(_ content: String, x: Double, y: Double, size: Double = ChartStyle.labelSize, anchor: String = "start",

@@ -21,6 +21,11 @@ final class ChartTests: XCTestCase {
                                          ("auc", [0.86, 0.88, 0.84, 0.9, 0.87])],
                                title: "Cross-validation — random_forest trees=200 on titanic v2"),
         distributions, latency, intervals,
+        ModelComparisonChart.render([
+            ModelComparisonChart.Row(label: "titanic_rf", latest: 0.8324, earlier: [0.8101, 0.8212]),
+            ModelComparisonChart.Row(label: "titanic_linsvc", latest: 0.8045),
+            ModelComparisonChart.Row(label: "titanic_logreg_with_a_long_name", latest: 0.7933, earlier: [0.8011]),
+        ], metric: "accuracy", higherIsBetter: true, title: "Registered models — accuracy on held-out rows"),
     ]
 
     static let distributions: Chart = {

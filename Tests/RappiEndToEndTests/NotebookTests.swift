@@ -50,6 +50,19 @@ final class NotebookTests: XCTestCase {
         XCTAssertNil(cells.first { $0["statement"] as? String == "load dataset titanic" }?["charts"], "no charts, no key")
     }
 
+    func testModelsComparesTheRegisteredModelsVersionsInAPicture() throws {
+        let result = try rappi.run(["run", try write("models.rappi", script + "\nregister\ntrain rf trees=20\nevaluate\nregister\ntrain logreg C=0.1\nevaluate\nregister as titanic_logreg\nmodels\n").path, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
+        let cells = try result.lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let models = try XCTUnwrap(cells.first { $0["statement"] as? String == "models" })
+        let chart = try XCTUnwrap((models["charts"] as? [String])?.first)
+        let svg = try String(contentsOfFile: chart, encoding: .utf8)
+        XCTAssertTrue(svg.contains("Registered models — accuracy on held-out rows"), svg)
+        // titanic_logreg: latest (large) and one earlier version (hollow); titanic_rf: latest only.
+        XCTAssertEqual(svg.components(separatedBy: "r=\"6\"").count - 1, 2 + 1, "two latest dots and the key's")
+        XCTAssertEqual(svg.components(separatedBy: "r=\"4\"").count - 1, 1 + 1, "one earlier version and the key's")
+    }
+
     func testExportWritesANotebookWithEveryStatementItsOutputAndItsCharts() throws {
         XCTAssertEqual(try rappi.run(["run", try write("train.rappi", script).path]).status, 0)
         let target = root.appendingPathComponent("run.ipynb")

@@ -1,7 +1,9 @@
 import Foundation
+import RappiCharts
 import RappiWorkspace
 
-/// `models` — every registered model with its latest version.
+/// `models` — every registered model with its latest version, and a picture comparing their
+/// held-out metric (each model's versions on one line).
 public enum ModelsCommand: RappiCommand {
     public static let signature = CommandSignature(
         "models", area: "registry", summary: "List registered models: versions, latest, algorithm, accuracy, stages.",
@@ -14,6 +16,7 @@ public enum ModelsCommand: RappiCommand {
             return CommandResult("no models registered yet — train one and `register` it", values: [("models", .int(0))])
         }
         var table = TextTable(["name", "versions", "latest", "algorithm", "accuracy", "dataset", "production", "staging", "created"])
+        var comparison: [ModelComparisonChart.Row] = []
         for name in names {
             let versions = try workspace.modelVersions(name)
             guard let latest = versions.last else { continue }
@@ -22,8 +25,14 @@ public enum ModelsCommand: RappiCommand {
                        ModelJSON.number(latest.metricsJSON, "accuracy").map { String(format: "%.4f", $0) } ?? "",
                        latest.dataset.map { "\($0) v\(latest.datasetVersion ?? 0)" } ?? "",
                        stageHolder(.production), stageHolder(.staging), Timestamp.short(latest.createdAt)])
+            if let accuracy = ModelJSON.number(latest.metricsJSON, "accuracy") {
+                let earlier = versions.dropLast().compactMap { ModelJSON.number($0.metricsJSON, "accuracy") }
+                comparison.append(ModelComparisonChart.Row(label: name, latest: accuracy, earlier: earlier))
+            }
         }
-        return CommandResult(table.render(), values: [("models", .int(names.count))])
+        let charts = comparison.isEmpty ? [] : [ModelComparisonChart.render(
+            comparison, metric: "accuracy", higherIsBetter: true, title: "Registered models — accuracy on held-out rows")]
+        return CommandResult(table.render(), values: [("models", .int(names.count))], charts: charts)
     }
 }
 
