@@ -40,6 +40,8 @@ class RappiKernelConformanceTests(jupyter_kernel_test.KernelTests):
     incomplete_code_samples = ["pipeline p {", "pipeline p {\n  echo a"]
     invalid_code_samples = ["tain rf"]
     code_inspect_sample = "train rf"
+    supported_history_operations = ("tail", "range", "search")
+    code_history_pattern = "set seed*"
 
 
 class RappiKernelSessionTests(unittest.TestCase):

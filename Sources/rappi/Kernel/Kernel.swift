@@ -20,6 +20,7 @@ final class Kernel {
     /// sent before then were queued behind it (Run All) and are aborted, not run.
     private var abortRequestsSentBefore: Date?
     private var runID: Int?
+    private var history = KernelHistory(session: 0)
     /// The request being executed: live output (pipeline steps) is sent as its stream.
     private var currentRequest: KernelMessage?
     private lazy var completion = KernelCompletion(session: session, table: interpreter.table)
@@ -44,6 +45,7 @@ final class Kernel {
         runID = try workspace.beginRun(kind: "kernel", source: "jupyter", scriptText: nil, parametersJSON: "{}",
                                        baseDirectory: session.baseDirectory.path)
         session.runID = runID
+        history = KernelHistory(session: runID ?? 0)
         session.liveOutput = { [unowned self] line in
             if let request = currentRequest { stream(line + "\n", parent: request) }
         }
@@ -86,7 +88,7 @@ final class Kernel {
         case "complete_request": reply(request, on: shell, type: "complete_reply", content: completion.complete(request.content))
         case "is_complete_request": reply(request, on: shell, type: "is_complete_reply", content: isComplete(request.content))
         case "inspect_request": reply(request, on: shell, type: "inspect_reply", content: completion.inspect(request.content))
-        case "history_request": reply(request, on: shell, type: "history_reply", content: ["status": "ok", "history": []])
+        case "history_request": reply(request, on: shell, type: "history_reply", content: ["status": "ok", "history": history.reply(request.content)])
         case "comm_info_request": reply(request, on: shell, type: "comm_info_reply", content: ["status": "ok", "comms": [:]])
         case "shutdown_request": messenger.shutdown(request, on: shell)
         default: break  // unknown requests get no reply, as the protocol allows
@@ -131,6 +133,7 @@ final class Kernel {
         // An interrupt that came while idle is dropped; from execute_input on, one stops this cell.
         Interrupt.clear()
         publish("execute_input", parent: request, content: ["code": code, "execution_count": executionCount])
+        if !silent && request.content["store_history"] as? Bool ?? true { history.record(line: executionCount, input: code) }
         currentRequest = request
         defer { currentRequest = nil }
 
@@ -157,6 +160,7 @@ final class Kernel {
             let display = CellDisplay(cell, isLastInCell: index == statements.count - 1)
             for output in display.outputs(executionCount: executionCount, code: code) where output.type != "error" {
                 publish(output.type, parent: request, content: output.content)
+                if output.type == "execute_result" { history.setOutput(display.text, line: executionCount) }
             }
             if let error = cell.error { return fail(request, error, code: code) }
         }
