@@ -68,6 +68,14 @@ final class InterpreterTests: XCTestCase {
         XCTAssertEqual(cells[1].error?.message, "COUNT expects an integer, but $n is 'many'")
     }
 
+    func testTypedArgumentsReadVariablesAndSayWhatTheyExpect() throws {
+        let rappi = try interpreter()
+        let cells = try rappi.run("let stage = staging; let bad = sometime; let run = x1; promote m v1 to $stage; promote m $bad to $stage; replay $run")
+        XCTAssertEqual(cells[3].error?.message.hasPrefix("no model named 'm'"), true, cells[3].error?.message ?? "ran")
+        XCTAssertEqual(cells[4].error?.message, "VERSION expects a version such as v2, 2 or latest, but $bad is 'sometime'")
+        XCTAssertEqual(cells[5].error?.message, "RUN expects an integer, but $run is 'x1'")
+    }
+
     func testCommandsThatNeedADatasetSayHowToLoadOne() throws {
         let rappi = try interpreter()
         let cells = try rappi.run("describe")

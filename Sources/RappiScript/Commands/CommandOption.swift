@@ -14,6 +14,13 @@ public protocol OptionValue: Sendable {
     associatedtype Plain: OptionText
     init(plain: Plain)
     var plain: Plain? { get }
+    /// The value of an argument left out: nil for plain types (it must be given), `.some(nil)`
+    /// for optional ones.
+    static var absent: Self? { get }
+}
+
+extension OptionValue {
+    public static var absent: Self? { nil }
 }
 
 extension Int: OptionText, OptionValue {
@@ -84,6 +91,7 @@ extension ChoiceOptionText {
 extension Optional: OptionValue where Wrapped: OptionText {
     public init(plain: Wrapped) { self = .some(plain) }
     public var plain: Wrapped? { self }
+    public static var absent: Self? { .some(.none) }
 }
 
 /// What a valid value is, beyond its type: checked when a script is checked (for values written

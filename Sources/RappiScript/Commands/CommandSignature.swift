@@ -42,7 +42,7 @@ public enum ValueKind: Equatable, Sendable {
         case .integer: return "an integer"
         case .number: return "a number"
         case .boolean: return "true or false"
-        case .version: return "a version such as v2 or latest"
+        case .version: return "a version such as v2, 2 or latest"
         case .choice(let options): return "one of " + options.joined(separator: ", ")
         case .comparison: return "a comparison (==, !=, <, <=, >, >=)"
         case .json: return "a JSON record in braces, as in {\"Age\": 22}"

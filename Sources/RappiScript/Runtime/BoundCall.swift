@@ -47,7 +47,7 @@ public struct BoundCall {
 
     public func version(_ name: String) throws(ScriptError) -> VersionSelector? {
         guard let raw = try text(name) else { return nil }
-        guard let selector = VersionSelector(raw) else { throw mistyped(name, raw, "a version such as v2, 2 or latest") }
+        guard let selector = VersionSelector(raw) else { throw mistyped(name, raw, ValueKind.version.expectation) }
         return selector
     }
 

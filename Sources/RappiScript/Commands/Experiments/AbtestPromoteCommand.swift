@@ -3,21 +3,25 @@ import RappiWorkspace
 /// `abtest promote NAME [A|B|ENDPOINT|MODEL]` — all traffic to the winner, or to the variant named
 /// by its letter, its endpoint or its model.
 public enum AbtestPromoteCommand: RappiCommand {
+    static let name = AbtestStopCommand.name
+    static let variant = CommandArgument<String?>(
+        "variant", kind: .name, help: "the variant to promote: A, B, or its endpoint or model name (default: the report's winner)")
+
     public static let signature = CommandSignature(
         "abtest promote", area: "experiments",
         summary: "Send all of an experiment's traffic to the significantly better variant (or the one named), from the next request on.",
         pattern: [
-            .argument(ArgumentSpec("name", .stored(.experiment), help: "an experiment from `abtests`")),
-            .optional([.argument(ArgumentSpec("variant", .name, help: "the variant to promote: A, B, or its endpoint or model name (default: the report's winner)"))]),
+            name.spec,
+            .optional([variant.spec]),
         ],
         publishes: ["experiment", "promoted"],
         examples: ["abtest promote titanic", "abtest promote titanic B", "abtest promote titanic titanic_rf"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         let workspace = try context.workspace()
         let variant: String
-        if let named = try call.string("variant") {
+        if let named = try call.value(Self.variant) {
             variant = try resolve(named, in: try workspace.experiment(name), call: call)
         } else {
             let report = try ExperimentReport(name, in: workspace)

@@ -2,15 +2,17 @@ import RappiWorkspace
 
 /// `abtest stop NAME` — stops the router after it has stored every assignment and outcome.
 public enum AbtestStopCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.experiment), help: "an experiment from `abtests`")
+
     public static let signature = CommandSignature(
         "abtest stop", area: "experiments",
         summary: "Stop an experiment's router; it drains and stores all it has buffered first. The report keeps working.",
-        pattern: [.argument(ArgumentSpec("name", .stored(.experiment), help: "an experiment from `abtests`"))],
+        pattern: [name.spec],
         publishes: ["experiment", "ab_requests", "ab_outcomes"],
         examples: ["abtest stop titanic"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         let workspace = try context.workspace()
         let experiment = try workspace.experiment(name)
         let wasRunning = experiment.status != "stopped"
