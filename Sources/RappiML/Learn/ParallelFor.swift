@@ -1,3 +1,4 @@
+import Synchronization
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -53,29 +54,15 @@ enum ParallelFor {
     }
 }
 
-/// A lock-protected counter handing out work items.
-final class WorkCounter: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var value = 0
+/// A counter handing out work items to the threads of a parallel loop.
+final class WorkCounter: Sendable {
+    private let value = Atomic<Int>(0)
 
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func take() -> Int {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        let v = value
-        value += 1
-        return v
-    }
+    /// The next item (0, 1, 2, …), each handed out once.
+    func take() -> Int { value.wrappingAdd(1, ordering: .relaxed).oldValue }
 
     /// Adds one and returns the new total.
-    func increment() -> Int {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        value += 1
-        return value
-    }
+    func increment() -> Int { value.wrappingAdd(1, ordering: .relaxed).newValue }
 }
 
 /// A fixed-size buffer that parallel items write into at their own index.
