@@ -15,7 +15,7 @@ final class InferenceProtocolTests: XCTestCase {
         ["id": "req-1", "inputs": inputs.map { input -> [String: Any] in
             let values: [Any] = records.map { $0[input.name] ?? NSNull() }
             return ["name": input.name, "datatype": input.type == .text ? "BYTES" : (input.type == .integer ? "INT64" : "FP64"),
-                    "shape": flat ? [records.count] : [records.count, 1], "data": flat ? values : values.map { [$0] }]
+                    "shape": flat ? [records.count] : [records.count, 1], "data": flat ? values : values.map { [$0] as Any }]
         }]
     }
 
@@ -153,12 +153,15 @@ final class InferenceProtocolTests: XCTestCase {
             let outputs = metadata["outputs"] as? [[String: Any]] ?? []
             XCTAssertEqual(outputs.map { $0["name"] as? String ?? "" }, ["label", "probabilities"])
             XCTAssertEqual(outputs[1]["shape"] as? [Int], [-1, 2])
-            XCTAssertEqual(try await client.get("/v2/models/titanic_rf/versions/3").json["name"] as? String, "titanic_rf")
+            let versioned = try await client.get("/v2/models/titanic_rf/versions/3")
+            XCTAssertEqual(versioned.json["name"] as? String, "titanic_rf")
 
-            XCTAssertEqual(try await client.get("/v2").json["name"] as? String, "rappi")
-            XCTAssertEqual(try await client.get("/v2/health/live").text, #"{"live":true}"#)
-            XCTAssertEqual(try await client.get("/v2/health/ready").text, #"{"ready":true}"#)
-            XCTAssertEqual(try await client.get("/v2/models/titanic_rf/ready").json["ready"] as? Bool, true)
+            let server = try await client.get("/v2"), live = try await client.get("/v2/health/live")
+            let ready = try await client.get("/v2/health/ready"), modelReady = try await client.get("/v2/models/titanic_rf/ready")
+            XCTAssertEqual(server.json["name"] as? String, "rappi")
+            XCTAssertEqual(live.text, #"{"live":true}"#)
+            XCTAssertEqual(ready.text, #"{"ready":true}"#)
+            XCTAssertEqual(modelReady.json["ready"] as? Bool, true)
             self.assertProtocolError(try await client.get("/v2/models/other"), .notFound, mentions: "no model 'other'")
             self.assertProtocolError(try await client.get("/v2/models/titanic_rf/versions/2/ready"), .notFound, mentions: "no version '2'")
             let wrongMethod = try await client.get("/v2/models/titanic_rf/infer")

@@ -76,7 +76,7 @@ public struct KubernetesManifests: Sendable, Codable {
 
     /// The files to write, in the order `kubectl apply` should meet them.
     public var files: [(name: String, document: YAMLNode)] {
-        var out: [(String, YAMLNode)] = []
+        var out: [(name: String, document: YAMLNode)] = []
         if keys != nil { out.append(("secret.yaml", secret)) }
         switch serving {
         case .deployment:

@@ -6,7 +6,7 @@ enum InferenceOpenAPI {
         func error(_ description: String) -> [String: Any] {
             ["description": description, "content": [json: ["schema": ["$ref": "#/components/schemas/InferenceError"]]]]
         }
-        func open(_ summary: String, _ schema: [String: Any]) -> [String: Any] {
+        func openGet(_ summary: String, _ schema: [String: Any]) -> [String: Any] {
             ["get": ["summary": summary, "security": [] as [Any],
                      "responses": ["200": ["description": summary, "content": [json: ["schema": schema]]],
                                    "404": error("no such model or version")] as [String: Any]] as [String: Any]]
@@ -30,17 +30,17 @@ enum InferenceOpenAPI {
         let metadata: [String: Any] = ["$ref": "#/components/schemas/InferenceModelMetadata"]
         let ready: [String: Any] = ["type": "object", "required": ["ready"], "properties": ["ready": ["type": "boolean"]]]
         var paths: [String: Any] = [
-            "/v2": open("server metadata", ["type": "object", "required": ["name", "version", "extensions"],
+            "/v2": openGet("server metadata", ["type": "object", "required": ["name", "version", "extensions"],
                                             "properties": ["name": ["type": "string"], "version": ["type": "string"],
                                                            "extensions": ["type": "array", "items": ["type": "string"]]]]),
-            "/v2/health/live": open("the process is up", ["type": "object", "required": ["live"], "properties": ["live": ["type": "boolean"]]]),
-            "/v2/health/ready": open("the model is loaded", ready),
+            "/v2/health/live": openGet("the process is up", ["type": "object", "required": ["live"], "properties": ["live": ["type": "boolean"]]]),
+            "/v2/health/ready": openGet("the model is loaded", ready),
         ]
         var prefixes = ["/v2/models/\(name)"]
         if let version = signature.version { prefixes.append("/v2/models/\(name)/versions/\(version)") }
         for prefix in prefixes {
-            paths[prefix] = open("model metadata: input and output tensors", metadata)
-            paths[prefix + "/ready"] = open("the model is ready", ready)
+            paths[prefix] = openGet("model metadata: input and output tensors", metadata)
+            paths[prefix + "/ready"] = openGet("the model is ready", ready)
             paths[prefix + "/infer"] = ["post": infer]
         }
         return paths

@@ -39,6 +39,12 @@ enum InferencePath: Equatable, Sendable {
         }
     }
 
+    /// `POST …/infer`; every other path is a GET.
+    var isInfer: Bool {
+        if case .infer = self { return true }
+        return false
+    }
+
     /// The model a path names, with the version when given.
     var model: (name: String, version: String?)? {
         switch self {

@@ -25,7 +25,7 @@ struct InferenceProtocolHandler: Sendable {
     func respond(_ path: InferencePath, _ request: Request, keys: APIKeyStore, maxBodyBytes: Int, limiter: InFlightLimiter,
                  infer: ([JSONRecord]) throws -> InferenceResponse.Values) async -> Response {
         do {
-            let allowed: HTTPRequest.Method = if case .infer = path { .post } else { .get }
+            let allowed: HTTPRequest.Method = path.isInfer ? .post : .get
             guard request.method == allowed else {
                 throw APIError(status: .methodNotAllowed, code: "method_not_allowed",
                                message: "\(ModelResponder.printablePath(request.uri.path)) does not accept \(request.method.rawValue); use \(allowed.rawValue)",

@@ -123,7 +123,7 @@ struct InferenceRequest {
         APIError(status: .badRequest, code: "invalid_request", message: message)
     }
 
-    private static func clip(_ s: String) -> String { s.count > 80 ? s.prefix(80) + "…" : s }
+    private static func clip(_ s: String) -> String { s.count > 80 ? String(s.prefix(80)) + "…" : s }
 
     private static func list(_ names: [String]) -> String {
         names.prefix(30).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 30 ? ", …" : "")
