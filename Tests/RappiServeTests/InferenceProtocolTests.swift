@@ -170,16 +170,24 @@ final class InferenceProtocolTests: XCTestCase {
         }
     }
 
-    func testAModelWithoutProbabilitiesHasOnlyALabelOutput() async throws {
-        let records = TestModels.passengers(0..<5)
+    func testAModelWithoutProbabilitiesAndATextTargetHasOneBYTESLabelOutput() async throws {
+        let records: [[String: Any]] = [["size": 1.1, "colour": "red"], ["size": 9.0, "colour": NSNull()], ["size": NSNull(), "colour": "blue"]]
+        let body: [String: Any] = ["inputs": [
+            ["name": "size", "datatype": "FP64", "shape": [3, 1], "data": records.map { $0["size"]! }],
+            ["name": "colour", "datatype": "BYTES", "shape": [3], "data": ["red", NSNull(), "blue"]],
+        ]]
         try await withServer(model: TestModels.svc.path) { client in
             let metadata = try await client.get("/v2/models/titanic_rf").json
-            XCTAssertEqual((metadata["outputs"] as? [[String: Any]])?.map { $0["name"] as? String }, ["label"])
-            let answer = try await client.post("/v2/models/titanic_rf/infer", json: Self.request(records)).json
-            let outputs = answer["outputs"] as? [[String: Any]] ?? []
-            XCTAssertEqual(outputs.map { $0["name"] as? String }, ["label"])
+            let described = metadata["outputs"] as? [[String: Any]] ?? []
+            XCTAssertEqual(described.map { $0["name"] as? String }, ["label"])
+            XCTAssertEqual(described.first?["datatype"] as? String, "BYTES")
+            let answer = try await client.post("/v2/models/titanic_rf/infer", json: body)
+            let outputs = answer.json["outputs"] as? [[String: Any]] ?? []
+            XCTAssertEqual(outputs.map { $0["name"] as? String }, ["label"], answer.text)
+            XCTAssertEqual(outputs.first?["datatype"] as? String, "BYTES")
             let expected = try expectedPredictions(TestModels.svc.model, records)
-            XCTAssertEqual((outputs.first?["data"] as? [Int])?.map(String.init), expected.labels)
+            XCTAssertEqual(outputs.first?["data"] as? [String], expected.labels)
+            XCTAssertNil(expected.probabilities)
         }
     }
 
