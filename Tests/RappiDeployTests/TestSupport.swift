@@ -34,10 +34,10 @@ enum TestSupport {
         ["/usr/bin/true", "/bin/true"].first { FileManager.default.isExecutableFile(atPath: $0) }!
     }
 
-    /// `strip --strip-all` of `path`, written to a temporary file whose path is returned.
-    static func stripped(_ path: String) throws -> String {
+    /// `strip OPTION` of `path`, written to a temporary file whose path is returned.
+    static func stripped(_ path: String, option: String) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("stripped-\(UUID().uuidString)").path
-        let result = try CommandRunner.run("/usr/bin/strip", ["--strip-all", "-o", output, path])
+        let result = try CommandRunner.run("/usr/bin/strip", [option, "-o", output, path])
         XCTAssertEqual(result.status, 0, result.stderr)
         return output
     }

@@ -122,7 +122,7 @@ public enum DeployCommand: RappiCommand {
             changes.append("same model \(new.model) v\(new.modelVersion)")
         }
         if old.target != new.target { changes.append("target \(old.target) → \(new.target)") }
-        if old.url != new.url { changes.append("url \(old.url) → \(new.url) (the old one no longer answers)") }
+        if old.url != new.url && old.url != KubernetesEndpoints.notAppliedURL { changes.append("url \(old.url) → \(new.url) (the old one no longer answers)") }
         if new.auth == "key" {
             changes.append("a new API key (the old keys no longer work)")
         } else if old.auth == "key" {
