@@ -104,12 +104,13 @@ struct ModelResponder: HTTPResponder {
     }
 
     /// The checks before a POST body is read — key, content type, size — then the parsed body.
-    /// `contentTypeRequired: false` (the inference protocol, whose clients often send none)
-    /// accepts a body without `Content-Type` but still refuses a type that is not JSON.
+    /// `checksContentType: false` is for the inference protocol, whose clients send no type
+    /// (tritonclient) or curl's default form type, and whose servers read the body as JSON whatever
+    /// it says.
     static func authorizedJSON(_ request: Request, keys: APIKeyStore, maxBodyBytes: Int,
-                               contentTypeRequired: Bool = true) async throws -> JSONValue {
+                               checksContentType: Bool = true) async throws -> JSONValue {
         try authorize(request, keys: keys)
-        if contentTypeRequired || request.headers[.contentType] != nil { try checkContentType(request) }
+        if checksContentType { try checkContentType(request) }
         let body = try await collectBody(request, maxBodyBytes: maxBodyBytes)
         do {
             return try body.withUnsafeReadableBytes { try JSONParser.parse($0) }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import RappiML
@@ -135,6 +136,10 @@ final class InferenceProtocolTests: XCTestCase {
             // Not a request at all.
             self.assertProtocolError(try await infer(["instances": []]), mentions: "the body has no \"inputs\"")
             self.assertProtocolError(try await client.post("/v2/models/titanic_rf/infer", "{not json"), mentions: "not valid JSON")
+            // The binary data extension is refused with the way out.
+            let binary = try await client.post("/v2/models/titanic_rf/infer", "{}", contentType: "application/octet-stream",
+                                               headers: [HTTPField.Name("Inference-Header-Content-Length")!: "2"])
+            self.assertProtocolError(binary, mentions: "binary_data=False")
         }
     }
 

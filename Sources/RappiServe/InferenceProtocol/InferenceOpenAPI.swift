@@ -20,7 +20,6 @@ enum InferenceOpenAPI {
                 "401": error("missing or invalid API key"),
                 "404": error("no such model or version"),
                 "413": error("body larger than the limit"),
-                "415": error("body sent with a type other than JSON"),
                 "503": error("too many requests in flight; retry after a second"),
             ] as [String: Any],
         ]
