@@ -50,7 +50,6 @@ cat > "$WS/infer.json" <<'JSON'
  {"name": "Age", "datatype": "FP64", "shape": [1, 1], "data": [22]},
  {"name": "SibSp", "datatype": "INT64", "shape": [1, 1], "data": [1]},
  {"name": "Parch", "datatype": "INT64", "shape": [1, 1], "data": [0]},
- {"name": "Ticket", "datatype": "BYTES", "shape": [1, 1], "data": ["A/5 21171"]},
  {"name": "Fare", "datatype": "FP64", "shape": [1, 1], "data": [7.25]},
  {"name": "Cabin", "datatype": "BYTES", "shape": [1, 1], "data": [null]},
  {"name": "Embarked", "datatype": "BYTES", "shape": [1, 1], "data": ["S"]}]}
