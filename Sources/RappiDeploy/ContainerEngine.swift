@@ -66,7 +66,10 @@ public struct ContainerEngine: Sendable {
         if exists(name: name) {
             throw DeployError("a container named \(name) exists already — remove it with `\(commandLine(["rm", "-f", name]).joined(separator: " "))` if it is not in use")
         }
-        var arguments = ["run", "-d", "--name", name,
+        // The image runs as a non-root user; here it mounts the workspace's own keys file (0600)
+        // and log folder, which only their owner may use, so this container runs as root. A
+        // Kubernetes pod keeps the image's user and gets its keys through a Secret.
+        var arguments = ["run", "-d", "--name", name, "--user", "0:0",
                          "-p", "127.0.0.1:\(hostPort):\(BuildContext.containerPort)"] + Self.limits + noPull
         for key in labels.keys.sorted() { arguments += ["--label", "\(key)=\(labels[key]!)"] }
         for key in environmentValues.keys.sorted() { arguments += ["-e", key] }
@@ -159,6 +162,58 @@ public struct ContainerEngine: Sendable {
                                        timeout: 30), result.succeeded else { return nil }
         let value = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         return value.isEmpty || value == "<no value>" ? nil : value
+    }
+
+    /// Tags `localTag` as `reference` (a registry's name for it) and pushes it there.
+    public func push(_ localTag: String, as reference: String) throws {
+        let tagged = try engine(["tag", localTag, reference], timeout: 60, merge: true)
+        guard tagged.succeeded else { throw DeployError("\(kind.rawValue) tag \(localTag) \(reference) failed:\n\(tagged.lastLines(10))") }
+        let pushed = try engine(["push", reference], timeout: 900, merge: true)
+        guard pushed.succeeded else { throw DeployError("\(kind.rawValue) push \(reference) failed\(statusText(pushed)):\n\(pushed.lastLines(10))") }
+    }
+
+    /// `podman kube play FILE` (podman only: docker has no equivalent), with the limits `run`
+    /// gives containers, which this sandbox needs and `kube play` has no option for.
+    public func kubePlay(_ file: URL) throws {
+        guard kind == .podman else {
+            throw DeployError("rehearsing a Kubernetes pod needs podman (`podman kube play`); docker cannot run Kubernetes manifests")
+        }
+        let result = try engine(["kube", "play", file.path], timeout: 600, merge: true, environment: try limitsConfiguration())
+        guard result.succeeded else {
+            _ = try? engine(["kube", "down", file.path], timeout: 120)
+            throw DeployError("podman kube play \(file.path) failed\(statusText(result)):\n\(result.lastLines(20))")
+        }
+    }
+
+    /// `podman kube down FILE`: stops and removes the pods `kubePlay(FILE)` started.
+    public func kubeDown(_ file: URL) throws {
+        let result = try engine(["kube", "down", file.path], timeout: 120, merge: true)
+        guard result.succeeded || result.stdout.contains("no such pod") else {
+            throw DeployError("podman kube down \(file.path) failed\(statusText(result)):\n\(result.lastLines(10))")
+        }
+    }
+
+    /// Whether pod `name` exists and runs.
+    public func podIsRunning(_ name: String) -> Bool {
+        guard let result = try? engine(["pod", "inspect", "--format", "{{.State}}", name], timeout: 30), result.succeeded else { return false }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "Running"
+    }
+
+    /// The image's size in bytes as the engine stores it, nil when unknown.
+    public func imageSize(_ tag: String) -> Int? {
+        guard let result = try? engine(["image", "inspect", "--format", "{{.Size}}", tag], timeout: 30), result.succeeded else { return nil }
+        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// `CONTAINERS_CONF` naming a configuration with `limits` as the default ulimits, for
+    /// commands that take no `--ulimit`.
+    private func limitsConfiguration() throws -> [String] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rappi-containers-limits.conf")
+        let text = "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n"
+        if (try? String(contentsOf: file, encoding: .utf8)) != text {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        return ["CONTAINERS_CONF=\(file.path)"]
     }
 
     /// Whether a container of that name exists (running or not).

@@ -18,6 +18,7 @@ struct ModelResponder: HTTPResponder {
     let maxBodyBytes: Int
     let openAPIDocument: ByteBuffer
     let readyBody: ByteBuffer
+    let inference: InferenceProtocolHandler
 
     static let requestIDHeader = HTTPField.Name("X-Request-Id")!
     static let liveBody = ByteBuffer(string: #"{"status":"live"}"#)
@@ -64,6 +65,11 @@ struct ModelResponder: HTTPResponder {
 
     private func handle(_ route: Route, _ request: Request) async throws -> Response {
         if route == .unknown || route == .feedback { throw APIError.notFound(Self.printablePath(request.uri.path)) }
+        if route.isInferenceProtocol, let path = InferencePath(path: request.uri.path) {
+            return await inference.respond(path, request, keys: keys, maxBodyBytes: maxBodyBytes, limiter: limiter) { records in
+                try runtime.inferenceValues(records: records)
+            }
+        }
         guard route.methods.contains(request.method) else { throw APIError.methodNotAllowed(request.method, route: route) }
         switch route {
         case .live, .ready, .metrics, .openapi:
@@ -75,7 +81,7 @@ struct ModelResponder: HTTPResponder {
             let records = try Self.records(route, json, inputs: runtime.inputs)
             let text = try runtime.predict(records: records)
             return Self.response(.ok, body: ByteBuffer(string: text), type: Self.jsonType)
-        case .unknown, .feedback:
+        case .unknown, .feedback, .v2Server, .v2Live, .v2Ready, .v2Model, .v2ModelReady, .v2Infer:
             throw APIError.notFound(Self.printablePath(request.uri.path))
         }
     }
@@ -98,9 +104,13 @@ struct ModelResponder: HTTPResponder {
     }
 
     /// The checks before a POST body is read — key, content type, size — then the parsed body.
-    static func authorizedJSON(_ request: Request, keys: APIKeyStore, maxBodyBytes: Int) async throws -> JSONValue {
+    /// `checksContentType: false` is for the inference protocol, whose clients send no type
+    /// (tritonclient) or curl's default form type, and whose servers read the body as JSON whatever
+    /// it says.
+    static func authorizedJSON(_ request: Request, keys: APIKeyStore, maxBodyBytes: Int,
+                               checksContentType: Bool = true) async throws -> JSONValue {
         try authorize(request, keys: keys)
-        try checkContentType(request)
+        if checksContentType { try checkContentType(request) }
         let body = try await collectBody(request, maxBodyBytes: maxBodyBytes)
         do {
             return try body.withUnsafeReadableBytes { try JSONParser.parse($0) }

@@ -12,7 +12,12 @@ struct ModelRuntime: Sendable {
         self.name = name
         self.version = version
         self.labelJSON = Self.labelJSON(model)
+        hasProbabilities = model.estimator.predictProbabilities(
+            FeatureMatrix(rows: 0, columns: model.estimator.featureCount, values: [], names: model.preprocessor.featureNames)) != nil
     }
+
+    /// Whether the model answers with class probabilities (asked once, of an empty batch).
+    let hasProbabilities: Bool
 
     /// Reads and decodes a model file.
     static func load(path: String, name: String, version: Int) throws -> ModelRuntime {
@@ -32,6 +37,13 @@ struct ModelRuntime: Sendable {
     func predict(records: [JSONRecord]) throws -> String {
         let result = try classify(records: records)
         return encode(indices: result.indices, probabilities: result.probabilities, classCount: result.classCount)
+    }
+
+    /// The Open Inference Protocol outputs for `records`, from the same predictions.
+    func inferenceValues(records: [JSONRecord]) throws -> InferenceResponse.Values {
+        let result = try classify(records: records)
+        return InferenceResponse.Values(labels: result.indices.map { labelJSON[$0] }, probabilities: result.probabilities,
+                                        classCount: result.classCount)
     }
 
     /// Predictions for `records` through the model's one prediction path (`TrainedModel.predict`).

@@ -63,6 +63,10 @@ public enum ModelServer {
         }
         ready.raw("}")
 
+        let inference = InferenceProtocolHandler(
+            signature: InferenceSignature(runtime: runtime, name: runtime.name, version: String(runtime.version),
+                                          platform: "rappi_\(runtime.model.algorithm)"),
+            target: runtime.model.target.column)
         let responder = ModelResponder(
             runtime: runtime,
             keys: keys,
@@ -71,8 +75,9 @@ public enum ModelServer {
             ids: RequestIDs(),
             accessLog: accessLog,
             maxBodyBytes: Swift.max(0, configuration.maxBodyBytes),
-            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtime, authenticated: keys.isEnabled)),
-            readyBody: ByteBuffer(string: ready.text))
+            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtime, inference: inference.signature, authenticated: keys.isEnabled)),
+            readyBody: ByteBuffer(string: ready.text),
+            inference: inference)
 
         var logger = Logger(label: "rappi.serve")
         logger.logLevel = .info

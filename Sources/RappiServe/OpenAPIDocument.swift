@@ -5,12 +5,11 @@ import RappiML
 /// request and response schemas for /score and /invocations, field types (every field may be
 /// absent or null: it is then imputed), an example record, the error envelope, and the bearer scheme when keys are set.
 enum OpenAPIDocument {
-    static func make(runtime: ModelRuntime, authenticated: Bool) -> [UInt8] {
+    static func make(runtime: ModelRuntime, inference: InferenceSignature, authenticated: Bool) -> [UInt8] {
         let model = runtime.model
         let inputs = runtime.inputs
         let example = exampleRecord(inputs, recipe: model.preprocessor.recipe)
-        let hasProbabilities = model.estimator.predictProbabilities(
-            FeatureMatrix(rows: 0, columns: model.estimator.featureCount, values: [], names: model.preprocessor.featureNames)) != nil
+        let hasProbabilities = runtime.hasProbabilities
 
         var properties: [String: Any] = [:]
         for input in inputs {
@@ -52,7 +51,7 @@ enum OpenAPIDocument {
             ] as [String: Any]
         }
 
-        let schemas: [String: Any] = [
+        var schemas: [String: Any] = [
             "Record": record,
             "ScoreRequest": [
                 "type": "object", "required": ["data"],
@@ -130,6 +129,7 @@ enum OpenAPIDocument {
                      "responses": ["200": ["description": summary, "content": [type: ["schema": schema]]]]] as [String: Any]]
         }
 
+        schemas.merge(InferenceOpenAPI.schemas(inference)) { mine, _ in mine }
         var components: [String: Any] = ["schemas": schemas]
         if authenticated {
             components["securitySchemes"] = ["bearerAuth": ["type": "http", "scheme": "bearer",
@@ -142,7 +142,7 @@ enum OpenAPIDocument {
                 "version": String(runtime.version),
                 "description": "\(model.algorithm) classifier predicting '\(model.target.column)' (classes: \(model.classes.joined(separator: ", "))).",
             ],
-            "paths": [
+            "paths": InferenceOpenAPI.paths(inference, authenticated: authenticated).merging([
                 "/score": ["post": predictOperation("Predict (Azure ML style)", request: "ScoreRequest")],
                 "/invocations": ["post": predictOperation("Predict (MLflow style)", request: "InvocationsRequest")],
                 "/health/live": getOperation("the process is up", type: "application/json",
@@ -151,7 +151,7 @@ enum OpenAPIDocument {
                                               schema: ["type": "object", "properties": ["status": ["type": "string"], "model": ["type": "string"], "version": ["type": "integer"]]]),
                 "/metrics": getOperation("Prometheus metrics", type: "text/plain", schema: ["type": "string"]),
                 "/openapi.json": getOperation("this document", type: "application/json", schema: ["type": "object"]),
-            ] as [String: Any],
+            ] as [String: Any]) { _, mine in mine },
             "components": components,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)

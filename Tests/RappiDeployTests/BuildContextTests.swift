@@ -34,12 +34,16 @@ final class BuildContextTests: XCTestCase {
             let staged = dir.appendingPathComponent("rootfs" + library)
             XCTAssertTrue(paths.contains("rootfs" + library))
             XCTAssertFalse(TestSupport.status(staged).isLink, "\(library) is copied, not linked")
-            XCTAssertEqual(try TestSupport.sha256(of: staged),
-                           try TestSupport.sha256(of: URL(fileURLWithPath: library).resolvingSymlinksInPath()))
+            XCTAssertEqual(try TestSupport.sha256(of: staged), try TestSupport.sha256(of: URL(fileURLWithPath: TestSupport.stripped(
+                URL(fileURLWithPath: library).resolvingSymlinksInPath().path, option: "--strip-unneeded"))))
         }
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("rootfs/model/model.rappimodel")), Data(model))
-        XCTAssertEqual(try TestSupport.sha256(of: dir.appendingPathComponent("rootfs/usr/local/bin/rappi")),
-                       try TestSupport.sha256(of: URL(fileURLWithPath: TestSupport.smallBinary).resolvingSymlinksInPath()))
+        // The binary is staged stripped: what `strip --strip-all` makes of it, never larger.
+        let stagedBinary = dir.appendingPathComponent("rootfs/usr/local/bin/rappi")
+        XCTAssertEqual(try TestSupport.sha256(of: stagedBinary),
+                       try TestSupport.sha256(of: URL(fileURLWithPath: TestSupport.stripped(TestSupport.smallBinary, option: "--strip-all"))))
+        XCTAssertLessThanOrEqual(TestSupport.status(stagedBinary).size,
+                                 TestSupport.status(URL(fileURLWithPath: TestSupport.smallBinary).resolvingSymlinksInPath()).size)
 
         // Fixed permissions and times; /tmp is world-writable and sticky.
         for entry in context.files {
@@ -64,6 +68,7 @@ final class BuildContextTests: XCTestCase {
         XCTAssertEqual(lines, [
             "FROM scratch",
             "COPY rootfs/ /",
+            "USER 65534:65534",
             "EXPOSE 8080",
             #"ENTRYPOINT ["/usr/local/bin/rappi", "serve-model", "--model", "/model/model.rappimodel", "--name", "titanic_rf", "--version", "3", "--host", "0.0.0.0", "--port", "8080", "--keys-file", "/run/rappi/keys", "--access-log", "/var/log/rappi/access.log"]"#,
         ])

@@ -34,16 +34,24 @@ enum TestSupport {
         ["/usr/bin/true", "/bin/true"].first { FileManager.default.isExecutableFile(atPath: $0) }!
     }
 
+    /// `strip OPTION` of `path`, written to a temporary file whose path is returned.
+    static func stripped(_ path: String, option: String) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("stripped-\(UUID().uuidString)").path
+        let result = try CommandRunner.run("/usr/bin/strip", [option, "-o", output, path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return output
+    }
+
     static func sha256(of url: URL) throws -> String {
         let result = try CommandRunner.run("/usr/bin/sha256sum", [url.path])
         return String(result.stdout.prefix(64))
     }
 
     /// Mode bits (including sticky) and modification time, without following symlinks.
-    static func status(_ url: URL) -> (mode: mode_t, mtime: Int, isLink: Bool) {
+    static func status(_ url: URL) -> (mode: mode_t, mtime: Int, isLink: Bool, size: Int) {
         var info = stat()
         XCTAssertEqual(lstat(url.path, &info), 0, "lstat \(url.path)")
-        return (info.st_mode & 0o7777, Int(info.st_mtim.tv_sec), (info.st_mode & S_IFMT) == S_IFLNK)
+        return (info.st_mode & 0o7777, Int(info.st_mtim.tv_sec), (info.st_mode & S_IFMT) == S_IFLNK, Int(info.st_size))
     }
 
     /// Every path under `root` (files and folders), relative, sorted.

@@ -30,9 +30,46 @@ RECORD='{"data": [{"PassengerId": 1, "Pclass": 3, "Name": "Braund, Mr. Owen Harr
 echo "$RECORD" > "$WS/record.json"
 
 echo "== rappi: titanic rf 200 trees, deploy local, profile endpoint ($REQUESTS requests, 8 connections)"
-"$RAPPI_BIN" --workspace "$WS" -c "upload dataset titanic from $ROOT/scripts/data/titanic/ds_full target=Survived; load dataset titanic; train rf trees=200; register; deploy titanic_rf local" >/dev/null
+"$RAPPI_BIN" --workspace "$WS" -c "upload dataset titanic from $ROOT/scripts/data/titanic/ds_full target=Survived; load dataset titanic; train rf trees=200; register" >/dev/null
+URL=$("$RAPPI_BIN" --workspace "$WS" --json -c "deploy titanic_rf local" | python3 -c "
+import json, sys
+for line in sys.stdin:
+    values = json.loads(line).get('values') or {}
+    if 'url' in values: print(values['url'])")
 "$RAPPI_BIN" --workspace "$WS" -c "profile endpoint titanic_rf requests=$REQUESTS concurrency=8" | sed -n '2,$p'
 RAPPI_LINE=$("$RAPPI_BIN" --workspace "$WS" --json -c "profile endpoint titanic_rf requests=$REQUESTS concurrency=8")
+
+echo
+echo "== the same server, the same record: POST /score vs POST /v2/models/titanic_rf/infer (Open Inference Protocol), alternating, 3 rounds"
+KEY=$(head -1 "$WS/endpoints/titanic_rf/keys/keys")
+cat > "$WS/infer.json" <<'JSON'
+{"inputs": [
+ {"name": "Pclass", "datatype": "INT64", "shape": [1, 1], "data": [3]},
+ {"name": "Name", "datatype": "BYTES", "shape": [1, 1], "data": ["Braund, Mr. Owen Harris"]},
+ {"name": "Sex", "datatype": "BYTES", "shape": [1, 1], "data": ["male"]},
+ {"name": "Age", "datatype": "FP64", "shape": [1, 1], "data": [22]},
+ {"name": "SibSp", "datatype": "INT64", "shape": [1, 1], "data": [1]},
+ {"name": "Parch", "datatype": "INT64", "shape": [1, 1], "data": [0]},
+ {"name": "Fare", "datatype": "FP64", "shape": [1, 1], "data": [7.25]},
+ {"name": "Cabin", "datatype": "BYTES", "shape": [1, 1], "data": [null]},
+ {"name": "Embarked", "datatype": "BYTES", "shape": [1, 1], "data": ["S"]}]}
+JSON
+V2_LINES=()
+for round in 1 2 3; do
+    SCORE_LINE=$("$RAPPI_BIN" bench-load --url "$URL/score" --body-file "$WS/record.json" --header "Authorization: Bearer $KEY" --requests "$REQUESTS" --concurrency 8)
+    INFER_LINE=$("$RAPPI_BIN" bench-load --url "$URL/v2/models/titanic_rf/infer" --body-file "$WS/infer.json" --header "Authorization: Bearer $KEY" --requests "$REQUESTS" --concurrency 8)
+    echo "round $round  /score: $SCORE_LINE"
+    echo "round $round  /infer: $INFER_LINE"
+    V2_LINES+=("$SCORE_LINE" "$INFER_LINE")
+done
+python3 - "${V2_LINES[@]}" <<'PYEOF'
+import sys
+rows = [dict(kv.split("=") for kv in line.split()) for line in sys.argv[1:]]
+score = [float(r["throughput"]) for r in rows[0::2]]
+infer = [float(r["throughput"]) for r in rows[1::2]]
+errors = sum(int(r.get("errors", "0")) for r in rows)
+print(f"/score mean {sum(score)/3:8.0f} req/s   /v2/.../infer mean {sum(infer)/3:8.0f} req/s   ratio {sum(infer)/sum(score):.2f} (goal >= 0.80)   errors {errors}")
+PYEOF
 
 echo
 echo "== FastAPI + uvicorn + scikit-learn: same model family, same record, same client ($PEER_REQUESTS requests, 8 connections)"

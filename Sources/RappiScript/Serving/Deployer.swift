@@ -4,7 +4,8 @@ import RappiML
 import RappiWorkspace
 
 /// Starts and stops endpoints on their targets: `local` (a detached `rappi serve-model`
-/// process) and `aci` (a container built from staged files, run by podman or docker).
+/// process) and `aci` (a container built from staged files, run by podman or docker); the
+/// `kubernetes` target builds its image here and does the rest in `KubernetesEndpoints`.
 ///
 /// What it guarantees: the endpoint's name is checked before any file, process or container is
 /// touched; a busy `port=` is an error before anything is stopped or started; success means the
@@ -89,7 +90,7 @@ struct Deployer {
 
     /// Writes the build context and builds the image, after checking that the container name is
     /// free or taken by the very endpoint being replaced — never by anyone else's container.
-    private func buildImage(_ version: ModelVersion, endpoint name: String, engine: ContainerEngine, replacing existing: EndpointRecord?,
+    func buildImage(_ version: ModelVersion, endpoint name: String, engine: ContainerEngine, replacing existing: EndpointRecord?,
                             authenticated: Bool) throws -> (tag: String, container: String) {
         let workspaceID = try workspace.identifier()
         let containerName = ContainerNames.container(workspaceID: workspaceID, endpoint: name)
@@ -171,6 +172,9 @@ struct Deployer {
     /// removed unless it is `keepingImage`.
     @discardableResult
     func stop(_ endpoint: EndpointRecord, keepingImage: String? = nil) -> StopOutcome {
+        if endpoint.target == "kubernetes" {
+            return KubernetesEndpoints(workspace: workspace).stop(endpoint, keepingImage: keepingImage)
+        }
         if endpoint.target == "aci" {
             let reference = Self.containerReference(endpoint)
             guard let engine = ContainerEngine.detect() else {
@@ -228,6 +232,8 @@ struct Deployer {
             guard Self.isServer(pid: pid, of: endpoint) else {
                 return .down("its process has exited (pid \(pid) now belongs to another program)")
             }
+        } else if endpoint.target == "kubernetes" {
+            if let verdict = KubernetesEndpoints(workspace: workspace).health(endpoint) { return verdict }
         } else if let engine = ContainerEngine.detect(), !engine.isRunning(name: Self.containerReference(endpoint)) {
             // While its container runs, the engine holds the port: nobody else can answer there.
             return .down("its container \(Self.containerReference(endpoint).prefix(12)) is not running")

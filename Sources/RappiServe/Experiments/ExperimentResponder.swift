@@ -26,6 +26,11 @@ struct ExperimentResponder: HTTPResponder {
     let maxBodyBytes: Int
     let openAPIDocument: ByteBuffer
     let readyBody: ByteBuffer
+    let inference: InferenceProtocolHandler
+
+    /// The router's inference-protocol outputs after the model's: each row's variant and the
+    /// request id `/feedback` takes.
+    static let inferenceOutputs = ["variant", "request_id"]
 
     func respond(to request: Request, context: Context) async throws -> Response {
         await ModelResponder.answer(request, context: context, ids: ids, metrics: metrics, accessLog: accessLog) { route in
@@ -35,6 +40,29 @@ struct ExperimentResponder: HTTPResponder {
 
     private func handle(_ route: Route, _ request: Request) async throws -> Response {
         if route == .unknown { throw APIError.notFound(ModelResponder.printablePath(request.uri.path), feedback: true) }
+        if route.isInferenceProtocol, let path = InferencePath(path: request.uri.path) {
+            let start = ModelResponder.monotonicNanoseconds()
+            return await inference.respond(path, request, keys: keys, maxBodyBytes: maxBodyBytes, limiter: limiter) { records in
+                let scored = try assignAndScore(records, start: start)
+                let n = records.count
+                let labels = (0..<n).map { row in
+                    runtimes[scored.variantOf[row]].labelJSON[scored.results[scored.variantOf[row]]!.indices[scored.positionOf[row]]]
+                }
+                var probabilities: [Double]?
+                let k = runtimes[0].model.classes.count
+                if scored.results.allSatisfy({ $0 == nil || $0!.probabilities != nil }) {
+                    var all = [Double]()
+                    all.reserveCapacity(n * k)
+                    for row in 0..<n {
+                        let result = scored.results[scored.variantOf[row]]!
+                        all += result.probabilities![(scored.positionOf[row] * k)..<((scored.positionOf[row] + 1) * k)]
+                    }
+                    probabilities = all
+                }
+                return InferenceResponse.Values(labels: labels, probabilities: probabilities, classCount: k,
+                                                extra: [scored.variantOf.map { VariantAssignment.labels[$0] }, scored.requestIDs])
+            }
+        }
         guard route.methods.contains(request.method) else { throw APIError.methodNotAllowed(request.method, route: route) }
         switch route {
         case .live, .ready, .metrics, .openapi:
@@ -45,21 +73,32 @@ struct ExperimentResponder: HTTPResponder {
             defer { limiter.leave() }
             let json = try await ModelResponder.authorizedJSON(request, keys: keys, maxBodyBytes: maxBodyBytes)
             let records = try ModelResponder.records(route, json, inputs: runtimes[VariantAssignment.a].inputs)
-            return ModelResponder.response(.ok, body: ByteBuffer(string: try assignAndScore(records, start: start)), type: ModelResponder.jsonType)
+            let scored = try assignAndScore(records, start: start)
+            let text = encode(variantOf: scored.variantOf, positionOf: scored.positionOf, results: scored.results, requestIDs: scored.requestIDs)
+            return ModelResponder.response(.ok, body: ByteBuffer(string: text), type: ModelResponder.jsonType)
         case .feedback:
             guard limiter.tryEnter() else { throw APIError.overloaded(limit: limiter.limit) }
             defer { limiter.leave() }
             let json = try await ModelResponder.authorizedJSON(request, keys: keys, maxBodyBytes: maxBodyBytes)
             let count = try feedback.handle(json)
             return ModelResponder.response(.ok, body: ByteBuffer(string: "{\"recorded\":\(count)}"), type: ModelResponder.jsonType)
-        case .unknown:
+        case .unknown, .v2Server, .v2Live, .v2Ready, .v2Model, .v2ModelReady, .v2Infer:
             throw APIError.notFound(ModelResponder.printablePath(request.uri.path), feedback: true)
         }
     }
 
-    /// Assigns each record, scores each variant's records with its model, records the
-    /// assignments and returns the answer body.
-    private func assignAndScore(_ records: [JSONRecord], start: UInt64) throws -> String {
+    /// One batch assigned and scored: each record's variant, its position inside that variant's
+    /// result, the variants' results and each record's request id.
+    private struct Scored {
+        let variantOf: [Int]
+        let positionOf: [Int]
+        let results: [Predictions?]
+        let requestIDs: [String]
+    }
+
+    /// Assigns each record, scores each variant's records with its model and records the
+    /// assignments.
+    private func assignAndScore(_ records: [JSONRecord], start: UInt64) throws -> Scored {
         let shareA = control.current().shareA
         var variantOf = [Int](repeating: VariantAssignment.a, count: records.count)
         var units: [String?] = Array(repeating: nil, count: records.count)
@@ -88,7 +127,6 @@ struct ExperimentResponder: HTTPResponder {
         for variant in 0..<2 { for (i, row) in rowsOf[variant].enumerated() { positionOf[row] = i } }
 
         let requestIDs = (0..<records.count).map { _ in recordIDs.next() }
-        let text = encode(variantOf: variantOf, positionOf: positionOf, results: results, requestIDs: requestIDs)
         let micros = Int((ModelResponder.monotonicNanoseconds() &- start) / 1000)
         recorder.record((0..<records.count).map { row in
             let variant = variantOf[row]
@@ -96,7 +134,7 @@ struct ExperimentResponder: HTTPResponder {
             return ExperimentAssignment(requestID: requestIDs[row], variant: VariantAssignment.labels[variant], unit: units[row],
                                         prediction: runtimes[variant].model.classes[index], shareA: shareA, latencyMicroseconds: micros)
         })
-        return text
+        return Scored(variantOf: variantOf, positionOf: positionOf, results: results, requestIDs: requestIDs)
     }
 
     /// `{"predictions": […], "probabilities": […], "classes": […], "variants": […], "request_ids": […],

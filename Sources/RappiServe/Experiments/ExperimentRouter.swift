@@ -50,6 +50,11 @@ public enum ExperimentRouter {
         }
         ready.raw("}")
 
+        let inference = InferenceProtocolHandler(
+            signature: InferenceSignature(runtime: runtimes[0], name: experiment.name, version: nil, platform: "rappi_abtest_router",
+                                          probabilities: runtimes.allSatisfy(\.hasProbabilities),
+                                          extraOutputs: ExperimentResponder.inferenceOutputs),
+            target: runtimes[0].model.target.column)
         var randomPrefix = SystemRandomNumberGenerator()
         let responder = ExperimentResponder(
             experiment: experiment.name,
@@ -66,8 +71,9 @@ public enum ExperimentRouter {
             recordIDs: RequestIDs(prefix: String(randomPrefix.next(), radix: 16)),
             accessLog: accessLog,
             maxBodyBytes: Swift.max(0, configuration.maxBodyBytes),
-            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtimes[0], authenticated: keys.isEnabled)),
-            readyBody: ByteBuffer(string: ready.text))
+            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtimes[0], inference: inference.signature, authenticated: keys.isEnabled)),
+            readyBody: ByteBuffer(string: ready.text),
+            inference: inference)
 
         var logger = Logger(label: "rappi.router")
         logger.logLevel = .info

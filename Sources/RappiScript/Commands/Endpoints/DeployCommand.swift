@@ -1,27 +1,33 @@
 import RappiDeploy
 import RappiWorkspace
 
-/// `deploy [MODEL[:vN|:stage]] local|aci [as NAME] [port=N] [auth=key|none]`
+/// `deploy [MODEL[:vN|:stage]] local|aci|kubernetes [as NAME] [port=N] [auth=key|none]`, and for
+/// kubernetes `[replicas=N] [namespace=NS] [cpu=…] [memory=…] [min=N max=N] [serving=kserve]
+/// [registry=…] [rehearse=true]`.
 public enum DeployCommand: RappiCommand {
     public static let signature = CommandSignature(
         "deploy", area: "endpoints",
-        summary: "Deploy a registered model as an HTTP service: local (a process) or aci (a container instance).",
+        summary: "Deploy a registered model as an HTTP service: local (a process), aci (a container instance) or kubernetes (manifests, applied when a cluster answers).",
         pattern: [
             .argument(ArgumentSpec("model", .text, help: "MODEL, MODEL:v2 or MODEL:production — or the target, to deploy the model just registered")),
-            .optional([.argument(ArgumentSpec("target", .choice(["local", "aci"]), help: "local or aci"))]),
+            .optional([.argument(ArgumentSpec("target", .choice(targets), help: "local, aci or kubernetes"))]),
             .optional([.keyword("as"), .argument(ArgumentSpec("name", .name, help: "the endpoint's name (default: the model's)"))]),
         ],
-        options: [ServerOptions.port.spec, ServerOptions.auth.spec],
+        options: [ServerOptions.port.spec, ServerOptions.auth.spec] + KubernetesOptions.specs,
         publishes: ["endpoint", "url", "port", "replaced"],
-        examples: ["deploy local", "deploy titanic_rf:v2 aci as titanic port=8080", "deploy titanic_linsvc local auth=none"])
+        examples: ["deploy local", "deploy titanic_rf:v2 aci as titanic port=8080", "deploy titanic_linsvc local auth=none",
+                   "deploy titanic_rf kubernetes replicas=3 namespace=ml cpu=500m memory=256Mi min=2 max=8",
+                   "deploy titanic_rf kubernetes serving=kserve", "deploy titanic_rf kubernetes rehearse=true"])
+
+    static let targets = ["local", "aci", "kubernetes"]
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let first = try call.string("model")!
         var modelText: String? = first
         var target = try call.string("target")
         if target == nil {
-            guard first == "local" || first == "aci" else {
-                throw call.error("deploy needs a target after the model: local or aci, as in `deploy \(first) local`", at: "model")
+            guard targets.contains(first) else {
+                throw call.error("deploy needs a target after the model: local, aci or kubernetes, as in `deploy \(first) local`", at: "model")
             }
             target = first
             modelText = nil
@@ -31,20 +37,71 @@ public enum DeployCommand: RappiCommand {
         if let name {
             do { try Workspace.validateName(name, kind: "endpoint") } catch { throw call.error("\(error)", at: "name") }
         }
+        if target != "kubernetes", let option = KubernetesOptions.names.first(where: { call.has($0) }) {
+            throw call.error("option '\(option)' is for the kubernetes target; `deploy … \(target!)` does not take it", at: option)
+        }
+        let settings = target == "kubernetes" ? try kubernetesSettings(call) : nil
         let version = try ModelReference.resolve(modelText, in: context, for: "deploy")
         let endpointName = name ?? version.name
         let authenticated = try call.value(ServerOptions.auth) == .key
+        if var settings {
+            settings.authenticated = authenticated
+            let outcome = try KubernetesEndpoints(workspace: try context.workspace())
+                .deploy(version, as: endpointName, from: try ModelReference.follows(modelText), settings: settings)
+            return result(outcome.deployment, version: version, target: target!, kubernetes: outcome)
+        }
         let deployer = Deployer(workspace: try context.workspace())
         let deployment = try deployer.deploy(version, as: endpointName, from: try ModelReference.follows(modelText), target: target!,
                                              port: try call.value(ServerOptions.port), authenticated: authenticated)
+        return result(deployment, version: version, target: target!, kubernetes: nil)
+    }
+
+    /// The kubernetes options, checked together (min ≤ replicas ≤ max).
+    static func kubernetesSettings(_ call: BoundCall) throws -> KubernetesEndpoints.Settings {
+        let replicas = try call.value(KubernetesOptions.replicas)
+        let minimum = try call.value(KubernetesOptions.min) ?? replicas
+        let maximum = try call.value(KubernetesOptions.max) ?? Swift.max(minimum, replicas) * 3
+        if minimum > replicas {
+            throw call.error("option 'min' is \(minimum), more than replicas=\(replicas): the autoscaler's range must hold the starting replicas", at: "min")
+        }
+        if maximum < Swift.max(minimum, replicas) {
+            throw call.error("option 'max' is \(maximum), less than \(maximum < minimum ? "min=\(minimum)" : "replicas=\(replicas)"): the autoscaler's range must hold the starting replicas", at: "max")
+        }
+        return KubernetesEndpoints.Settings(
+            namespace: try call.value(KubernetesOptions.namespace), replicas: replicas, minReplicas: minimum, maxReplicas: maximum,
+            cpu: try call.value(KubernetesOptions.cpu), memory: try call.value(KubernetesOptions.memory),
+            serving: try call.value(KubernetesOptions.serving).manifests, registry: try call.value(KubernetesOptions.registry),
+            rehearse: try call.value(KubernetesOptions.rehearse), port: try call.value(ServerOptions.port), authenticated: true)
+    }
+
+    static func result(_ deployment: Deployer.Deployment, version: ModelVersion, target: String,
+                       kubernetes: KubernetesEndpoints.Outcome?) -> CommandResult {
         let endpoint = deployment.endpoint
-        var lines = ["deployed \(version.name) v\(version.version) as \(endpointName) (\(target!)" +
+        let endpointName = endpoint.name
+        var lines = ["deployed \(version.name) v\(version.version) as \(endpointName) (\(target)" +
                      (endpoint.pid.map { ", pid \($0)" } ?? "") + (endpoint.image.map { ", image \($0)" } ?? "") + ")"]
         if let replaced = deployment.replaced { lines.append("  replaced  " + Self.replacement(of: replaced, by: endpoint)) }
-        lines.append("  url   \(endpoint.url)/score")
+        if let kubernetes {
+            lines.append("  manifests  \(kubernetes.manifests.path)/ (\(kubernetes.files.joined(separator: ", ")))")
+            if let bytes = kubernetes.imageBytes { lines.append("  image size \(ByteSize.describe(bytes))") }
+            switch kubernetes.state {
+            case .applied(let namespace, _):
+                lines.append("  applied    to namespace \(namespace) (\(kubernetes.clusterNote)); the url is a kubectl port-forward to the Service")
+            case .rehearsed:
+                lines.append("  rehearsed  the Deployment's pod runs here under podman kube play (no cluster was used)")
+            case .notApplied:
+                lines.append("  not applied: \(kubernetes.clusterNote), so the manifests are written and nothing runs. To apply them:")
+                for command in kubernetes.commands { lines.append("    \(command)") }
+            }
+        }
+        if endpoint.url != KubernetesEndpoints.notAppliedURL {
+            lines.append("  url   \(endpoint.url)/score")
+        }
         if let keys = deployment.keys {
             lines.append("  key   \(keys.primary)")
-            lines.append("  use   curl -H 'Authorization: Bearer \(keys.primary)' -H 'Content-Type: application/json' -d '{\"data\": [{…}]}' \(endpoint.url)/score")
+            if endpoint.url != KubernetesEndpoints.notAppliedURL {
+                lines.append("  use   curl -H 'Authorization: Bearer \(keys.primary)' -H 'Content-Type: application/json' -d '{\"data\": [{…}]}' \(endpoint.url)/score")
+            }
         } else {
             lines.append("  auth  none")
         }
@@ -65,7 +122,7 @@ public enum DeployCommand: RappiCommand {
             changes.append("same model \(new.model) v\(new.modelVersion)")
         }
         if old.target != new.target { changes.append("target \(old.target) → \(new.target)") }
-        if old.url != new.url { changes.append("url \(old.url) → \(new.url) (the old one no longer answers)") }
+        if old.url != new.url && old.url != KubernetesEndpoints.notAppliedURL { changes.append("url \(old.url) → \(new.url) (the old one no longer answers)") }
         if new.auth == "key" {
             changes.append("a new API key (the old keys no longer work)")
         } else if old.auth == "key" {

@@ -91,7 +91,9 @@ public enum ProfileEndpointCommand: RappiCommand {
     }
 
     /// The server's process: the local pid, or the container's main process as the host sees it.
+    /// None for Kubernetes: the pods run elsewhere (a recorded pid is the port-forward's).
     private static func serverPID(_ endpoint: EndpointRecord) -> Int32? {
+        if endpoint.target == "kubernetes" { return nil }
         if let pid = endpoint.pid { return Int32(pid) }
         guard endpoint.target == "aci", let engine = ContainerEngine.detect() else { return nil }
         return engine.mainProcessID(name: Deployer.containerReference(endpoint))

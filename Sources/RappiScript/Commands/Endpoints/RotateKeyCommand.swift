@@ -25,6 +25,18 @@ public enum RotateKeyCommand: RappiCommand {
         let rotated = keys.rotated()
         try rotated.write(workspace, endpoint: name)
         let secondary = "  the previous key still works as the secondary until the next rotation"
+        if endpoint.target == "kubernetes" {
+            // The pods read their keys from the Secret's file: the Secret carries the rotation. A
+            // rehearsal pod re-reads its file at once and is checked below like any server; a
+            // cluster syncs Secret volumes on its own schedule, and an unapplied one runs nothing.
+            let kubernetes = KubernetesEndpoints(workspace: workspace)
+            let published = try kubernetes.publish(rotated, endpoint: endpoint)
+            if case .rehearsed = kubernetes.state(of: endpoint) {} else {
+                var result = CommandResult("\(name): new primary key \(rotated.primary) — \(published)\n\(secondary)")
+                result.secrets = [rotated.primary]  // kept out of run records and step logs
+                return result
+            }
+        }
         if case .down(let why) = Deployer(workspace: workspace).health(endpoint) {
             var result = CommandResult("\(name): new primary key \(rotated.primary) — not checked: \(name) is down (\(why))\n\(secondary)")
             result.secrets = [rotated.primary]  // kept out of run records and step logs

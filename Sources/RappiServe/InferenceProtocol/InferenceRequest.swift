@@ -1,0 +1,131 @@
+import RappiML
+
+/// An Open Inference Protocol infer request decoded into the records `/score` would receive:
+/// row `i` holds element `i` of every input tensor, keyed by the input's name. The records then
+/// take the one prediction path (`ModelRuntime.classify` → `RecordFrameBuilder` →
+/// `TrainedModel.predict`), so the tensors are never coerced here — only checked against the
+/// protocol (names, datatypes, shapes, value kinds) so every mistake is a 400 naming the input.
+struct InferenceRequest {
+    let id: String?
+    let records: [JSONRecord]
+    /// The outputs asked for, in request order; nil for all of them.
+    let requestedOutputs: [String]?
+
+    static let numericDatatypes: Set<String> = ["INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64",
+                                               "FP16", "FP32", "FP64"]
+
+    /// Decodes `body` for a model with `signature`; a malformed request throws a 400 naming the
+    /// input (or output) at fault.
+    init(_ body: JSONValue, signature: InferenceSignature) throws {
+        guard case .object = body else { throw Self.bad("the body is \(body.kind); expected an object {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}, …]}") }
+        switch body["id"] {
+        case .string(let s)?: id = s
+        case nil, .null?: id = nil
+        case let other?: throw Self.bad("\"id\" is \(other.kind); expected a string")
+        }
+        guard let inputsValue = body["inputs"] else { throw Self.bad("the body has no \"inputs\"; expected {\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}, …]}") }
+        guard case .array(let tensors) = inputsValue else { throw Self.bad("\"inputs\" is \(inputsValue.kind); expected a list of tensors") }
+
+        let inputs = signature.inputs
+        var columns = [[JSONValue]?](repeating: nil, count: inputs.count)
+        var rows: Int?
+        var firstName = ""
+        for (position, tensor) in tensors.enumerated() {
+            guard case .object = tensor else { throw Self.bad("input \(position) is \(tensor.kind); expected an object with \"name\", \"shape\", \"datatype\" and \"data\"") }
+            guard case .string(let name)? = tensor["name"] else { throw Self.bad("input \(position) has no \"name\" string") }
+            guard let j = inputs.firstIndex(where: { $0.name == name }) else {
+                throw Self.bad("unknown input '\(Self.clip(name))'; the model's inputs are \(Self.list(inputs.map(\.name)))")
+            }
+            guard columns[j] == nil else { throw Self.bad("input '\(name)' is given twice") }
+            let values = try Self.values(of: tensor, input: inputs[j])
+            if let rows, values.count != rows {
+                throw Self.bad("input '\(name)' has \(values.count) rows but input '\(firstName)' has \(rows); every input needs one value per row")
+            }
+            if rows == nil { rows = values.count; firstName = name }
+            columns[j] = values
+        }
+        if let j = columns.firstIndex(where: { $0 == nil }) {
+            throw Self.bad("missing input '\(inputs[j].name)' (\(InferenceSignature.datatype(of: inputs[j].type))); every input is required — send null values to have them imputed")
+        }
+        let n = rows ?? 0
+        guard n > 0 else { throw Self.bad("the inputs hold no rows; expected shape [n, 1] with n ≥ 1") }
+        let given = columns.map { $0! }
+        records = (0..<n).map { row in inputs.indices.map { j in (key: inputs[j].name, value: given[j][row]) } }
+        requestedOutputs = try Self.outputs(body["outputs"], signature: signature)
+    }
+
+    /// The values of one input tensor, checked: a known datatype that fits the column, a shape
+    /// `[n, 1]` or `[n]`, and exactly `n` values (flat or nested row-major) of that datatype or null.
+    private static func values(of tensor: JSONValue, input: InputColumn) throws -> [JSONValue] {
+        let name = input.name
+        guard case .string(let datatype)? = tensor["datatype"] else { throw bad("input '\(name)' has no \"datatype\" string") }
+        let expected = InferenceSignature.datatype(of: input.type)
+        let numeric = numericDatatypes.contains(datatype)
+        guard input.type.isNumeric ? numeric : datatype == "BYTES" else {
+            let fix = input.type.isNumeric ? "\(expected) (or another numeric datatype)" : "BYTES"
+            throw bad("input '\(name)' has datatype \(clip(datatype)); this \(input.type.rawValue) input takes \(fix)")
+        }
+        guard case .array(let dims)? = tensor["shape"] else { throw bad("input '\(name)' has no \"shape\" list; expected [n, 1]") }
+        var shape: [Int] = []
+        for d in dims {
+            guard case .number(let v) = d, v >= 0, v == v.rounded(), v < 1e9 else {
+                throw bad("input '\(name)' has a shape with \(d.kind == "a number" ? "a negative or fractional size" : d.kind); expected [n, 1]")
+            }
+            shape.append(Int(v))
+        }
+        guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
+            throw bad("input '\(name)' has shape \(shape); expected [n, 1] or [n] — one value per row")
+        }
+        guard let data = tensor["data"] else { throw bad("input '\(name)' has no \"data\"") }
+        var flat: [JSONValue] = []
+        flat.reserveCapacity(shape[0])
+        try flatten(data, into: &flat, name: name)
+        guard flat.count == shape[0] else {
+            throw bad("input '\(name)' has shape \(shape) but \(flat.count) values; the data must hold exactly \(shape[0])")
+        }
+        let integral = datatype.hasPrefix("INT") || datatype.hasPrefix("UINT")
+        for (row, value) in flat.enumerated() {
+            switch value {
+            case .null: continue
+            case .number(let v) where numeric:
+                if integral, v != v.rounded() { throw bad("input '\(name)' row \(row) is \(v), not an integer as \(datatype) requires") }
+            case .string where !numeric: continue
+            default:
+                throw bad("input '\(name)' row \(row) is \(value.kind); \(datatype) data holds \(numeric ? "numbers" : "strings") (or null for a missing value)")
+            }
+        }
+        return flat
+    }
+
+    /// Row-major flattening of nested lists (the protocol allows either form).
+    private static func flatten(_ value: JSONValue, into out: inout [JSONValue], name: String) throws {
+        guard case .array(let items) = value else { throw bad("input '\(name)' has \"data\" \(value.kind); expected a list") }
+        for item in items {
+            if case .array = item { try flatten(item, into: &out, name: name) } else { out.append(item) }
+        }
+    }
+
+    private static func outputs(_ value: JSONValue?, signature: InferenceSignature) throws -> [String]? {
+        guard let value, case .array(let items) = value else {
+            if let value, case .null = value { return nil }
+            if value != nil { throw bad("\"outputs\" is \(value!.kind); expected a list of {\"name\": …}") }
+            return nil
+        }
+        let known = signature.outputs.map(\.name)
+        return try items.enumerated().map { position, item in
+            guard case .string(let name)? = item["name"] else { throw bad("output \(position) has no \"name\" string") }
+            guard known.contains(name) else { throw bad("unknown output '\(clip(name))'; the model's outputs are \(list(known))") }
+            return name
+        }
+    }
+
+    static func bad(_ message: String) -> APIError {
+        APIError(status: .badRequest, code: "invalid_request", message: message)
+    }
+
+    private static func clip(_ s: String) -> String { s.count > 80 ? String(s.prefix(80)) + "…" : s }
+
+    private static func list(_ names: [String]) -> String {
+        names.prefix(30).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 30 ? ", …" : "")
+    }
+}

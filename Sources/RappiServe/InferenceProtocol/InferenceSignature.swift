@@ -1,0 +1,63 @@
+import RappiML
+
+/// What a served model looks like through the Open Inference Protocol: one input tensor per raw
+/// column and the output tensors, derived from what the model answers on `/score` (a label
+/// always; probabilities only when the model has them).
+struct InferenceSignature: Sendable {
+    struct Tensor: Sendable, Equatable {
+        let name: String
+        let datatype: String
+        /// `-1` for the batch dimension.
+        let shape: [Int]
+    }
+
+    let name: String
+    /// nil for the A/B router, which serves an experiment rather than a model version.
+    let version: String?
+    let platform: String
+    let inputs: [InputColumn]
+    let outputs: [Tensor]
+    /// The classes in the order of each probabilities row (the `classes` of a `/score` answer).
+    let classes: [String]
+
+    static let labelOutput = "label"
+    static let probabilitiesOutput = "probabilities"
+
+    /// The signature of `runtime`'s model, served as `name` (version `version`, nil for none),
+    /// with `extraOutputs` (BYTES, one per row) after the model's own; `probabilities` says
+    /// whether every answer has them (the router's two models must both), default the model's.
+    init(runtime: ModelRuntime, name: String, version: String?, platform: String, probabilities: Bool? = nil,
+         extraOutputs: [String] = []) {
+        self.name = name
+        self.version = version
+        self.platform = platform
+        inputs = runtime.inputs
+        classes = runtime.model.classes
+        var outputs = [Tensor(name: Self.labelOutput, datatype: Self.datatype(ofJSON: runtime.labelJSON), shape: [-1, 1])]
+        if probabilities ?? runtime.hasProbabilities {
+            outputs.append(Tensor(name: Self.probabilitiesOutput, datatype: "FP64", shape: [-1, runtime.model.classes.count]))
+        }
+        outputs += extraOutputs.map { Tensor(name: $0, datatype: "BYTES", shape: [-1, 1]) }
+        self.outputs = outputs
+    }
+
+    /// The input tensors: BYTES for text, INT64 for integer and FP64 for real columns, `[-1, 1]`.
+    var inputTensors: [Tensor] {
+        inputs.map { Tensor(name: $0.name, datatype: Self.datatype(of: $0.type), shape: [-1, 1]) }
+    }
+
+    static func datatype(of type: ColumnType) -> String {
+        switch type {
+        case .integer: return "INT64"
+        case .real: return "FP64"
+        case .text: return "BYTES"
+        }
+    }
+
+    /// The datatype of output values as the JSON answers write them: INT64 when every value is a
+    /// JSON integer, FP64 when every value is a JSON number, BYTES otherwise (quoted strings).
+    static func datatype(ofJSON values: [String]) -> String {
+        guard values.allSatisfy(\.isJSONNumber) else { return "BYTES" }
+        return values.allSatisfy { !$0.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) } ? "INT64" : "FP64"
+    }
+}
