@@ -30,8 +30,7 @@ struct ModelRuntime: Sendable {
 
     /// The prediction response body for `records`, or an `APIError` (422) naming each bad field.
     func predict(records: [JSONRecord]) throws -> String {
-        let result = try classify(records: records)
-        return encode(indices: result.indices, probabilities: result.probabilities, classCount: result.classCount)
+        encode(try classify(records: records))
     }
 
     /// Predictions for `records` through the model's one prediction path (`TrainedModel.predict`).
@@ -56,18 +55,20 @@ struct ModelRuntime: Sendable {
     }
 
     /// `{"predictions": [...], "probabilities": [[...]], "classes": [...], "model": NAME, "version": N}`;
-    /// `classes` gives the order of each probability list.
-    func encode(indices: [Int], probabilities: [Double]?, classCount k: Int) -> String {
-        var w = JSONWriter(capacity: 64 + indices.count * (probabilities == nil ? 4 : 24 + 10 * k) + name.utf8.count)
+    /// `classes` gives the order of each probability list. A regression model answers
+    /// `{"predictions": [152.07, …], "model": NAME, "version": N}` (`model.output` is `.number`).
+    func encode(_ result: Predictions) -> String {
+        let k = result.classCount, probabilities = result.probabilities
+        var w = JSONWriter(capacity: 64 + result.count * (probabilities == nil ? 20 : 24 + 10 * k) + name.utf8.count)
         w.raw("{\"predictions\":[")
-        for (i, c) in indices.enumerated() {
+        for i in 0..<result.count {
             if i > 0 { w.raw(",") }
-            w.raw(labelJSON[c])
+            w.raw(predictionJSON(result, row: i))
         }
         w.raw("]")
         if let p = probabilities {
             w.raw(",\"probabilities\":[")
-            for row in 0..<indices.count {
+            for row in 0..<result.count {
                 w.raw(row == 0 ? "[" : ",[")
                 for c in 0..<k {
                     if c > 0 { w.raw(",") }
@@ -88,6 +89,13 @@ struct ModelRuntime: Sendable {
 
     /// Each class as JSON: a number when the target is numeric (`0`, `1`), else a string.
     let labelJSON: [String]
+
+    /// One record's prediction as JSON: its class, or a regression model's number (the shortest
+    /// text that reads back as the same Double).
+    func predictionJSON(_ result: Predictions, row: Int) -> String {
+        if let values = result.values { return ModelOutput.numberText(values[row]) }
+        return labelJSON[result.indices[row]]
+    }
 
     /// `,"classes":[…]` — the order of the probabilities in an answer.
     func writeClasses(into w: inout JSONWriter) {

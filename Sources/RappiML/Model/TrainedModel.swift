@@ -31,7 +31,8 @@ public struct TrainedModel: Sendable {
     /// What the model answers per record: a class label (with probabilities when it has them) or a number.
     public var output: ModelOutput {
         if task == .regression { return .number }
-        return .classLabel(classes: classes, hasProbabilities: !(estimator is LinearSVC))
+        let none = FeatureMatrix(rows: 0, columns: estimator.featureCount, values: [], names: preprocessor.featureNames)
+        return .classLabel(classes: classes, hasProbabilities: estimator.predictProbabilities(none) != nil)
     }
 
     /// The one prediction path: predictions for `rows` of `frame` (all rows when nil) — raw

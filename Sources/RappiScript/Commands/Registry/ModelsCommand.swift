@@ -4,7 +4,7 @@ import RappiWorkspace
 /// `models` — every registered model with its latest version.
 public enum ModelsCommand: RappiCommand {
     public static let signature = CommandSignature(
-        "models", area: "registry", summary: "List registered models: versions, latest, algorithm, accuracy, stages.",
+        "models", area: "registry", summary: "List registered models: versions, latest, algorithm, headline metric (accuracy, or RMSE for regression), stages.",
         publishes: ["models"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
@@ -13,13 +13,13 @@ public enum ModelsCommand: RappiCommand {
         guard !names.isEmpty else {
             return CommandResult("no models registered yet — train one and `register` it", values: [("models", .int(0))])
         }
-        var table = TextTable(["name", "versions", "latest", "algorithm", "accuracy", "dataset", "production", "staging", "created"])
+        var table = TextTable(["name", "versions", "latest", "algorithm", "metric", "dataset", "production", "staging", "created"])
         for name in names {
             let versions = try workspace.modelVersions(name)
             guard let latest = versions.last else { continue }
             let stageHolder = { (stage: ModelStage) in versions.last { $0.stage == stage.rawValue }.map { "v\($0.version)" } ?? "" }
             table.add([name, String(versions.count), "v\(latest.version)", latest.algorithm,
-                       ModelJSON.number(latest.metricsJSON, "accuracy").map { String(format: "%.4f", $0) } ?? "",
+                       ModelJSON.headline(latest.metricsJSON).map { String(format: "%@ %.4f", $0.name, $0.value) } ?? "",
                        latest.dataset.map { "\($0) v\(latest.datasetVersion ?? 0)" } ?? "",
                        stageHolder(.production), stageHolder(.staging), Timestamp.short(latest.createdAt)])
         }
@@ -35,6 +35,11 @@ enum ModelJSON {
 
     static func number(_ json: String, _ key: String) -> Double? {
         (object(json)[key] as? NSNumber)?.doubleValue
+    }
+
+    /// The metric that sums a model up: accuracy for a classifier, RMSE for a regression model.
+    static func headline(_ json: String) -> (name: String, value: Double)? {
+        HeadlineMetric.names.lazy.compactMap { name in number(json, name).map { (name, $0) } }.first
     }
 
     /// `key=value` pairs, sorted by key, for display; `rounded` shows numbers to four decimals (metrics).
