@@ -23,7 +23,8 @@ struct Trainer {
         if plan.task == nil {
             let (task, note) = try Self.guessTask(dataset, target: plan.target)
             plan.task = task
-            if task == .regression { notes.append(note) }
+            // `preprocess` already said which task it is; say it here when nobody has.
+            if task == .regression && session.preprocessing == nil { notes.append(note) }
         }
         let split: SplitPlan
         if let chosen = session.split, chosen.datasetHash == dataset.version.contentHash {
