@@ -20,8 +20,14 @@ final class ChartTests: XCTestCase {
         FoldScoresChart.render(metrics: [("accuracy", [0.81, 0.83, 0.79, 0.85, 0.82]), ("f1", [0.74, 0.77, 0.70, 0.79, 0.75]),
                                          ("auc", [0.86, 0.88, 0.84, 0.9, 0.87])],
                                title: "Cross-validation — random_forest trees=200 on titanic v2"),
-        distributions, latency, intervals,
+        distributions, latency, intervals, predictedActual,
     ]
+
+    static let predictedActual: Chart = {
+        let actual: [Double] = (0..<120).map { 25 + Double(($0 * 53) % 320) }
+        let predicted: [Double] = actual.enumerated().map { i, a in 150 + (a - 150) * 0.6 + Double((i * 31) % 41) - 20 }
+        return PredictedActualChart.render(actual: actual, predicted: predicted, title: "Predicted vs actual — gbm on diabetes v1")
+    }()
 
     static let distributions: Chart = {
         let age: [Double] = (0..<200).map { Double(($0 * 37) % 80) }

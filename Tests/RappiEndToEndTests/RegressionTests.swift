@@ -85,7 +85,7 @@ final class RegressionTests: XCTestCase {
         let client = HTTPClient()
         let record = #"{"age": 59, "sex": 2, "bmi": 32.1, "bp": 101, "s1": 157, "s2": 93.2, "s3": 38, "s4": 4, "s5": 4.8598, "s6": 87}"#
         for (route, body) in [("/score", #"{"data": [\#(record), \#(record)]}"#), ("/invocations", #"{"dataframe_records": [\#(record)]}"#)] {
-            let response = try client.post(endpoint.url.replacingOccurrences(of: "/score", with: route), json: body)
+            let response = try client.post(endpoint.url + route, json: body)
             XCTAssertEqual(response.status, 200, route + response.text)
             let answer = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
             let predictions = try XCTUnwrap(answer["predictions"] as? [NSNumber], response.text)
@@ -94,7 +94,7 @@ final class RegressionTests: XCTestCase {
             XCTAssertNil(answer["probabilities"], response.text)
             XCTAssertNil(answer["classes"], response.text)
         }
-        let openAPI = try client.get(endpoint.url.replacingOccurrences(of: "/score", with: "/openapi.json"), timeout: 5)
+        let openAPI = try client.get(endpoint.url + "/openapi.json", timeout: 5)
         let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(openAPI.body)) as? [String: Any])
         let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
         let response = schemas.values.compactMap { ($0 as? [String: Any])?["properties"] as? [String: Any] }.first { $0["predictions"] != nil }
