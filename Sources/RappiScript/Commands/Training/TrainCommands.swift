@@ -100,7 +100,7 @@ public enum TrainLinearSVCCommand: RappiCommand {
         "train linsvc", area: "training",
         summary: "Train a linear support vector classifier (L2, squared hinge, dual coordinate descent as in liblinear).",
         options: [C.spec, maxIterations.spec, TrainCommandSupport.tolerance.spec, seed.spec],
-        publishes: TrainCommandSupport.published,
+        publishes: TrainCommandSupport.classifierPublished,
         examples: ["train linsvc", "train linsvc C=0.5"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
@@ -121,7 +121,7 @@ public enum TrainLogisticRegressionCommand: RappiCommand {
     public static let signature = CommandSignature(
         "train logreg", area: "training", summary: "Train an L2-regularised logistic regression.",
         options: [TrainLinearSVCCommand.C.spec, maxIterations.spec, TrainCommandSupport.tolerance.spec],
-        publishes: TrainCommandSupport.published,
+        publishes: TrainCommandSupport.classifierPublished,
         examples: ["train logreg", "train logreg C=0.3"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
@@ -143,7 +143,7 @@ public enum TrainRidgeCommand: RappiCommand {
         "train ridge", area: "training",
         summary: "Train a ridge regression (linear least squares with an L2 penalty, closed form on standardized features) for a numeric target.",
         options: [alpha.spec],
-        publishes: TrainCommandSupport.published,
+        publishes: TrainCommandSupport.regressorPublished,
         examples: ["train ridge", "train ridge alpha=10"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
@@ -158,6 +158,8 @@ public enum TrainRidgeCommand: RappiCommand {
 enum TrainCommandSupport {
     /// `train_accuracy` for a classifier, `train_rmse` for a regression model.
     static let published = ["train_rows", "features", "train_accuracy", "train_rmse"]
+    static let classifierPublished = ["train_rows", "features", "train_accuracy"]
+    static let regressorPublished = ["train_rows", "features", "train_rmse"]
 
     static func train(_ choice: EstimatorChoice, units: Int, unit: String, context: CommandContext) throws -> CommandResult {
         let trainer = Trainer(context: context)
