@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install what is missing, build rappi (release),
-# and run scripts/titanic.rappi, scripts/abtest.rappi and scripts/pipeline.sh on the default
+# and run scripts/titanic.rappi, scripts/abtest.rappi, scripts/regression.rappi and scripts/pipeline.sh on the default
 # workspace (workspaces/default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,5 +15,7 @@ swift build -c release --product rappi
 .build/release/rappi run scripts/titanic.rappi -D target="$TARGET" "$@"
 # The A/B experiment between the two deployed models: router, simulated traffic, report, promote.
 .build/release/rappi run scripts/abtest.rappi -D target="$TARGET"
+# Regression on the diabetes data: gbm, a regression forest and ridge; one deployed and tested.
+.build/release/rappi run scripts/regression.rappi -D target="$TARGET"
 # The pipeline half of the original flow: compute, a published pipeline triggered over REST.
 scripts/pipeline.sh

@@ -12,11 +12,13 @@ struct ModelRuntime: Sendable {
         self.name = name
         self.version = version
         self.labelJSON = Self.labelJSON(model)
-        hasProbabilities = model.estimator.predictProbabilities(
-            FeatureMatrix(rows: 0, columns: model.estimator.featureCount, values: [], names: model.preprocessor.featureNames)) != nil
+        output = model.output
+        if case .classLabel(_, let probabilities) = output { hasProbabilities = probabilities } else { hasProbabilities = false }
     }
 
-    /// Whether the model answers with class probabilities (asked once, of an empty batch).
+    /// What the model answers with (asked once): a class label, or a number.
+    let output: ModelOutput
+    /// Whether the model answers with class probabilities.
     let hasProbabilities: Bool
 
     /// Reads and decodes a model file.
@@ -35,8 +37,7 @@ struct ModelRuntime: Sendable {
 
     /// The prediction response body for `records`, or an `APIError` (422) naming each bad field.
     func predict(records: [JSONRecord]) throws -> String {
-        let result = try classify(records: records)
-        return encode(indices: result.indices, probabilities: result.probabilities, classCount: result.classCount)
+        encode(try classify(records: records))
     }
 
     /// The Open Inference Protocol outputs for `records`, from the same predictions.
@@ -68,18 +69,20 @@ struct ModelRuntime: Sendable {
     }
 
     /// `{"predictions": [...], "probabilities": [[...]], "classes": [...], "model": NAME, "version": N}`;
-    /// `classes` gives the order of each probability list.
-    func encode(indices: [Int], probabilities: [Double]?, classCount k: Int) -> String {
-        var w = JSONWriter(capacity: 64 + indices.count * (probabilities == nil ? 4 : 24 + 10 * k) + name.utf8.count)
+    /// `classes` gives the order of each probability list. A regression model answers
+    /// `{"predictions": [152.07, …], "model": NAME, "version": N}` (`model.output` is `.number`).
+    func encode(_ result: Predictions) -> String {
+        let k = result.classCount, probabilities = result.probabilities
+        var w = JSONWriter(capacity: 64 + result.count * (probabilities == nil ? 20 : 24 + 10 * k) + name.utf8.count)
         w.raw("{\"predictions\":[")
-        for (i, c) in indices.enumerated() {
+        for i in 0..<result.count {
             if i > 0 { w.raw(",") }
-            w.raw(labelJSON[c])
+            w.raw(predictionJSON(result, row: i))
         }
         w.raw("]")
         if let p = probabilities {
             w.raw(",\"probabilities\":[")
-            for row in 0..<indices.count {
+            for row in 0..<result.count {
                 w.raw(row == 0 ? "[" : ",[")
                 for c in 0..<k {
                     if c > 0 { w.raw(",") }
@@ -100,6 +103,13 @@ struct ModelRuntime: Sendable {
 
     /// Each class as JSON: a number when the target is numeric (`0`, `1`), else a string.
     let labelJSON: [String]
+
+    /// One record's prediction as JSON: its class, or a regression model's number (the shortest
+    /// text that reads back as the same Double).
+    func predictionJSON(_ result: Predictions, row: Int) -> String {
+        if let values = result.values { return ModelOutput.numberText(values[row]) }
+        return labelJSON[result.indices[row]]
+    }
 
     /// `,"classes":[…]` — the order of the probabilities in an answer.
     func writeClasses(into w: inout JSONWriter) {

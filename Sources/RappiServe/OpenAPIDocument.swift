@@ -9,6 +9,7 @@ enum OpenAPIDocument {
         let model = runtime.model
         let inputs = runtime.inputs
         let example = exampleRecord(inputs, recipe: model.preprocessor.recipe)
+        let output = runtime.output
         let hasProbabilities = runtime.hasProbabilities
 
         var properties: [String: Any] = [:]
@@ -32,9 +33,12 @@ enum OpenAPIDocument {
         let labelSchema: [String: Any] = model.target.isNumeric && model.classes.allSatisfy(\.isJSONNumber)
             ? ["type": "number", "enum": model.classes.compactMap { Double($0) }]
             : ["type": "string", "enum": model.classes]
+        let predictions: [String: Any] = output.isNumber
+            ? ["type": "array", "items": ["type": "number"] as [String: Any],
+               "description": "one predicted \(model.target.column) per record (a number), in request order"]
+            : ["type": "array", "items": labelSchema, "description": "one predicted class per record, in request order"]
         var responseProperties: [String: Any] = [
-            "predictions": ["type": "array", "items": labelSchema,
-                            "description": "one predicted class per record, in request order"],
+            "predictions": predictions,
             "model": ["type": "string", "example": runtime.name],
             "version": ["type": "integer", "example": runtime.version],
         ]

@@ -20,13 +20,19 @@ final class ChartTests: XCTestCase {
         FoldScoresChart.render(metrics: [("accuracy", [0.81, 0.83, 0.79, 0.85, 0.82]), ("f1", [0.74, 0.77, 0.70, 0.79, 0.75]),
                                          ("auc", [0.86, 0.88, 0.84, 0.9, 0.87])],
                                title: "Cross-validation — random_forest trees=200 on titanic v2"),
-        distributions, latency, intervals,
+        distributions, latency, intervals, predictedActual,
         ModelComparisonChart.render([
             ModelComparisonChart.Row(label: "titanic_rf", latest: 0.8324, earlier: [0.8101, 0.8212]),
             ModelComparisonChart.Row(label: "titanic_linsvc", latest: 0.8045),
             ModelComparisonChart.Row(label: "titanic_logreg_with_a_long_name", latest: 0.7933, earlier: [0.8011]),
         ], metric: "accuracy", higherIsBetter: true, title: "Registered models — accuracy on held-out rows"),
     ]
+
+    static let predictedActual: Chart = {
+        let actual: [Double] = (0..<120).map { 25 + Double(($0 * 53) % 320) }
+        let predicted: [Double] = actual.enumerated().map { i, a in 150 + (a - 150) * 0.6 + Double((i * 31) % 41) - 20 }
+        return PredictedActualChart.render(actual: actual, predicted: predicted, title: "Predicted vs actual — gbm on diabetes v1")
+    }()
 
     static let distributions: Chart = {
         let age: [Double] = (0..<200).map { Double(($0 * 37) % 80) }

@@ -81,3 +81,36 @@ final class ABStatisticsTests: XCTestCase {
         XCTAssertNil(skewed.winner)
     }
 }
+
+/// Welch's t-test and the mean-absolute-error comparison of regression variants, against SciPy
+/// (`scipy.stats.ttest_ind(b, a, equal_var=False)`, SciPy 1.x) on Welch's textbook example.
+final class WelchTestTests: XCTestCase {
+    let a = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4]
+    let b = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4]
+
+    func testWelchMatchesSciPyOnTheTextbookExample() throws {
+        let test = try XCTUnwrap(WelchTest(a, b))
+        XCTAssertEqual(test.t, 2.455356398286006, accuracy: 1e-9)
+        XCTAssertEqual(test.degrees, 24.988529290231416, accuracy: 1e-9)
+        XCTAssertEqual(test.p, 0.021378001462866992, accuracy: 1e-9)
+        XCTAssertEqual(test.interval.lowerBound, 0.3492370661924069, accuracy: 1e-7)
+        XCTAssertEqual(test.interval.upperBound, 3.984096267140929, accuracy: 1e-7)
+        XCTAssertEqual(WelchTest.tQuantile975(degrees: 10), 2.228138851986274, accuracy: 1e-9)
+    }
+
+    func testWelchSaysNothingWithoutVarianceOrWithTooFewValues() {
+        XCTAssertNil(WelchTest([1, 1, 1], [1, 1]))
+        XCTAssertNil(WelchTest([1], [2, 3]))
+    }
+
+    func testTheVariantWithTheLowerMeanAbsoluteErrorWinsOnlyWithEnoughOutcomes() {
+        let low = (0..<40).map { Double($0 % 5) }, high = (0..<40).map { Double($0 % 5) + 3 }
+        let comparison = MeanErrorComparison(a: .init(name: "A", errors: high), b: .init(name: "B", errors: low))
+        XCTAssertEqual(comparison.winner, "B")
+        XCTAssertEqual(comparison.difference, -3)
+        XCTAssertTrue(comparison.verdict.hasPrefix("B is better than A: its mean absolute error is lower by 3"), comparison.verdict)
+        let few = MeanErrorComparison(a: .init(name: "A", errors: Array(high.prefix(10))), b: .init(name: "B", errors: Array(low.prefix(10))))
+        XCTAssertNil(few.winner)
+        XCTAssertTrue(few.verdict.hasPrefix("not enough data yet"), few.verdict)
+    }
+}

@@ -56,10 +56,12 @@ final class PreprocessTargetTests: XCTestCase {
                        "target 'Survived' is missing in 3 rows of the data (first at data row 13) — fill or drop them")
     }
 
-    func testContinuousTargetIsAnError() throws {
+    func testContinuousTargetIsARegressionTargetAndAsClassesAnErrorThatSaysSo() throws {
         let frame = DataFrame(columns: [F.num("Fare", (0..<100).map { Double($0) * 1.5 })])
-        XCTAssertTrue(F.message { _ = try TargetEncoding.fit(frame, target: "Fare", rows: Array(0..<100)) }
-            .hasPrefix("target 'Fare' has 100 distinct values in 100 rows"))
+        XCTAssertEqual(try TargetEncoding.fit(frame, target: "Fare", rows: Array(0..<100)).task, .regression)
+        let message = F.message { _ = try TargetEncoding.fit(frame, target: "Fare", rows: Array(0..<100), task: .classification) }
+        XCTAssertTrue(message.hasPrefix("target 'Fare' has 100 distinct values in 100 rows"), message)
+        XCTAssertTrue(message.contains("task=regression"), message)
     }
 
     func testRoundTrip() throws {
@@ -69,6 +71,35 @@ final class PreprocessTargetTests: XCTestCase {
         t.encode(to: &w)
         var r = BinaryReader(w.bytes)
         XCTAssertEqual(try TargetEncoding(from: &r), t)
+        XCTAssertTrue(r.isAtEnd)
+    }
+}
+
+final class PreprocessRegressionTargetTests: XCTestCase {
+    private func frame(_ values: [Double]) throws -> DataFrame {
+        DataFrame(columns: [PreprocessFixtures.num("y", values, type: .real)])
+    }
+
+    func testANumericTargetWithManyDistinctValuesIsARegressionTaskAndAFewIsClassification() throws {
+        let many = try frame((0..<30).map { Double($0) * 1.5 })
+        XCTAssertEqual(try TargetEncoding.fit(many, target: "y", rows: Array(0..<30)).task, .regression)
+        let few = try frame((0..<30).map { Double($0 % 3) })
+        let classes = try TargetEncoding.fit(few, target: "y", rows: Array(0..<30))
+        XCTAssertEqual(classes.task, .classification)
+        XCTAssertEqual(classes.classes, ["0", "1", "2"])
+        // The choice overrides the guess either way.
+        XCTAssertEqual(try TargetEncoding.fit(few, target: "y", rows: Array(0..<30), task: .regression).task, .regression)
+        XCTAssertEqual(try TargetEncoding.fit(many, target: "y", rows: Array(0..<30), task: .classification).classes.count, 30)
+    }
+
+    func testARegressionTargetGivesItsNumbersAndRoundTripsInTheModelFile() throws {
+        let data = try frame([1.5, 2.25, -3])
+        let target = TargetEncoding(regressionColumn: "y")
+        XCTAssertEqual(try target.values(data, rows: [2, 0]), [-3, 1.5])
+        var w = BinaryWriter()
+        target.encode(to: &w)
+        var r = BinaryReader(w.bytes)
+        XCTAssertEqual(try TargetEncoding(from: &r), target)
         XCTAssertTrue(r.isAtEnd)
     }
 }

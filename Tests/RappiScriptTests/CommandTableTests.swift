@@ -44,6 +44,8 @@ final class CommandTableTests: XCTestCase {
                                                        baseDirectory: scriptsDirectory))
         let cells = try interpreter.run("""
             set seed 7; let n = 3; echo $n
+            upload dataset diabetes from data/diabetes/diabetes.csv target=progression; load dataset diabetes
+            train ridge; train rf trees=10; evaluate; cv folds=3; predict from data/diabetes/diabetes.csv
             upload dataset titanic from data/titanic/ds_full target=Survived
             datasets; dataset titanic; load dataset titanic; describe; head 2
             split test=0.25 seed=1; preprocess recipe=titanic

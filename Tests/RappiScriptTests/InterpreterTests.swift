@@ -159,6 +159,6 @@ final class InterpreterTests: XCTestCase {
     func testHelpForAFirstWordShowsEveryCommandStartingWithIt() throws {
         let cells = try interpreter().run("help train")
         let usages = cells[0].output.split(separator: "\n").filter { $0.hasPrefix("train ") }.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
-        XCTAssertEqual(usages, ["train rf", "train gbm", "train linsvc", "train logreg"])
+        XCTAssertEqual(usages, ["train rf", "train gbm", "train linsvc", "train logreg", "train ridge"])
     }
 }

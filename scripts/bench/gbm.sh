@@ -12,7 +12,9 @@
 #        of the 20,000 test rows, test accuracy — LightGBM, XGBoost and rappi
 #        (targets: fit at least as fast as both, accuracy within 0.3 points of LightGBM,
 #        prediction at least as fast as LightGBM);
-#    (2) titanic features: 5-fold stratified CV accuracy with defaults (rappi target >= 0.82).
+#    (2) titanic features: 5-fold stratified CV accuracy with defaults (rappi target >= 0.82);
+#    (3) 100k × 20 synthetic regression (make_regression): the same settings with squared error —
+#        fit time, prediction of the 20,000 test rows and test RMSE, LightGBM and rappi.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,6 +27,7 @@ bench_python "sklearn pandas lightgbm xgboost" "scikit-learn pandas lightgbm xgb
 BOOST="$PY scripts/bench/train_boosting.py"
 bench_rappi
 bench_synth_data
+bench_synth_regression_data
 TITANIC=bench-data/titanic_features.csv
 [ -f "$TITANIC" ] || "$RAPPI_BIN" bench-features --recipe titanic scripts/data/titanic/ds_full/titanic.csv "$TITANIC"
 
@@ -51,3 +54,13 @@ B2="$($BOOST cv "$TITANIC" Survived | tail -1)"
 R2="$("$RAPPI_BIN" bench-train --train "$TITANIC" --target Survived --algorithm gbm --trees 100 --threads 2 --repeats 1 --cv 5 | tail -1)"
 printf "lightgbm %.4f ± %.4f   rappi %.4f ± %.4f   (rappi target >= 0.82)\n" \
     "$(value "$B2" lightgbm_cv_mean)" "$(value "$B2" lightgbm_cv_std)" "$(value "$R2" cv_mean)" "$(value "$R2" cv_std)"
+
+echo
+echo "== (3) 100,000 x 20 synthetic regression: squared error, 200 rounds, learning rate 0.1, 31 leaves, 2 threads (best of $REPEATS)"
+B3="$($BOOST regression bench-data/synth_reg_train.csv bench-data/synth_reg_test.csv "$REPEATS" 200 2 | tail -1)"
+R3="$("$RAPPI_BIN" bench-train --train bench-data/synth_reg_train.csv --test bench-data/synth_reg_test.csv --target y \
+      --algorithm gbm-regression --trees 200 --threads 2 --repeats "$REPEATS" | tail -1)"
+printf "%-10s %10s %18s %10s\n" "" "fit s" "predict 20,000 s" "RMSE"
+printf "%-10s %10.4f %18.4f %10.4f\n" lightgbm "$(value "$B3" lightgbm_fit_seconds)" "$(value "$B3" lightgbm_predict_seconds)" "$(value "$B3" lightgbm_rmse)"
+printf "%-10s %10.4f %18.4f %10.4f\n" rappi "$(value "$R3" fit_seconds)" "$(value "$R3" predict_seconds)" "$(value "$R3" rmse)"
+echo "fit: LightGBM / rappi $(ratio "$(value "$B3" lightgbm_fit_seconds)" "$(value "$R3" fit_seconds)" 2); predict: LightGBM / rappi $(ratio "$(value "$B3" lightgbm_predict_seconds)" "$(value "$R3" predict_seconds)" 2)"

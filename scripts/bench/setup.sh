@@ -6,6 +6,9 @@
 #   bench_synth_data   bench-data/synth_train.csv (100,000 rows) and synth_test.csv (20,000 rows),
 #                      generated once: sklearn make_classification(n_samples=120000, n_features=20,
 #                      n_informative=10, n_redundant=5, random_state=7), label column `label`
+#   bench_synth_regression_data  bench-data/synth_reg_train.csv (100,000 rows) and synth_reg_test.csv
+#                      (20,000 rows), generated once: make_regression(n_samples=120000, n_features=20,
+#                      n_informative=10, noise=10, random_state=7), target column `y`
 mkdir -p bench-data
 
 bench_python() {
@@ -34,6 +37,13 @@ bench_synth_data() {
     if [ ! -f bench-data/synth_train.csv ] || [ ! -f bench-data/synth_test.csv ]; then
         echo "generating bench-data/synth_train.csv (100,000 rows) and synth_test.csv (20,000 rows) ..."
         "$PY" scripts/bench/train_sklearn.py gen-synth bench-data
+    fi
+}
+
+bench_synth_regression_data() {
+    if [ ! -f bench-data/synth_reg_train.csv ] || [ ! -f bench-data/synth_reg_test.csv ]; then
+        echo "generating bench-data/synth_reg_train.csv (100,000 rows) and synth_reg_test.csv (20,000 rows) ..."
+        "$PY" scripts/bench/train_sklearn.py gen-synth-regression bench-data
     fi
 }
 

@@ -3,6 +3,9 @@
 Usage:
   train_sklearn.py gen-synth OUTDIR            write OUTDIR/synth_train.csv (100,000 rows) and
                                                OUTDIR/synth_test.csv (20,000 rows), fixed seed
+  train_sklearn.py gen-synth-regression OUTDIR write OUTDIR/synth_reg_train.csv (100,000 rows) and
+                                               OUTDIR/synth_reg_test.csv (20,000 rows): make_regression,
+                                               20 features (10 informative), noise 10, fixed seed; target `y`
   train_sklearn.py titanic-fit FILE REPEATS    RF 200 trees (random_state=0, default n_jobs) fit time
   train_sklearn.py synth TRAIN TEST REPEATS    RF 100 trees, n_jobs=2: fit, predict 20k rows, accuracy
   train_sklearn.py predict-file TRAIN TEST OUT REPEATS
@@ -52,6 +55,16 @@ def gen_synth(outdir):
     df["label"] = y
     df.iloc[:100_000].to_csv(f"{outdir}/synth_train.csv", index=False, float_format="%.9g")
     df.iloc[100_000:].to_csv(f"{outdir}/synth_test.csv", index=False, float_format="%.9g")
+
+
+def gen_synth_regression(outdir):
+    from sklearn.datasets import make_regression
+    x, y = make_regression(n_samples=120_000, n_features=20, n_informative=10, noise=10.0, random_state=7)
+    names = [f"f{i + 1:02d}" for i in range(20)]
+    df = pd.DataFrame(x, columns=names)
+    df["y"] = y
+    df.iloc[:100_000].to_csv(f"{outdir}/synth_reg_train.csv", index=False, float_format="%.9g")
+    df.iloc[100_000:].to_csv(f"{outdir}/synth_reg_test.csv", index=False, float_format="%.9g")
 
 
 def titanic_fit(path, repeats):
@@ -109,6 +122,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "gen-synth":
         gen_synth(sys.argv[2])
+    elif cmd == "gen-synth-regression":
+        gen_synth_regression(sys.argv[2])
     elif cmd == "titanic-fit":
         titanic_fit(sys.argv[2], int(sys.argv[3]))
     elif cmd == "synth":

@@ -130,9 +130,10 @@ final class BoostedTreeGrower {
 
     /// Grows one tree on `bag` (row numbers, in increasing order) with per-row gradients `g` and
     /// hessians `h`, splitting only on `allowed` features (increasing). `visit` is called for
-    /// every leaf with the bag rows that reached it, so the caller can update their scores.
+    /// every leaf with the bag rows that reached it, so the caller can update their scores; it
+    /// returns the value the leaf keeps (its Newton value, or one the objective refits).
     func grow(bag: [Int32], g: UnsafePointer<Double>, h: UnsafePointer<Double>, allowed: [Int],
-              visit: (_ node: BinnedTree.Node, _ rows: UnsafeBufferPointer<Int32>) -> Void) -> BinnedTree {
+              visit: (_ node: BinnedTree.Node, _ rows: UnsafeBufferPointer<Int32>) -> Float) -> BinnedTree {
         let m = bag.count
         bag.withUnsafeBufferPointer { index.update(from: $0.baseAddress!, count: m) }
         var nodes = [BinnedTree.Node()]
@@ -184,7 +185,7 @@ final class BoostedTreeGrower {
         let rate = parameters.learningRate, l2 = parameters.l2
         for leaf in open {
             nodes[leaf.node].value = Float(-leaf.g / (leaf.h + l2) * rate)
-            visit(nodes[leaf.node], UnsafeBufferPointer(start: index + leaf.start, count: leaf.count))
+            nodes[leaf.node].value = visit(nodes[leaf.node], UnsafeBufferPointer(start: index + leaf.start, count: leaf.count))
         }
         return BinnedTree(nodes: nodes)
     }

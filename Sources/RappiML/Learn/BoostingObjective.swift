@@ -4,12 +4,13 @@ import Foundation
 /// and second derivatives the trees are fitted to, and the loss itself for the learning curve
 /// and early stopping. Scores are raw (before any link function), `outputs` per row.
 ///
-/// Regression plugs in here: squared error (`outputs` 1, start at the mean, g = s − y, h = 1)
-/// and absolute error (start at the median, g = sign(s − y), h = 1; LightGBM then resets each
-/// leaf to the median residual of its rows, which would need a hook after a tree is grown).
+/// Regression plugs in here too (`RegressionObjectives.swift`): squared error and absolute
+/// error, one output, raw score = the prediction.
 protocol BoostingObjective: Sendable {
     /// Identifier stored in model files.
     var name: String { get }
+    /// The loss as people name it ("log loss", "squared error"), for the learning curve.
+    var lossName: String { get }
     /// Score columns per row: one tree per column each round.
     var outputs: Int { get }
     /// Starting raw scores (`outputs` values) from the training targets.
@@ -20,6 +21,17 @@ protocol BoostingObjective: Sendable {
                      g: UnsafeMutablePointer<Double>, h: UnsafeMutablePointer<Double>) -> Double
     /// Probabilities (`classCount` values) from raw scores.
     func probabilities(scores: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>)
+    /// A leaf's value (before shrinkage) from its rows, replacing the Newton step −G/(H+λ) when
+    /// non-nil: absolute error takes the median residual, as LightGBM does. `scores` are the rows'
+    /// current raw scores of this output (stride `outputs`).
+    func refitLeaf(rows: UnsafeBufferPointer<Int32>, targets: UnsafePointer<Double>, scores: UnsafePointer<Double>,
+                   stride: Int) -> Double?
+}
+
+extension BoostingObjective {
+    var lossName: String { "log loss" }
+    func refitLeaf(rows: UnsafeBufferPointer<Int32>, targets: UnsafePointer<Double>, scores: UnsafePointer<Double>,
+                   stride: Int) -> Double? { nil }
 }
 
 /// Two classes: log loss on the score of class 1, p = σ(s).
@@ -96,6 +108,8 @@ struct SoftmaxLoss: BoostingObjective {
 /// The objective a model file names.
 func boostingObjective(named name: String, classCount: Int) -> (any BoostingObjective)? {
     switch name {
+    case "l2" where classCount == 1: return SquaredError()
+    case "l1" where classCount == 1: return AbsoluteError()
     case "binary" where classCount == 2: return BinaryLogLoss()
     case "softmax" where classCount >= 2: return SoftmaxLoss(classCount: classCount)
     default: return nil

@@ -1,5 +1,9 @@
 /// What every trained estimator offers: the same code path in the REPL, the server and the
 /// container. Outputs are row-major `rows × classCount` arrays.
+///
+/// A regressor is an estimator with one output (`classCount` 1, `isRegressor`): its
+/// `decisionScores` are the predicted numbers and it has no probabilities. One protocol for both
+/// keeps one model file, one registry and one prediction path (`TrainedModel.predict`).
 public protocol Classifier: Sendable {
     /// A short identifier stored in model files: "rf", "linsvc", "logreg".
     static var algorithm: String { get }
@@ -21,6 +25,9 @@ public protocol Classifier: Sendable {
 }
 
 extension Classifier {
+    /// True for an estimator that predicts a number (one output, no classes).
+    public var isRegressor: Bool { classCount == 1 }
+
     /// Arg-max of the decision scores, ties to the lower class index.
     public func predict(_ x: FeatureMatrix) -> [Int] {
         let scores = decisionScores(x)

@@ -124,7 +124,6 @@ struct TreeBuildInput: @unchecked Sendable {
     let classCount: Int
     let codes: UnsafePointer<UInt8>
     let binCounts: UnsafePointer<Int>
-    let labels: UnsafePointer<Int32>
     let bins: FeatureBins
     let maxFeatures: Int
     let maxDepth: Int
@@ -136,22 +135,15 @@ struct TreeBuildInput: @unchecked Sendable {
 /// scikit-learn's BestSplitter, including its bookkeeping of features known to be constant in a
 /// node) on the binned data. Returns the tree and its unnormalised impurity decreases per feature
 /// (weighted by in-bag sample weight).
-func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, importances: [Double]) {
+func buildTree(_ input: TreeBuildInput, labels: UnsafePointer<Int32>, seed: UInt64) -> (tree: DecisionTree, importances: [Double]) {
     var rng = SplitMix64(seed: seed)
     let n = input.rows, d = input.features, k = input.classCount
     let msl = input.minSamplesLeaf
     let needUnique = msl > 1
     let mtry = input.maxFeatures
 
-    // Bootstrap: n draws with replacement, kept as integer weights of the distinct drawn rows.
-    let weightOfRow = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+    let weightOfRow = bootstrapWeights(rows: n, bootstrap: input.bootstrap, rng: &rng)
     defer { weightOfRow.deallocate() }
-    if input.bootstrap {
-        weightOfRow.initialize(repeating: 0, count: n)
-        for _ in 0..<n { weightOfRow[rng.nextInt(below: n)] += 1 }
-    } else {
-        weightOfRow.initialize(repeating: 1, count: n)
-    }
     var m = 0
     for r in 0..<n where weightOfRow[r] > 0 { m += 1 }
 
@@ -165,7 +157,7 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
     do {
         var p = 0
         for r in 0..<n where weightOfRow[r] > 0 {
-            idx[p] = Int32(r); wc[p] = Int(weightOfRow[r]) << 32 | Int(input.labels[r]); p += 1
+            idx[p] = Int32(r); wc[p] = Int(weightOfRow[r]) << 32 | Int(labels[r]); p += 1
         }
     }
 
@@ -361,4 +353,17 @@ func buildTree(_ input: TreeBuildInput, seed: UInt64) -> (tree: DecisionTree, im
         stack.append(Pending(node: child, start: s, end: i, depth: job.depth + 1, constants: childConstants))
     }
     return (DecisionTree(rawNodes: nodes, leafValues: leafValues, classCount: k), importances)
+}
+
+/// Bootstrap: n draws with replacement, kept as integer weights of the distinct drawn rows (all 1
+/// without bootstrap). The caller deallocates.
+func bootstrapWeights(rows n: Int, bootstrap: Bool, rng: inout SplitMix64) -> UnsafeMutablePointer<Int32> {
+    let weightOfRow = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+    if bootstrap {
+        weightOfRow.initialize(repeating: 0, count: n)
+        for _ in 0..<n { weightOfRow[rng.nextInt(below: n)] += 1 }
+    } else {
+        weightOfRow.initialize(repeating: 1, count: n)
+    }
+    return weightOfRow
 }

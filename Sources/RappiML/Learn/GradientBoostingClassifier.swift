@@ -1,6 +1,7 @@
-/// Gradient-boosted decision trees for classification, like LightGBM: histogram-based trees
-/// grown leaf-wise (`BoostedTreeGrower`), binary log loss for two classes and softmax (one tree
-/// per class and round) for more.
+/// Gradient-boosted decision trees, like LightGBM: histogram-based trees grown leaf-wise
+/// (`BoostedTreeGrower`), binary log loss for two classes and softmax (one tree per class and
+/// round) for more — and, as a regressor (`fitRegression`, `classCount` 1), squared or absolute
+/// error with the raw score as the prediction.
 ///
 /// - Features are binned once (`FeatureBins`, at most `bins` quantile bins); missing values (NaN)
 ///   have a bin of their own and each split learns which side they go (a feature without missing
@@ -78,27 +79,51 @@ public struct GradientBoostingClassifier: Classifier {
                            isCancelled: (@Sendable () -> Bool)? = nil) throws -> GradientBoostingClassifier {
         try parameters.validate()
         try validateTrainingData(x, y, allowsMissing: true)
-        let k = y.classes.count
-        if k == 2 {
-            return try fit(x, y, objective: BinaryLogLoss(), parameters: parameters, threads: threads,
-                           progress: progress, isCancelled: isCancelled)
+        guard parameters.loss == nil else {
+            throw TrainingError("objective=\(parameters.loss!.rawValue) is a regression loss, but the target has classes — leave objective out (the log loss of the classes is used)")
         }
-        return try fit(x, y, objective: SoftmaxLoss(classCount: k), parameters: parameters, threads: threads,
-                       progress: progress, isCancelled: isCancelled)
+        let k = y.classes.count
+        let targets = y.indices.map(Double.init)
+        if k == 2 {
+            return try fit(x, targets: targets, strata: y.indices, classCount: k, objective: BinaryLogLoss(), parameters: parameters,
+                           threads: threads, progress: progress, isCancelled: isCancelled)
+        }
+        return try fit(x, targets: targets, strata: y.indices, classCount: k, objective: SoftmaxLoss(classCount: k),
+                       parameters: parameters, threads: threads, progress: progress, isCancelled: isCancelled)
     }
 
+    /// Fits a boosted regressor (`classCount` 1) on numeric `targets` with `parameters.loss`
+    /// (squared error when nil).
+    public static func fitRegression(_ x: FeatureMatrix, targets: [Double], parameters: GradientBoostingParameters, threads: Int,
+                                     progress: (@Sendable (_ roundsDone: Int) -> Void)? = nil,
+                                     isCancelled: (@Sendable () -> Bool)? = nil) throws -> GradientBoostingClassifier {
+        var parameters = parameters
+        parameters.loss = parameters.loss ?? .l2
+        try parameters.validate()
+        try validateRegressionData(x, targets, allowsMissing: true)
+        let strata = [Int](repeating: 0, count: targets.count)
+        switch parameters.loss ?? .l2 {
+        case .l2:
+            return try fit(x, targets: targets, strata: strata, classCount: 1, objective: SquaredError(), parameters: parameters,
+                           threads: threads, progress: progress, isCancelled: isCancelled)
+        case .l1:
+            return try fit(x, targets: targets, strata: strata, classCount: 1, objective: AbsoluteError(), parameters: parameters,
+                           threads: threads, progress: progress, isCancelled: isCancelled)
+        }
+    }
+
+    /// `strata` (with `classCount` groups; one group for regression) stratify the early-stopping rows.
     private static func fit<O: BoostingObjective>(
-        _ x: FeatureMatrix, _ y: EncodedLabels, objective: O, parameters p: GradientBoostingParameters, threads: Int,
-        progress: (@Sendable (Int) -> Void)?, isCancelled: (@Sendable () -> Bool)?
+        _ x: FeatureMatrix, targets: [Double], strata: [Int], classCount k: Int, objective: O, parameters p: GradientBoostingParameters,
+        threads: Int, progress: (@Sendable (Int) -> Void)?, isCancelled: (@Sendable () -> Bool)?
     ) throws -> GradientBoostingClassifier {
-        let n = x.rows, d = x.columns, k = y.classes.count, outputs = objective.outputs
+        let n = x.rows, d = x.columns, outputs = objective.outputs
         let workers = threads <= 0 ? ParallelFor.coreCount : threads
-        let targets = y.indices.map(Double.init)
 
         // Rows that fit the trees, and the ones that judge early stopping.
         var fitRows = Array(0..<n), validationRows: [Int] = []
         if p.earlyStopping != nil {
-            let split = Splits.stratifiedTrainTest(y.indices, classCount: k, testFraction: GradientBoostingParameters.validationFraction,
+            let split = Splits.stratifiedTrainTest(strata, classCount: Swift.max(k, 1), testFraction: GradientBoostingParameters.validationFraction,
                                                    seed: SplitMix64.derive(p.seed, validationStream))
             guard !split.test.isEmpty, split.train.count >= 2 else {
                 throw TrainingError("early_stopping needs more training rows: a tenth of \(n) rows is too few to validate on; leave it out")
@@ -161,10 +186,18 @@ public struct GradientBoostingClassifier: Classifier {
                     let tree = g.withUnsafeBufferPointer { gBuf in
                         h.withUnsafeBufferPointer { hBuf in
                             scores.withUnsafeMutableBufferPointer { s in
-                                grower.grow(bag: bag,
-                                            g: gBuf.baseAddress! + c * n, h: hBuf.baseAddress! + c * n, allowed: allowed) { leaf, rows in
-                                    let v = Double(leaf.value)
-                                    for r in rows { s[Int(r) * outputs + c] += v }
+                                targets.withUnsafeBufferPointer { t in
+                                    grower.grow(bag: bag,
+                                                g: gBuf.baseAddress! + c * n, h: hBuf.baseAddress! + c * n, allowed: allowed) { leaf, rows in
+                                        var value = leaf.value
+                                        if let refit = objective.refitLeaf(rows: rows, targets: t.baseAddress!,
+                                                                           scores: s.baseAddress! + c, stride: outputs) {
+                                            value = Float(refit * p.learningRate)
+                                        }
+                                        let v = Double(value)
+                                        for r in rows { s[Int(r) * outputs + c] += v }
+                                        return value
+                                    }
                                 }
                             }
                         }
@@ -276,12 +309,16 @@ public struct GradientBoostingClassifier: Classifier {
     // MARK: prediction
 
     public func predictProbabilities(_ x: FeatureMatrix) -> [Double]? {
-        predictProbabilities(x, threads: 0)
+        isRegressor ? nil : predictProbabilities(x, threads: 0)
     }
 
+    /// The probabilities of a classifier; a regressor's predictions.
     public func decisionScores(_ x: FeatureMatrix) -> [Double] {
-        predictProbabilities(x, threads: 0)
+        isRegressor ? rawScores(x, threads: 0) : predictProbabilities(x, threads: 0)
     }
+
+    /// The loss the learning curve reports ("log loss", "squared error", "absolute error").
+    public var lossName: String { objective.lossName }
 
     public func predictProbabilities(_ x: FeatureMatrix, threads: Int) -> [Double] {
         let raw = rawScores(x, threads: threads)
@@ -391,7 +428,7 @@ public struct GradientBoostingClassifier: Classifier {
         try reader.expectSectionHeader(Self.algorithm, version: Self.formatVersion)
         let classCount = try reader.readInt()
         let featureCount = try reader.readInt()
-        guard classCount >= 2, classCount < 1 << 20, featureCount >= 1, featureCount < 1 << 29 else { throw damaged("sizes") }
+        guard classCount >= 1, classCount < 1 << 20, featureCount >= 1, featureCount < 1 << 29 else { throw damaged("sizes") }
         var p = GradientBoostingParameters()
         p.rounds = try reader.readInt()
         p.learningRate = try reader.readDouble()
@@ -409,6 +446,7 @@ public struct GradientBoostingClassifier: Classifier {
         guard let objective = boostingObjective(named: try reader.readString(), classCount: classCount) else {
             throw damaged("objective")
         }
+        p.loss = classCount == 1 ? RegressionLoss(rawValue: objective.name) : nil
         let baseScores = try reader.readDoubles()
         let bestRound = try reader.readInt()
         let trainLoss = try reader.readDoubles()

@@ -23,6 +23,9 @@ public struct GradientBoostingParameters: Sendable, Equatable {
     /// `rounds`. The validation rows are a stratified tenth of the training rows.
     public var earlyStopping: Int?
     public var seed: UInt64 = 0
+    /// The regression loss (`objective=`); nil is squared error for a regression target and the
+    /// log loss of the classes otherwise. Only regression targets take one.
+    public var loss: RegressionLoss?
 
     public init() {}
 

@@ -1,6 +1,7 @@
 /// A random forest of CART trees (Gini), as scikit-learn's `RandomForestClassifier`: each tree is
 /// grown on a bootstrap sample, considering `maxFeatures` random features at each split, and the
-/// probabilities are the mean of the trees' leaf class distributions.
+/// probabilities are the mean of the trees' leaf class distributions. With `classCount` 1 it is a
+/// regression forest (`fitRegression`): squared-error splits, leaves hold means.
 ///
 /// Splits are found on histograms of features binned once (`FeatureBins`: exact values when a
 /// feature has at most 256 of them, quantile bins otherwise); thresholds are raw values, so the
@@ -47,11 +48,39 @@ public struct RandomForestClassifier: Classifier {
                            isCancelled: (@Sendable () -> Bool)? = nil) throws -> RandomForestClassifier {
         try parameters.validate()
         try validateTrainingData(x, y)
-        let n = x.rows, d = x.columns, k = y.classes.count
+        let k = y.classes.count
+        let labels = y.indices.map { Int32($0) }
+        return try labels.withUnsafeBufferPointer { labelBuf in
+            try grow(x, classCount: k, parameters: parameters, threads: threads, progress: progress, isCancelled: isCancelled) { input, seed in
+                buildTree(input, labels: labelBuf.baseAddress!, seed: seed)
+            }
+        }
+    }
+
+    /// Fits a regression forest (`classCount` 1): CART trees that split by the largest reduction
+    /// of squared error, each leaf holding the mean target of its rows; the prediction is the
+    /// mean over trees (scikit-learn's `RandomForestRegressor`).
+    public static func fitRegression(_ x: FeatureMatrix, targets: [Double], parameters: RandomForestParameters, threads: Int,
+                                     progress: (@Sendable (_ treesDone: Int) -> Void)? = nil,
+                                     isCancelled: (@Sendable () -> Bool)? = nil) throws -> RandomForestClassifier {
+        try parameters.validate()
+        try validateRegressionData(x, targets)
+        return try targets.withUnsafeBufferPointer { t in
+            try grow(x, classCount: 1, parameters: parameters, threads: threads, progress: progress, isCancelled: isCancelled) { input, seed in
+                buildRegressionTree(input, targets: t.baseAddress!, seed: seed)
+            }
+        }
+    }
+
+    /// Builds the trees in parallel (tree `t` seeded with `derive(seed, t)`, stored in tree order)
+    /// and averages their importances.
+    private static func grow(_ x: FeatureMatrix, classCount k: Int, parameters: RandomForestParameters, threads: Int,
+                             progress: (@Sendable (Int) -> Void)?, isCancelled: (@Sendable () -> Bool)?,
+                             build: (TreeBuildInput, UInt64) -> (tree: DecisionTree, importances: [Double])) throws -> RandomForestClassifier {
+        let n = x.rows, d = x.columns
         let workers = threads <= 0 ? ParallelFor.coreCount : threads
 
         let bins = FeatureBins(x, threads: workers)
-        let labels = y.indices.map { Int32($0) }
         let treeCount = parameters.trees
         let results = SlotBuffer<(tree: DecisionTree, importances: [Double])>(count: treeCount)
         let done = WorkCounter()
@@ -59,19 +88,17 @@ public struct RandomForestClassifier: Classifier {
 
         bins.codes.withUnsafeBufferPointer { codes in
             bins.binCounts.withUnsafeBufferPointer { binCounts in
-                labels.withUnsafeBufferPointer { labelBuf in
-                    let input = TreeBuildInput(
-                        rows: n, features: d, classCount: k,
-                        codes: codes.baseAddress!, binCounts: binCounts.baseAddress!, labels: labelBuf.baseAddress!,
-                        bins: bins, maxFeatures: parameters.maxFeatures.resolve(featureCount: d),
-                        maxDepth: parameters.maxDepth ?? Int.max, minSamplesLeaf: parameters.minSamplesLeaf,
-                        bootstrap: parameters.bootstrap)
-                    ParallelFor.run(count: treeCount, threads: workers) { t in
-                        if let isCancelled, isCancelled() { _ = cancelled.increment(); return }
-                        results.set(t, buildTree(input, seed: SplitMix64.derive(parameters.seed, UInt64(t))))
-                        let finished = done.increment()
-                        progress?(finished)
-                    }
+                let input = TreeBuildInput(
+                    rows: n, features: d, classCount: k,
+                    codes: codes.baseAddress!, binCounts: binCounts.baseAddress!,
+                    bins: bins, maxFeatures: parameters.maxFeatures.resolve(featureCount: d),
+                    maxDepth: parameters.maxDepth ?? Int.max, minSamplesLeaf: parameters.minSamplesLeaf,
+                    bootstrap: parameters.bootstrap)
+                ParallelFor.run(count: treeCount, threads: workers) { t in
+                    if let isCancelled, isCancelled() { _ = cancelled.increment(); return }
+                    results.set(t, build(input, SplitMix64.derive(parameters.seed, UInt64(t))))
+                    let finished = done.increment()
+                    progress?(finished)
                 }
             }
         }
@@ -104,8 +131,9 @@ public struct RandomForestClassifier: Classifier {
     // MARK: prediction
 
     /// Mean of the trees' leaf distributions, `rows × classCount`. Rows are split across cores.
+    /// Nil for a regression forest (its `decisionScores` are the predictions).
     public func predictProbabilities(_ x: FeatureMatrix) -> [Double]? {
-        predictProbabilities(x, threads: 0)
+        isRegressor ? nil : predictProbabilities(x, threads: 0)
     }
 
     public func predictProbabilities(_ x: FeatureMatrix, threads: Int) -> [Double] {
@@ -186,7 +214,7 @@ public struct RandomForestClassifier: Classifier {
         try reader.expectSectionHeader(Self.algorithm, version: Self.formatVersion)
         classCount = try reader.readInt()
         featureCount = try reader.readInt()
-        guard classCount >= 2, classCount < 1 << 20, featureCount >= 1, featureCount < 1 << 30 else { throw damaged("sizes") }
+        guard classCount >= 1, classCount < 1 << 20, featureCount >= 1, featureCount < 1 << 30 else { throw damaged("sizes") }
         var p = RandomForestParameters()
         p.trees = try reader.readInt()
         let depth = try reader.readInt()
@@ -211,7 +239,7 @@ public struct RandomForestClassifier: Classifier {
     }
 }
 
-/// Checks shared by every estimator's `fit`. With `allowsMissing` (boosted trees) NaN features
+/// Checks shared by every classifier's `fit`. With `allowsMissing` (boosted trees) NaN features
 /// are fine; infinities never are.
 func validateTrainingData(_ x: FeatureMatrix, _ y: EncodedLabels, allowsMissing: Bool = false) throws {
     guard x.rows > 0 else { throw TrainingError("the training data has no rows; load or split a dataset with at least two classes first") }
@@ -230,6 +258,23 @@ func validateTrainingData(_ x: FeatureMatrix, _ y: EncodedLabels, allowsMissing:
         let only = present == 1 ? " (only '\(y.classes[seen.firstIndex { $0 > 0 }!])')" : ""
         throw TrainingError("the training data has only one class\(only); a classifier needs at least two — check the target column or the split")
     }
+    try validateFeatures(x, allowsMissing: allowsMissing)
+}
+
+/// Checks shared by every regressor's `fit`: rows, finite targets, finite features.
+func validateRegressionData(_ x: FeatureMatrix, _ targets: [Double], allowsMissing: Bool = false) throws {
+    guard x.rows > 0 else { throw TrainingError("the training data has no rows; load or split a dataset first") }
+    guard x.columns > 0 else { throw TrainingError("the training data has no feature columns; preprocess the dataset to get numeric features") }
+    guard targets.count == x.rows else {
+        throw TrainingError("the features have \(x.rows) rows but there are \(targets.count) targets; they must match row for row")
+    }
+    if let bad = targets.firstIndex(where: { !$0.isFinite }) {
+        throw TrainingError("the target is \(targets[bad]) at row \(bad); a regression target must be finite")
+    }
+    try validateFeatures(x, allowsMissing: allowsMissing)
+}
+
+private func validateFeatures(_ x: FeatureMatrix, allowsMissing: Bool) throws {
     for (i, v) in x.values.enumerated() where !v.isFinite && !(allowsMissing && v.isNaN) {
         let name = x.names[i % x.columns]
         throw TrainingError("feature '\(name)' has a missing or infinite value at row \(i / x.columns); impute or preprocess first")

@@ -26,8 +26,12 @@ public enum TrainBenchmark {
 
     static func runOrThrow(trainCSV: String, testCSV: String?, target: String, algorithm: String,
                            trees: Int, threads: Int, repeats: Int, cvFolds: Int?) throws -> String {
+        if algorithm == "gbm-regression" {
+            return try regression(trainCSV: trainCSV, testCSV: testCSV, target: target, rounds: trees, threads: threads,
+                                  repeats: Swift.max(1, repeats))
+        }
         guard ["rf", "gbm", "linsvc", "logreg"].contains(algorithm) else {
-            throw TrainingError("unknown algorithm '\(algorithm)'; use rf, gbm, linsvc or logreg")
+            throw TrainingError("unknown algorithm '\(algorithm)'; use rf, gbm, gbm-regression, linsvc or logreg")
         }
         let repeats = Swift.max(1, repeats)
         var lines: [String] = []
@@ -140,7 +144,51 @@ public enum TrainBenchmark {
 
     /// Features (all numeric columns but the target) and labels. Class names are the target's
     /// distinct values, sorted (numerically for a numeric target).
-    static func matrix(_ frame: DataFrame, target: String, classes: [String]?, file: String) throws -> (FeatureMatrix, EncodedLabels) {
+    /// gbm with squared error on a numeric target (defaults but `rounds`): fit and predict times
+    /// and the test RMSE. Last line `fit_seconds=… predict_seconds=… rmse=…`.
+    static func regression(trainCSV: String, testCSV: String?, target: String, rounds: Int, threads: Int,
+                           repeats: Int) throws -> String {
+        let (x, y) = try numericTarget(try CSVReader.read(path: trainCSV).frame, target: target, file: trainCSV)
+        var lines = ["train: \(trainCSV): \(x.rows) rows × \(x.columns) features, numeric target \(target)",
+                     "algorithm: gbm squared error rounds=\(rounds) (defaults otherwise) threads=\(threads), best of \(repeats)"]
+        var p = GradientBoostingParameters()
+        p.rounds = rounds
+        var bestFit = Double.infinity
+        var model: GradientBoostingClassifier?
+        for _ in 0..<repeats {
+            let start = now()
+            model = try GradientBoostingClassifier.fitRegression(x, targets: y, parameters: p, threads: threads)
+            bestFit = Swift.min(bestFit, now() - start)
+        }
+        lines.append("fit: \(format(bestFit)) s")
+        var predictSeconds = Double.nan, rmse = Double.nan
+        if let testCSV, let model {
+            let (tx, ty) = try numericTarget(try CSVReader.read(path: testCSV).frame, target: target, file: testCSV)
+            var predicted: [Double] = []
+            var best = Double.infinity
+            for _ in 0..<repeats {
+                let start = now()
+                predicted = model.rawScores(tx, threads: threads)
+                best = Swift.min(best, now() - start)
+            }
+            predictSeconds = best
+            rmse = RegressionMetrics.compute(truth: ty, predicted: predicted).rmse
+            lines.append("predict \(tx.rows) rows: \(format(best)) s, rmse \(format(rmse))")
+        }
+        lines.append("fit_seconds=\(format(bestFit)) predict_seconds=\(format(predictSeconds)) rmse=\(format(rmse))")
+        return lines.joined(separator: "\n")
+    }
+
+    static func numericTarget(_ frame: DataFrame, target: String, file: String) throws -> (FeatureMatrix, [Double]) {
+        let (x, column) = try features(frame, target: target, file: file)
+        guard column.type != .text else { throw TrainingError("\(file): target '\(target)' is text; a regression target is numeric") }
+        let values = column.numericValues
+        if let bad = values.firstIndex(where: { !$0.isFinite }) { throw TrainingError("\(file): target '\(target)' is missing at row \(bad + 1)") }
+        return (x, values)
+    }
+
+    /// Every column but `target` as features (numeric only), and the target column.
+    static func features(_ frame: DataFrame, target: String, file: String) throws -> (FeatureMatrix, Column) {
         guard let targetColumn = frame.column(named: target) else {
             throw TrainingError("\(file) has no column '\(target)'; columns are \(frame.columnNames.joined(separator: ", "))")
         }
@@ -158,6 +206,12 @@ public enum TrainBenchmark {
         for (j, col) in columns.enumerated() {
             for r in 0..<n { values[r * names.count + j] = col[r] }
         }
+        return (FeatureMatrix(rows: n, columns: names.count, values: values, names: names), targetColumn)
+    }
+
+    static func matrix(_ frame: DataFrame, target: String, classes: [String]?, file: String) throws -> (FeatureMatrix, EncodedLabels) {
+        let (x, targetColumn) = try features(frame, target: target, file: file)
+        let n = frame.rowCount
         var text: [String] = []
         text.reserveCapacity(n)
         var numeric: [Double] = []
@@ -182,8 +236,7 @@ public enum TrainBenchmark {
             guard let i = lookup[s] else { throw TrainingError("\(file): class '\(s)' at row \(r + 1) was not in the training data") }
             return i
         }
-        return (FeatureMatrix(rows: n, columns: names.count, values: values, names: names),
-                EncodedLabels(classes: classNames, indices: indices))
+        return (x, EncodedLabels(classes: classNames, indices: indices))
     }
 
     static func now() -> Double {

@@ -15,6 +15,7 @@ public enum ModelFile {
         LinearSVC.algorithm: LinearSVC.self,
         LogisticRegression.algorithm: LogisticRegression.self,
         GradientBoostingClassifier.algorithm: GradientBoostingClassifier.self,
+        RidgeRegression.algorithm: RidgeRegression.self,
     ]
 
     public static func encode(_ model: TrainedModel) -> [UInt8] {

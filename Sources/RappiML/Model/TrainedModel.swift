@@ -26,6 +26,14 @@ public struct TrainedModel: Sendable {
     }
 
     public var classes: [String] { target.classes }
+    public var task: LearningTask { target.task }
+
+    /// What the model answers per record: a class label (with probabilities when it has them) or a number.
+    public var output: ModelOutput {
+        if task == .regression { return .number }
+        let none = FeatureMatrix(rows: 0, columns: estimator.featureCount, values: [], names: preprocessor.featureNames)
+        return .classLabel(classes: classes, hasProbabilities: estimator.predictProbabilities(none) != nil)
+    }
 
     /// The one prediction path: predictions for `rows` of `frame` (all rows when nil) — raw
     /// columns, coerced and preprocessed by `Preprocessor.transform`, then one batch pass of the
@@ -33,6 +41,12 @@ public struct TrainedModel: Sendable {
     /// all come here, so a record gets the same answer however it arrives.
     public func predict(_ frame: DataFrame, rows: [Int]? = nil) throws -> Predictions {
         let (features, missing) = try preprocessor.prepare(frame, rows: rows)
+        let imputed = zip(preprocessor.inputs, missing).filter { $1 > 0 }.map { (column: $0.name, count: $1) }
+        if task == .regression {
+            let values = estimator.decisionScores(features)
+            return Predictions(classes: [], indices: [], probabilities: nil, scores: values, classCount: 1, imputed: imputed,
+                               values: values)
+        }
         // One pass: the class is the arg-max of the probabilities where the model has them (what
         // the estimator's `predict` computes from the same scores), else of the decision scores.
         let k = estimator.classCount
@@ -46,15 +60,15 @@ public struct TrainedModel: Sendable {
                 indices[row] = best
             }
         }
-        let imputed = zip(preprocessor.inputs, missing).filter { $1 > 0 }.map { (column: $0.name, count: $1) }
         return Predictions(classes: classes, indices: indices, probabilities: probabilities, scores: scores, classCount: k,
-                           imputed: imputed)
+                           imputed: imputed, values: nil)
     }
 
     public func lineageValue(_ name: String) -> String? { lineage.first { $0.name == name }?.value }
 }
 
-/// A model's answers for a batch of rows.
+/// A model's answers for a batch of rows: class indices (with probabilities or scores), or the
+/// predicted numbers of a regression model (`values`; then there are no classes).
 public struct Predictions: Sendable {
     public let classes: [String]
     public let indices: [Int]
@@ -66,13 +80,30 @@ public struct Predictions: Sendable {
     public let classCount: Int
     /// Inputs some rows lacked, with how many: those values were imputed as preprocessing learned.
     public let imputed: [(column: String, count: Int)]
+    /// A regression model's predictions, one per row; nil for a classifier.
+    public let values: [Double]?
 
-    public var count: Int { indices.count }
+    public init(classes: [String], indices: [Int], probabilities: [Double]?, scores: [Double], classCount: Int,
+                imputed: [(column: String, count: Int)], values: [Double]?) {
+        self.classes = classes
+        self.indices = indices
+        self.probabilities = probabilities
+        self.scores = scores
+        self.classCount = classCount
+        self.imputed = imputed
+        self.values = values
+    }
 
-    public func label(_ row: Int) -> String { classes[indices[row]] }
+    public var count: Int { values?.count ?? indices.count }
+
+    /// The predicted class, or the predicted number as text (`ModelOutput.numberText`).
+    public func label(_ row: Int) -> String {
+        if let values { return ModelOutput.numberText(values[row]) }
+        return classes[indices[row]]
+    }
 
     /// Every row's label (a new array each time: in a loop over rows use `label(_:)`).
-    public var labels: [String] { indices.map { classes[$0] } }
+    public var labels: [String] { (0..<count).map(label) }
 
     public func probabilities(row: Int) -> ArraySlice<Double>? {
         probabilities.map { $0[(row * classCount)..<((row + 1) * classCount)] }

@@ -1,4 +1,5 @@
-/// The class labels of a classification target, fitted on the training rows.
+/// The target of a model, fitted on the training rows: the class labels of a classification
+/// target, or a numeric regression target (no classes).
 ///
 /// Classes are sorted so the encoding never depends on row order: numerically for a numeric target
 /// (labels are the values' display text, `"0"`, `"1"`), by string order for a text target.
@@ -8,6 +9,7 @@ public struct TargetEncoding: Sendable, Equatable {
     /// `true` when the target was numeric in training; labels then match by numeric value, so a
     /// later frame may hold `1`, `1.0` or `"1"` for the class `"1"`.
     public let isNumeric: Bool
+    public let task: LearningTask
 
     /// Class values of a numeric target, parallel to `classes`.
     private var classValues: [Double] { classes.map { Double($0) ?? .nan } }
@@ -16,14 +18,31 @@ public struct TargetEncoding: Sendable, Equatable {
         self.column = column
         self.classes = classes
         self.isNumeric = isNumeric
+        task = .classification
     }
 
-    /// Fits the target `target` of `frame` on `rows`.
-    public static func fit(_ frame: DataFrame, target: String, rows: [Int]) throws -> TargetEncoding {
+    /// A regression target: numbers, no classes.
+    public init(regressionColumn column: String) {
+        self.column = column
+        classes = []
+        isNumeric = true
+        task = .regression
+    }
+
+    /// Fits the target `target` of `frame` on `rows`. `task` nil guesses it (`LearningTask.guess`:
+    /// regression for a numeric column with many distinct values).
+    public static func fit(_ frame: DataFrame, target: String, rows: [Int], task: LearningTask? = nil) throws -> TargetEncoding {
         let col = try targetColumn(frame, target)
         try checkRows(rows, in: frame)
         guard !rows.isEmpty else { throw PreprocessError("no training rows to fit target '\(target)' on") }
         try checkNoMissing(col, rows: rows)
+        if task == .regression {
+            guard col.type.isNumeric else {
+                throw PreprocessError("target '\(target)' holds text, so it cannot be a regression target — use task=classification or a numeric column")
+            }
+            try checkFinite(col, rows: rows)
+            return TargetEncoding(regressionColumn: target)
+        }
 
         let classes: [String]
         if col.type.isNumeric {
@@ -32,6 +51,10 @@ public struct TargetEncoding: Sendable, Equatable {
             distinct.sort()
             var unique: [Double] = []
             for v in distinct where unique.last != v { unique.append(v) }
+            if task == nil && LearningTask.guess(isNumeric: true, distinctValues: unique.count) == .regression {
+                try checkFinite(col, rows: rows)
+                return TargetEncoding(regressionColumn: target)
+            }
             classes = unique.map { label(numeric: $0, type: col.type) }
         } else {
             var seen = [Bool](repeating: false, count: col.levels.count)
@@ -42,9 +65,32 @@ public struct TargetEncoding: Sendable, Equatable {
             throw PreprocessError("target '\(target)' has only one class ('\(classes.first ?? "")') — a classifier needs at least two")
         }
         if classes.count > 50 && classes.count * 2 > rows.count {
-            throw PreprocessError("target '\(target)' has \(classes.count) distinct values in \(rows.count) rows — it looks continuous or like an ID; rappi trains classifiers, so choose a target with a few classes")
+            throw PreprocessError("target '\(target)' has \(classes.count) distinct values in \(rows.count) rows — it looks continuous or like an ID; choose a target with a few classes, or `preprocess task=regression` for a numeric one")
         }
         return TargetEncoding(column: target, classes: classes, isNumeric: col.type.isNumeric)
+    }
+
+    /// The numeric target at each of `rows` (a regression target; text that reads as a number is
+    /// taken as that number). A missing or non-numeric value is an error naming it.
+    public func values(_ frame: DataFrame, rows: [Int]) throws -> [Double] {
+        let col = try Self.targetColumn(frame, column)
+        try Self.checkRows(rows, in: frame)
+        try Self.checkNoMissing(col, rows: rows)
+        if col.type.isNumeric {
+            let values = col.numericValues
+            return rows.map { values[$0] }
+        }
+        return try rows.map { r in
+            guard let v = NumberText.parse(col.string(r)!) else {
+                throw PreprocessError("target '\(column)' has the value '\(col.string(r)!)' at data row \(r + 1), which is not a number — a regression target must be numeric")
+            }
+            return v
+        }
+    }
+
+    /// What the model learns from at `rows`: class indices, or numbers for a regression target.
+    public func trainingTarget(_ frame: DataFrame, rows: [Int]) throws -> TrainingTarget {
+        task == .regression ? .values(try values(frame, rows: rows)) : .classes(try encode(frame, rows: rows))
     }
 
     /// The class index of the target at each of `rows`. A value not seen in training, or a missing
@@ -113,6 +159,13 @@ public struct TargetEncoding: Sendable, Equatable {
         throw PreprocessError("target '\(col.name)' is missing in \(count) \(noun) of the data (first at data row \(first + 1)) — fill or drop them")
     }
 
+    private static func checkFinite(_ col: Column, rows: [Int]) throws {
+        let values = col.numericValues
+        if let bad = rows.first(where: { !values[$0].isFinite }) {
+            throw PreprocessError("target '\(col.name)' is \(values[bad]) at data row \(bad + 1) — a regression target must be a finite number; fix or drop that row")
+        }
+    }
+
     private static func label(numeric v: Double, type: ColumnType) -> String {
         if type == .integer || (v == v.rounded() && v.magnitude < 9.0e15) { return Column.integerText(v) }
         return "\(v)"
@@ -120,9 +173,17 @@ public struct TargetEncoding: Sendable, Equatable {
 
     // MARK: - Serialization
 
+    // A classification target keeps the v1 bytes (so existing model files and hashes are unchanged);
+    // a regression target has its own section.
     private static let magic = "rappi.target.v1"
+    private static let regressionMagic = "rappi.target.regression.v1"
 
     public func encode(to writer: inout BinaryWriter) {
+        if task == .regression {
+            writer.write(Self.regressionMagic)
+            writer.write(column)
+            return
+        }
         writer.write(Self.magic)
         writer.write(column)
         writer.write(isNumeric)
@@ -131,11 +192,15 @@ public struct TargetEncoding: Sendable, Equatable {
 
     public init(from reader: inout BinaryReader) throws {
         let magic = try reader.readString()
+        if magic == Self.regressionMagic {
+            self.init(regressionColumn: try reader.readString())
+            return
+        }
         guard magic == Self.magic else {
             throw BinaryReader.Failure(message: "model file is damaged: expected a target encoding, found '\(magic.prefix(40))'")
         }
-        column = try reader.readString()
-        isNumeric = try reader.readBool()
-        classes = try reader.readStrings()
+        let column = try reader.readString()
+        let isNumeric = try reader.readBool()
+        self.init(column: column, classes: try reader.readStrings(), isNumeric: isNumeric)
     }
 }

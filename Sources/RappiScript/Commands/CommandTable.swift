@@ -17,7 +17,7 @@ public struct CommandTable: Sendable {
         DescribeCommand.self, HeadCommand.self,
         // training
         SplitCommand.self, PreprocessCommand.self, TrainRandomForestCommand.self, TrainGradientBoostingCommand.self, TrainLinearSVCCommand.self,
-        TrainLogisticRegressionCommand.self, EvaluateCommand.self, CrossValidateCommand.self, PredictCommand.self,
+        TrainLogisticRegressionCommand.self, TrainRidgeCommand.self, EvaluateCommand.self, CrossValidateCommand.self, PredictCommand.self,
         // registry
         RegisterCommand.self, ModelsCommand.self, ModelCommand.self, PromoteCommand.self, LoadModelCommand.self,
         // endpoints

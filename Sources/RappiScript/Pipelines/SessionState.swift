@@ -10,7 +10,7 @@ import RappiWorkspace
 struct SessionState: Codable, Equatable {
     struct DatasetRef: Codable, Equatable { let name: String; let version: Int; let hash: String }
     struct SplitRef: Codable, Equatable { let testFraction: Double; let seed: UInt64; let stratify: String?; let datasetHash: String }
-    struct PreprocessRef: Codable, Equatable { let recipe: String; let target: String }
+    struct PreprocessRef: Codable, Equatable { let recipe: String; let target: String; var task: String? = nil }
     struct ModelRef: Codable, Equatable { let name: String; let version: Int; let hash: String }
 
     var seed: UInt64
@@ -32,7 +32,7 @@ struct SessionState: Codable, Equatable {
             seed: session.seed,
             dataset: session.currentDataset.map { DatasetRef(name: $0.version.name, version: $0.version.version, hash: $0.version.contentHash) },
             split: session.split.map { SplitRef(testFraction: $0.testFraction, seed: $0.seed, stratify: $0.stratify, datasetHash: $0.datasetHash) },
-            preprocessing: session.preprocessing.map { PreprocessRef(recipe: $0.recipe.rawValue, target: $0.target) },
+            preprocessing: session.preprocessing.map { PreprocessRef(recipe: $0.recipe.rawValue, target: $0.target, task: $0.task?.rawValue) },
             modelHash: modelHash,
             registered: session.lastRegistered.map { ModelRef(name: $0.name, version: $0.version, hash: $0.contentHash) })
     }
@@ -55,7 +55,7 @@ struct SessionState: Codable, Equatable {
         }
         session.preprocessing = try preprocessing.map { ref in
             guard let recipe = Recipe(rawValue: ref.recipe) else { throw CommandFailure("recorded recipe '\(ref.recipe)' is unknown to this rappi") }
-            return PreprocessPlan(recipe: recipe, target: ref.target)
+            return PreprocessPlan(recipe: recipe, target: ref.target, task: ref.task.flatMap(LearningTask.init(rawValue:)))
         }
         session.lastRegistered = try registered.map { try workspace.modelVersion($0.name, .version(.number($0.version))) }
         if let modelHash {

@@ -27,6 +27,17 @@ enum EndpointPrediction {
               let predictions = object["predictions"] as? [Any], predictions.count == records.rowCount else {
             throw CommandFailure("\(name) answered 200 without a predictions list for the \(records.rowCount) records: \(response.text.prefix(300))")
         }
+        let source = "\(endpoint.model) v\(endpoint.modelVersion) at \(endpoint.url), \(String(format: "%.1f ms", response.seconds * 1000))"
+        if target.task == .regression {
+            let numbers = try predictions.map { value in
+                guard let number = (value as? NSNumber)?.doubleValue, !(value is Bool) else {
+                    throw CommandFailure("\(name) predicted '\(value)', which is not a number, for the regression model \(endpoint.model) v\(endpoint.modelVersion)")
+                }
+                return number
+            }
+            return try PredictionReport(records: records, values: numbers, targetColumn: target.column)
+                .result(output: try call.path("output"), source: source, call: call)
+        }
         let classes = target.classes
         let indices = try predictions.map { label in
             guard let index = classes.firstIndex(of: "\(label)") else {
@@ -40,9 +51,7 @@ enum EndpointPrediction {
         }
         return try PredictionReport(records: records, classIndices: indices, classes: classes, probabilities: probabilities,
                                     targetColumn: target.column)
-            .result(output: try call.path("output"),
-                    source: "\(endpoint.model) v\(endpoint.modelVersion) at \(endpoint.url), \(String(format: "%.1f ms", response.seconds * 1000))",
-                    call: call)
+            .result(output: try call.path("output"), source: source, call: call)
     }
 }
 

@@ -6,6 +6,8 @@ struct ExperimentReport {
     let experiment: ExperimentRecord
     let summary: [ExperimentVariantSummary]
     let comparison: ABComparison
+    /// For regression variants (both predict a number): their mean absolute errors compared.
+    let errors: MeanErrorComparison?
 
     init(_ name: String, in workspace: Workspace) throws {
         experiment = try workspace.experiment(name)
@@ -21,5 +23,12 @@ struct ExperimentReport {
                                  accuracy: Proportion(summary.correct, of: summary.outcomes))
         }
         comparison = ABComparison(a: variants[0], b: variants[1])
+        let model = try ModelFile.decodeInterface([UInt8](try workspace.artifacts.read(experiment.a.hash)))
+        if model.target.task == .regression {
+            let (a, b) = try workspace.experimentAbsoluteErrors(name)
+            errors = MeanErrorComparison(a: .init(name: "A", errors: a), b: .init(name: "B", errors: b))
+        } else {
+            errors = nil
+        }
     }
 }

@@ -11,26 +11,42 @@ struct PredictionReport {
     let classes: [String]
     /// `rows × classes.count`, row-major, when the model has probabilities.
     let probabilities: [Double]?
-    /// The model's target: when the records have that column, accuracy against it is reported.
+    /// The model's target: when the records have that column, accuracy (RMSE for a regression
+    /// model) against it is reported.
     let targetColumn: String
+    /// A regression model's predicted numbers. Its rows are then reported through the same
+    /// label path as classes: row `i` has the "class" `i`, whose label is the number's text
+    /// (`ModelOutput.numberText`), so the CSV and the table read the same way.
+    let numbers: [Double]?
 
     /// Inputs some records lacked, with how many (imputed); known in process only (an endpoint's
     /// answer does not say).
     let imputed: [(column: String, count: Int)]?
 
     init(records: DataFrame, predictions: Predictions, targetColumn: String) {
+        if let values = predictions.values {
+            self.init(records: records, values: values, targetColumn: targetColumn, imputed: predictions.imputed)
+            return
+        }
         self.init(records: records, classIndices: predictions.indices, classes: predictions.classes,
                   probabilities: predictions.probabilities, targetColumn: targetColumn, imputed: predictions.imputed)
     }
 
     init(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?, targetColumn: String,
-         imputed: [(column: String, count: Int)]? = nil) {
+         imputed: [(column: String, count: Int)]? = nil, numbers: [Double]? = nil) {
         self.records = records
         self.classIndices = classIndices
         self.classes = classes
         self.probabilities = probabilities
         self.targetColumn = targetColumn
         self.imputed = imputed
+        self.numbers = numbers
+    }
+
+    /// A regression model's predictions.
+    init(records: DataFrame, values: [Double], targetColumn: String, imputed: [(column: String, count: Int)]? = nil) {
+        self.init(records: records, classIndices: Array(values.indices), classes: values.map(ModelOutput.numberText),
+                  probabilities: nil, targetColumn: targetColumn, imputed: imputed, numbers: values)
     }
 
     /// Writes `output` (PredictionCSV) when given, else shows up to 20 rows. `source` says which
@@ -38,9 +54,19 @@ struct PredictionReport {
     func result(output: URL?, source: String, call: BoundCall) throws -> CommandResult {
         let n = records.rowCount
         var values: PublishedValues = [("predictions", .int(n))]
-        if let first = classIndices.first { values.append(("prediction", .string(classes[first]))) }
+        if let first = numbers?.first {
+            values.append(("prediction", .double(first)))
+        } else if let first = classIndices.first {
+            values.append(("prediction", .string(classes[first])))
+        }
         var accuracyNote = ""
-        if let truth = records.column(named: targetColumn) {
+        if let truth = records.column(named: targetColumn), let numbers {
+            // Rows whose target is missing or not a number are left out of the RMSE.
+            let known = (0..<n).compactMap { row in truth.string(row).flatMap { Double($0) }.map { (row: row, value: $0) } }
+            let rmse = RegressionMetrics.compute(truth: known.map(\.value), predicted: known.map { numbers[$0.row] }).rmse
+            values.append(("rmse", .double(rmse)))
+            accuracyNote = String(format: "; RMSE against its %@ column: %.4f", targetColumn, rmse)
+        } else if let truth = records.column(named: targetColumn) {
             var matches = 0
             for row in 0..<n where truth.string(row) == classes[classIndices[row]] { matches += 1 }
             let accuracy = Double(matches) / Double(max(n, 1))

@@ -8,10 +8,15 @@ enum EstimatorChoices {
             ("bootstrap", p.bootstrap ? "true" : "false"), ("seed", String(p.seed)),
         ]
         if let depth = p.maxDepth { parameters.append(("depth", String(depth))) }
-        return EstimatorChoice(algorithm: RandomForestClassifier.algorithm, parameters: parameters, standardize: false) { x, y, progress in
-            try RandomForestClassifier.fit(x, y, parameters: p, threads: threads,
-                                           progress: progress.map { reporter in { @Sendable done in reporter.update(done) } },
-                                           isCancelled: Interrupt.poll)
+        return EstimatorChoice(algorithm: RandomForestClassifier.algorithm, parameters: parameters, standardize: false) { x, target, progress in
+            let update = progress.map { reporter in { @Sendable (done: Int) in reporter.update(done) } }
+            switch target {
+            case .classes(let y):
+                return try RandomForestClassifier.fit(x, y, parameters: p, threads: threads, progress: update, isCancelled: Interrupt.poll)
+            case .values(let y):
+                return try RandomForestClassifier.fitRegression(x, targets: y, parameters: p, threads: threads, progress: update,
+                                                                isCancelled: Interrupt.poll)
+            }
         }
     }
 
@@ -23,26 +28,42 @@ enum EstimatorChoices {
         ]
         if let depth = p.maxDepth { parameters.append(("depth", String(depth))) }
         if let patience = p.earlyStopping { parameters.append(("early_stopping", String(patience))) }
-        return EstimatorChoice(algorithm: GradientBoostingClassifier.algorithm, parameters: parameters, standardize: false) { x, y, progress in
-            try GradientBoostingClassifier.fit(x, y, parameters: p, threads: threads,
-                                               progress: progress.map { reporter in { @Sendable done in reporter.update(done) } },
-                                               isCancelled: Interrupt.poll)
+        if let loss = p.loss { parameters.append(("objective", loss.rawValue)) }
+        return EstimatorChoice(algorithm: GradientBoostingClassifier.algorithm, parameters: parameters, standardize: false) { x, target, progress in
+            let update = progress.map { reporter in { @Sendable (done: Int) in reporter.update(done) } }
+            switch target {
+            case .classes(let y):
+                return try GradientBoostingClassifier.fit(x, y, parameters: p, threads: threads, progress: update, isCancelled: Interrupt.poll)
+            case .values(let y):
+                return try GradientBoostingClassifier.fitRegression(x, targets: y, parameters: p, threads: threads, progress: update,
+                                                                    isCancelled: Interrupt.poll)
+            }
         }
     }
 
     static func linearSVC(_ p: LinearSVCParameters) -> EstimatorChoice {
         EstimatorChoice(algorithm: LinearSVC.algorithm, parameters: [
             ("C", Value.format(p.C)), ("max_iter", String(p.maxIterations)), ("tol", Value.format(p.tolerance)), ("seed", String(p.seed)),
-        ], standardize: true) { x, y, _ in
-            try LinearSVC.fit(x, y, parameters: p, isCancelled: Interrupt.poll)
+        ], standardize: true, tasks: [.classification]) { x, target, _ in
+            guard case .classes(let y) = target else { throw TrainingError("linsvc is a classifier") }
+            return try LinearSVC.fit(x, y, parameters: p, isCancelled: Interrupt.poll)
         }
     }
 
     static func logisticRegression(_ p: LogisticRegressionParameters) -> EstimatorChoice {
         EstimatorChoice(algorithm: LogisticRegression.algorithm, parameters: [
             ("C", Value.format(p.C)), ("max_iter", String(p.maxIterations)), ("tol", Value.format(p.tolerance)),
-        ], standardize: true) { x, y, _ in
-            try LogisticRegression.fit(x, y, parameters: p, isCancelled: Interrupt.poll)
+        ], standardize: true, tasks: [.classification]) { x, target, _ in
+            guard case .classes(let y) = target else { throw TrainingError("logreg is a classifier") }
+            return try LogisticRegression.fit(x, y, parameters: p, isCancelled: Interrupt.poll)
+        }
+    }
+
+    static func ridge(_ p: RidgeParameters) -> EstimatorChoice {
+        EstimatorChoice(algorithm: RidgeRegression.algorithm, parameters: [("alpha", Value.format(p.alpha))], standardize: true,
+                        tasks: [.regression]) { x, target, _ in
+            guard case .values(let y) = target else { throw TrainingError("ridge is a regressor") }
+            return try RidgeRegression.fit(x, targets: y, parameters: p)
         }
     }
 
@@ -78,6 +99,7 @@ enum EstimatorChoices {
             p.bins = int("bins") ?? p.bins
             p.earlyStopping = int("early_stopping")
             p.seed = seed() ?? p.seed
+            p.loss = value("objective").flatMap(RegressionLoss.init(rawValue:))
             return gradientBoosting(p, threads: threads)
         case LinearSVC.algorithm:
             var p = LinearSVCParameters()
@@ -92,6 +114,10 @@ enum EstimatorChoices {
             p.maxIterations = int("max_iter") ?? p.maxIterations
             p.tolerance = double("tol") ?? p.tolerance
             return logisticRegression(p)
+        case RidgeRegression.algorithm:
+            var p = RidgeParameters()
+            p.alpha = double("alpha") ?? p.alpha
+            return ridge(p)
         default:
             return nil
         }

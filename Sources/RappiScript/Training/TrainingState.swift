@@ -11,10 +11,18 @@ public struct SplitPlan {
     public let stratify: String?
 }
 
-/// How features are made: a recipe and the target column.
+/// How features are made: a recipe, the target column and the task (nil: guessed from the
+/// target, see `LearningTask.guess`).
 public struct PreprocessPlan {
     public let recipe: Recipe
     public let target: String
+    public var task: LearningTask?
+
+    public init(recipe: Recipe, target: String, task: LearningTask? = nil) {
+        self.recipe = recipe
+        self.target = target
+        self.task = task
+    }
 }
 
 /// An algorithm with its parameters, able to fit itself again (for `cv`).
@@ -24,7 +32,19 @@ public struct EstimatorChoice {
     public let parameters: [(name: String, value: String)]
     /// Linear models want standardized features; trees do not care.
     public let standardize: Bool
-    public let fit: (FeatureMatrix, EncodedLabels, ProgressReporter?) throws -> any Classifier
+    /// The tasks the algorithm handles; training it for another is refused, naming what to use.
+    public let tasks: [LearningTask]
+    public let fit: (FeatureMatrix, TrainingTarget, ProgressReporter?) throws -> any Classifier
+
+    public init(algorithm: String, parameters: [(name: String, value: String)], standardize: Bool,
+                tasks: [LearningTask] = LearningTask.allCases,
+                fit: @escaping (FeatureMatrix, TrainingTarget, ProgressReporter?) throws -> any Classifier) {
+        self.algorithm = algorithm
+        self.parameters = parameters
+        self.standardize = standardize
+        self.tasks = tasks
+        self.fit = fit
+    }
 
     /// One line for people: "rf (trees=200, seed=42)".
     public var summary: String {
@@ -38,6 +58,12 @@ public struct CurrentModel {
     public let choice: EstimatorChoice?
     public let dataset: DatasetVersion?
     public let split: SplitPlan?
-    public var evaluation: ClassificationMetrics?
+    public var evaluation: Evaluation?
     public var registered: ModelVersion?
+}
+
+/// The held-out metrics of the current model, by task.
+public enum Evaluation {
+    case classification(ClassificationMetrics)
+    case regression(RegressionMetrics)
 }

@@ -130,9 +130,8 @@ struct ExperimentResponder: HTTPResponder {
         let micros = Int((ModelResponder.monotonicNanoseconds() &- start) / 1000)
         recorder.record((0..<records.count).map { row in
             let variant = variantOf[row]
-            let index = results[variant]!.indices[positionOf[row]]
             return ExperimentAssignment(requestID: requestIDs[row], variant: VariantAssignment.labels[variant], unit: units[row],
-                                        prediction: runtimes[variant].model.classes[index], shareA: shareA, latencyMicroseconds: micros)
+                                        prediction: results[variant]!.label(positionOf[row]), shareA: shareA, latencyMicroseconds: micros)
         })
         return Scored(variantOf: variantOf, positionOf: positionOf, results: results, requestIDs: requestIDs)
     }
@@ -147,7 +146,7 @@ struct ExperimentResponder: HTTPResponder {
         for row in 0..<n {
             if row > 0 { w.raw(",") }
             let variant = variantOf[row]
-            w.raw(runtimes[variant].labelJSON[results[variant]!.indices[positionOf[row]]])
+            w.raw(runtimes[variant].predictionJSON(results[variant]!, row: positionOf[row]))
         }
         w.raw("]")
         if results.contains(where: { $0?.probabilities != nil }) {

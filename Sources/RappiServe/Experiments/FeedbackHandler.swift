@@ -28,7 +28,7 @@ struct FeedbackHandler {
                 continue
             }
             guard let outcome = item["outcome"], outcome.isScalar else {
-                problems.append(RecordError(row: row, field: "outcome", problem: "expected the true class label (a string or a number)"))
+                problems.append(RecordError(row: row, field: "outcome", problem: "expected the true outcome: a class label (a string or a number), or the actual value for a regression model"))
                 continue
             }
             parsed.append((id, outcome))
@@ -51,6 +51,9 @@ struct FeedbackHandler {
             let target = targets[variants[item.requestID]!]!
             if let label = Self.label(item.outcome, target: target) {
                 outcomes.append(ExperimentOutcome(requestID: item.requestID, outcome: label))
+            } else if target.task == .regression {
+                problems.append(RecordError(row: row, field: "outcome",
+                                            problem: "\(item.outcome.text) is not a number — the experiment's models predict the number '\(target.column)', so an outcome is the actual value (a JSON number)"))
             } else {
                 let classes = target.classes.prefix(20).map { "'\($0)'" }.joined(separator: ", ")
                 problems.append(RecordError(row: row, field: "outcome",
@@ -76,6 +79,14 @@ struct FeedbackHandler {
     /// a numeric class (`1`, `1.0`), or a string spelling a class exactly (`"1"`) — not `"0x1"`,
     /// `"+1"` or `"1e0"`, which only parse to the same number.
     static func label(_ value: JSONValue, target: TargetEncoding) -> String? {
+        if target.task == .regression {
+            // The actual value, stored in the text the predictions are stored in.
+            switch value {
+            case .number(let number) where number.isFinite: return ModelOutput.numberText(number)
+            case .string(let text): return Double(text).flatMap { $0.isFinite ? ModelOutput.numberText($0) : nil }
+            default: return nil
+            }
+        }
         if target.isNumeric {
             switch value {
             case .number(let number): return target.classes.first { Double($0) == number }

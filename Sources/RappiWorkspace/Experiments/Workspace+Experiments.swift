@@ -147,6 +147,22 @@ extension Workspace {
         }
     }
 
+    /// For a regression experiment: |outcome − prediction| of every record with an outcome, per
+    /// variant (A, B), in the order the records were assigned. Texts that are not numbers are skipped.
+    public func experimentAbsoluteErrors(_ experiment: String) throws -> (a: [Double], b: [Double]) {
+        var errors: [String: [Double]] = ["A": [], "B": []]
+        for row in try database.query("""
+            SELECT a.variant, a.prediction, o.outcome
+            FROM experiment_assignments a JOIN experiment_outcomes o ON o.request_id = a.request_id
+            WHERE a.experiment = ? ORDER BY a.rowid
+            """, [.text(experiment)]) {
+            guard let variant = row[0].string, let predicted = row[1].string.flatMap(Double.init),
+                  let outcome = row[2].string.flatMap(Double.init) else { continue }
+            errors[variant, default: []].append(abs(outcome - predicted))
+        }
+        return (errors["A"]!, errors["B"]!)
+    }
+
     /// For an experiment with a unit: the distinct units first assigned to A and to B, and how
     /// many of them the split expected each to get (Σ share at each unit's first assignment).
     /// The unit is what is randomised, so the sample-ratio check counts units, not requests.

@@ -27,9 +27,10 @@ public enum TestEndpointCommand: RappiCommand {
         let version = try workspace.modelVersion(endpoint.model, .version(.number(endpoint.modelVersion)))
         let model = try ModelReference.load(version, in: context)
         let (frame, records) = try EndpointData.records(for: endpoint, in: context)
-        let expected = try model.predict(frame).labels
+        let ownPredictions = try model.predict(frame)
         let client = EndpointClient(workspace: workspace, endpoint: endpoint)
-        let suite = EndpointSuite(client: client, endpoint: endpoint, model: model, frame: frame, records: records, expected: expected)
+        let suite = EndpointSuite(client: client, endpoint: endpoint, model: model, frame: frame, records: records,
+                                  expected: ownPredictions.labels, expectedValues: ownPredictions.values)
         let results = suite.run()
 
         var table = TextTable(["test", "result", "detail"])
@@ -61,6 +62,12 @@ struct EndpointSuite {
     let frame: DataFrame
     let records: [[String: Any]]
     let expected: [String]
+    /// A regression model's own predictions: the endpoint's numbers must match them within
+    /// `relativeTolerance` (JSON carries the shortest round-trip text, so they are normally equal;
+    /// the tolerance keeps the check honest for a client that parses less exactly).
+    let expectedValues: [Double]?
+
+    static let relativeTolerance = 1e-9
 
     func run() -> [Result] {
         var results: [Result] = []
@@ -80,11 +87,17 @@ struct EndpointSuite {
         check("single prediction = registered model") { try predictions(rows: [0]) }
         let batch = Array(0..<min(100, records.count))
         check("batch of \(batch.count) = registered model") { try predictions(rows: batch) }
-        if let survivor = known(classIndex: model.classes.count - 1) {
-            check("known case: row \(survivor) → \(model.classes.last!)") { try predictions(rows: [survivor]) }
-        }
-        if let other = known(classIndex: 0) {
-            check("known case: row \(other) → \(model.classes[0])") { try predictions(rows: [other]) }
+        if expectedValues != nil {
+            for (what, row) in knownNumbers() {
+                check("known case: row \(row) (\(what)) → \(expected[row])") { try predictions(rows: [row]) }
+            }
+        } else {
+            if let survivor = known(classIndex: model.classes.count - 1) {
+                check("known case: row \(survivor) → \(model.classes.last!)") { try predictions(rows: [survivor]) }
+            }
+            if let other = known(classIndex: 0) {
+                check("known case: row \(other) → \(model.classes[0])") { try predictions(rows: [other]) }
+            }
         }
         check("malformed JSON → 400") {
             try envelope(client.send("POST", "/score", headers: auth.merging(json) { $1 }, body: Array("{\"data\": [".utf8)), 400)
@@ -154,6 +167,17 @@ struct EndpointSuite {
         return (0..<frame.rowCount).first { truth.string($0) == model.classes[classIndex] && expected[$0] == model.classes[classIndex] }
     }
 
+    /// For a regression model: the row it predicts closest to its actual value, and the row with
+    /// the largest actual value (the extremes are where a served model that drifted shows first).
+    private func knownNumbers() -> [(String, Int)] {
+        guard let values = expectedValues, let truth = frame.column(named: model.target.column) else { return [] }
+        let actual = (0..<frame.rowCount).map { truth.string($0).flatMap { Double($0) } }
+        let rows = (0..<frame.rowCount).filter { actual[$0] != nil }
+        guard let closest = rows.min(by: { abs(actual[$0]! - values[$0]) < abs(actual[$1]! - values[$1]) }),
+              let largest = rows.max(by: { actual[$0]! < actual[$1]! }) else { return [] }
+        return [("closest to its actual \(truth.string(closest)!)", closest), ("largest actual \(truth.string(largest)!)", largest)]
+    }
+
     private func body(_ rows: [Int]) throws -> [UInt8] { try RecordJSON.scoreBody(rows.map { records[$0] }) }
 
     private func predictions(rows: [Int]) throws -> (Bool, String) {
@@ -161,6 +185,17 @@ struct EndpointSuite {
         guard response.status == 200 else { return (false, "status \(response.status): \(response.text.prefix(200))") }
         guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               let got = object["predictions"] as? [Any] else { return (false, "no predictions list in \(response.text.prefix(200))") }
+        let timing = String(format: "%.1f ms", response.seconds * 1000)
+        if let values = expectedValues {
+            let numbers = got.map { ($0 as? NSNumber)?.doubleValue }
+            let want = rows.map { values[$0] }
+            let same = numbers.count == want.count && zip(numbers, want).allSatisfy { got, want in
+                guard let got else { return false }
+                return abs(got - want) <= Self.relativeTolerance * max(1, abs(want))
+            }
+            return (same, same ? "\(rows.count) number\(rows.count == 1 ? "" : "s") match within 1e-9 relative, \(timing)"
+                               : "endpoint \(got.prefix(5)) vs model \(want.prefix(5))")
+        }
         let labels = got.map { value -> String in
             if let n = value as? NSNumber, let i = Int(exactly: n.doubleValue) { return String(i) }
             return "\(value)"

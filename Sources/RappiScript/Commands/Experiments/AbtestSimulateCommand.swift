@@ -38,7 +38,10 @@ public enum AbtestSimulateCommand: RappiCommand {
         guard frame.column(named: target.column) != nil else {
             throw CommandFailure("\(version.name) v\(version.version) has no column '\(target.column)', the models' target — simulate needs labelled records")
         }
-        let labels = try target.encode(frame, rows: Array(0..<frame.rowCount)).indices.map { target.classes[$0] }
+        // The true outcome per row: its class label, or for a regression model the actual number.
+        let allRows = Array(0..<frame.rowCount)
+        let labels: [Any] = target.task == .regression ? try target.values(frame, rows: allRows)
+            : try target.encode(frame, rows: allRows).indices.map { target.classes[$0] }
         let records = RecordJSON.records(from: frame, dropping: [target.column])
         if let unit = experiment.unit, frame.column(named: unit) == nil {
             throw CommandFailure("\(version.name) v\(version.version) has no column '\(unit)', the experiment's unit — simulate from the data the experiment is keyed by")

@@ -6,7 +6,7 @@ import RappiWorkspace
 /// held-out metric (each model's versions on one line).
 public enum ModelsCommand: RappiCommand {
     public static let signature = CommandSignature(
-        "models", area: "registry", summary: "List registered models: versions, latest, algorithm, accuracy, stages.",
+        "models", area: "registry", summary: "List registered models: versions, latest, algorithm, headline metric (accuracy, or RMSE for regression), stages.",
         publishes: ["models"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
@@ -15,23 +15,28 @@ public enum ModelsCommand: RappiCommand {
         guard !names.isEmpty else {
             return CommandResult("no models registered yet — train one and `register` it", values: [("models", .int(0))])
         }
-        var table = TextTable(["name", "versions", "latest", "algorithm", "accuracy", "dataset", "production", "staging", "created"])
-        var comparison: [ModelComparisonChart.Row] = []
+        var table = TextTable(["name", "versions", "latest", "algorithm", "metric", "dataset", "production", "staging", "created"])
+        var comparison: [String: [ModelComparisonChart.Row]] = [:]
         for name in names {
             let versions = try workspace.modelVersions(name)
             guard let latest = versions.last else { continue }
             let stageHolder = { (stage: ModelStage) in versions.last { $0.stage == stage.rawValue }.map { "v\($0.version)" } ?? "" }
             table.add([name, String(versions.count), "v\(latest.version)", latest.algorithm,
-                       ModelJSON.number(latest.metricsJSON, "accuracy").map { String(format: "%.4f", $0) } ?? "",
+                       ModelJSON.headline(latest.metricsJSON).map { String(format: "%@ %.4f", $0.name, $0.value) } ?? "",
                        latest.dataset.map { "\($0) v\(latest.datasetVersion ?? 0)" } ?? "",
                        stageHolder(.production), stageHolder(.staging), Timestamp.short(latest.createdAt)])
-            if let accuracy = ModelJSON.number(latest.metricsJSON, "accuracy") {
-                let earlier = versions.dropLast().compactMap { ModelJSON.number($0.metricsJSON, "accuracy") }
-                comparison.append(ModelComparisonChart.Row(label: name, latest: accuracy, earlier: earlier))
+            if let headline = ModelJSON.headline(latest.metricsJSON) {
+                let earlier = versions.dropLast().compactMap { ModelJSON.number($0.metricsJSON, headline.name) }
+                comparison[headline.name, default: []].append(ModelComparisonChart.Row(label: name, latest: headline.value, earlier: earlier))
             }
         }
-        let charts = comparison.isEmpty ? [] : [ModelComparisonChart.render(
-            comparison, metric: "accuracy", higherIsBetter: true, title: "Registered models — accuracy on held-out rows")]
+        // One picture per headline metric: classifiers on accuracy, regression models on RMSE.
+        let charts = HeadlineMetric.names.compactMap { metric in
+            comparison[metric].map { rows in
+                ModelComparisonChart.render(rows, metric: metric == "rmse" ? "RMSE" : metric, higherIsBetter: metric != "rmse",
+                                            title: "Registered models — \(metric == "rmse" ? "RMSE" : metric) on held-out rows")
+            }
+        }
         return CommandResult(table.render(), values: [("models", .int(names.count))], charts: charts)
     }
 }
@@ -44,6 +49,11 @@ enum ModelJSON {
 
     static func number(_ json: String, _ key: String) -> Double? {
         (object(json)[key] as? NSNumber)?.doubleValue
+    }
+
+    /// The metric that sums a model up: accuracy for a classifier, RMSE for a regression model.
+    static func headline(_ json: String) -> (name: String, value: Double)? {
+        HeadlineMetric.names.lazy.compactMap { name in number(json, name).map { (name, $0) } }.first
     }
 
     /// `key=value` pairs, sorted by key, for display; `rounded` shows numbers to four decimals (metrics).

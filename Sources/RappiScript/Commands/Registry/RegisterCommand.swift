@@ -32,7 +32,7 @@ public enum RegisterCommand: RappiCommand {
         current.registered = version
         context.session.currentModel = current
         context.session.lastRegistered = version
-        let accuracy = model.metrics.first { $0.name == "accuracy" }.map { String(format: ", accuracy %.4f", $0.value) } ?? ", not evaluated"
+        let accuracy = HeadlineMetric.of(model.metrics).map { String(format: ", %@ %.4f", $0.name, $0.value) } ?? ", not evaluated"
         let text: String
         switch result {
         case .created:

@@ -1,14 +1,15 @@
 import Foundation
+import RappiCharts
 import RappiML
 
-/// `evaluate` — the current model on the held-out rows: metrics, confusion matrix, and which
-/// features matter.
+/// `evaluate` — the current model on the held-out rows: metrics, confusion matrix (or, for a
+/// regression model, the residuals and predicted against actual), and which features matter.
 public enum EvaluateCommand: RappiCommand {
     public static let reusableInPipelines = true
     public static let signature = CommandSignature(
         "evaluate", area: "training",
-        summary: "Score the current model on the held-out split: accuracy, precision, recall, F1, ROC AUC, log loss, confusion matrix.",
-        publishes: ["accuracy", "precision", "recall", "f1", "auc", "log_loss", "test_rows"])
+        summary: "Score the current model on the held-out split: accuracy, precision, recall, F1, ROC AUC, log loss, confusion matrix; for regression RMSE, MAE, R² and the residuals.",
+        publishes: ["accuracy", "precision", "recall", "f1", "auc", "log_loss", "rmse", "mae", "r2", "test_rows"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         guard var current = context.session.currentModel else {
@@ -19,23 +20,38 @@ public enum EvaluateCommand: RappiCommand {
         let datasetVersion = dataset.version
         let model = current.model
         let predictions = try model.predict(dataset.frame, rows: rows)
-        let truth = try model.target.encode(dataset.frame, rows: rows).indices
-        let scores = predictions.scores
-        let metrics = ClassificationMetrics.compute(
-            truth: truth, predicted: predictions.indices, classCount: model.classes.count,
-            probabilities: predictions.probabilities, scores: predictions.scores)
-        current.evaluation = metrics
-        current.model.metrics = MetricsReport.values(metrics).map { ($0.name, $0.value) }
+        let subject = "\(model.algorithm) on \(datasetVersion.name) v\(datasetVersion.version)"
+        var lines = ["\(model.algorithm) on \(data.description)"]
+        let published: [(name: String, value: Double)]
+        var charts: [Chart]
+        if let predicted = predictions.values {
+            let truth = try model.target.values(dataset.frame, rows: rows)
+            let metrics = RegressionMetrics.compute(truth: truth, predicted: predicted)
+            current.evaluation = .regression(metrics)
+            published = MetricsReport.values(metrics)
+            lines += MetricsReport.lines(published)
+            lines.append(MetricsReport.residuals(metrics))
+            charts = [PredictedActualChart.render(actual: truth, predicted: predicted, title: "Predicted vs actual — \(subject)")]
+        } else {
+            let truth = try model.target.encode(dataset.frame, rows: rows).indices
+            let metrics = ClassificationMetrics.compute(
+                truth: truth, predicted: predictions.indices, classCount: model.classes.count,
+                probabilities: predictions.probabilities, scores: predictions.scores)
+            current.evaluation = .classification(metrics)
+            published = MetricsReport.values(metrics)
+            lines += MetricsReport.lines(published)
+            lines.append("")
+            lines += MetricsReport.confusion(metrics.confusion, classes: model.classes)
+            charts = EvaluationCharts.evaluate(metrics, classes: model.classes, truth: truth, scores: predictions.scores, subject: subject)
+        }
+        current.model.metrics = published
         context.session.currentModel = current
 
-        var lines = ["\(model.algorithm) on \(data.description)"]
-        lines += MetricsReport.lines(metrics)
-        lines.append("")
-        lines += MetricsReport.confusion(metrics.confusion, classes: model.classes)
         lines.append("")
         switch model.algorithm {
         case RandomForestClassifier.algorithm: lines.append("feature importances")
         case GradientBoostingClassifier.algorithm: lines.append("feature importances (share of the loss reduction by splits)")
+        case RidgeRegression.algorithm: lines.append("coefficients (per standardized feature)")
         default: lines.append("coefficients (largest |weight| over classes)")
         }
         lines += MetricsReport.bars(names: model.preprocessor.featureNames, weights: model.estimator.featureWeights)
@@ -43,12 +59,12 @@ public enum EvaluateCommand: RappiCommand {
             lines.append("")
             lines += LearningCurveReport.lines(booster)
         }
-        var values: PublishedValues = MetricsReport.values(metrics).map { ($0.name, Value.double($0.value)) }
+        var values: PublishedValues = published.map { ($0.name, Value.double($0.value)) }
         values.append(("test_rows", .int(rows.count)))
-        let charts = EvaluationCharts.evaluate(
-            metrics, classes: model.classes, truth: truth, scores: scores, featureNames: model.preprocessor.featureNames,
-            weights: model.estimator.featureWeights, isForest: model.algorithm == RandomForestClassifier.algorithm,
-            subject: "\(model.algorithm) on \(datasetVersion.name) v\(datasetVersion.version)")
+        if let weights = EvaluationCharts.weights(featureNames: model.preprocessor.featureNames, weights: model.estimator.featureWeights,
+                                                  isForest: model.algorithm == RandomForestClassifier.algorithm, subject: subject) {
+            charts.append(weights)
+        }
         return CommandResult(lines.joined(separator: "\n"), values: values, charts: charts)
     }
 }
@@ -99,8 +115,18 @@ enum MetricsReport {
         return out
     }
 
-    static func lines(_ m: ClassificationMetrics) -> [String] {
-        values(m).map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%.4f", $0.value) }
+    static func values(_ m: RegressionMetrics) -> [(name: String, value: Double)] {
+        [("rmse", m.rmse), ("mae", m.mae), ("r2", m.r2)]
+    }
+
+    static func lines(_ values: [(name: String, value: Double)]) -> [String] {
+        values.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%.4f", $0.value) }
+    }
+
+    /// The residuals' quantiles on one line: how far off, and whether the model leans one way.
+    static func residuals(_ m: RegressionMetrics) -> String {
+        let names = RegressionMetrics.quantileLevels.map { $0 == 0.5 ? "median" : "\(Int(($0 * 100).rounded()))%" }
+        return "residuals (actual − predicted): " + zip(names, m.residualQuantiles).map { "\($0) \(String(format: "%.4g", $1))" }.joined(separator: "  ")
     }
 
     static func confusion(_ matrix: [[Int]], classes: [String]) -> [String] {

@@ -16,7 +16,7 @@ enum LearningCurveReport {
         if booster.validationLoss.count == booster.trainLoss.count {
             table.add(["validation"] + shown.map { String(format: "%.4f", booster.validationLoss[$0]) })
         }
-        var out = ["learning curve (mean log loss after each round)"]
+        var out = ["learning curve (mean \(booster.lossName) after each round)"]
         out += table.render(indent: "  ").split(separator: "\n").map(String.init)
         if booster.parameters.earlyStopping != nil {
             out.append("  early stopping kept \(booster.bestRound) of \(last) rounds (lowest validation loss)")

@@ -5,7 +5,7 @@ public enum SplitCommand: RappiCommand {
     public static let reusableInPipelines = true
     static let test = CommandOption("test", default: 0.2, .fraction, help: "fraction of rows held out, between 0 and 1")
     static let seed = CommandOption<Int?>("seed", .atLeast(0), help: "seed for the shuffle (default: the session seed)")
-    static let stratify = CommandOption<String?>("stratify", kind: .name, help: "column whose class balance both sides keep (default: the target; 'none' to turn off)")
+    static let stratify = CommandOption<String?>("stratify", kind: .name, help: "column whose class balance both sides keep (default: the target of a classification task; 'none' to turn off)")
     public static let signature = CommandSignature(
         "split", area: "training",
         summary: "Hold out a fraction of the current dataset for evaluation (stratified by the target by default).",
@@ -18,7 +18,11 @@ public enum SplitCommand: RappiCommand {
         let seed = try TrainCommandSupport.seed(call, context, option: seed)
         let dataset = try context.currentDataset(for: "split")
         var stratify = try call.value(stratify)
-        if stratify == nil { stratify = context.session.preprocessing?.target ?? dataset.version.target }
+        if stratify == nil, let target = context.session.preprocessing?.target ?? dataset.version.target {
+            // A regression target has no classes to keep in balance.
+            let task = try context.session.preprocessing?.task ?? Trainer.guessTask(dataset, target: target).0
+            stratify = task == .regression ? nil : target
+        }
         if stratify?.lowercased() == "none" { stratify = nil }
         let plan = try Trainer.makeSplit(dataset, testFraction: fraction, seed: seed, stratify: stratify)
         context.session.split = plan

@@ -51,14 +51,16 @@ public enum TrainGradientBoostingCommand: RappiCommand {
                                     help: "largest number of histogram bins per feature")
     static let earlyStopping = CommandOption<Int?>("early_stopping", .atLeast(1),
                                                    help: "stop after N rounds without improvement on a validation tenth of the training rows")
+    static let objective = CommandOption<RegressionLoss?>("objective",
+                                                          help: "regression loss: l2 (squared error, the default) or l1 (absolute error); classes always use log loss")
     public static let signature = CommandSignature(
         "train gbm", area: "training",
         summary: "Train gradient-boosted trees (histogram-based, leaf-wise like LightGBM) on the current dataset's training rows.",
         options: [rounds.spec, learningRate.spec, leaves.spec, depth.spec, minLeaf.spec, l2.spec, subsample.spec,
-                  colsample.spec, bins.spec, earlyStopping.spec, TrainCommandSupport.seed.spec],
+                  colsample.spec, bins.spec, earlyStopping.spec, objective.spec, TrainCommandSupport.seed.spec],
         publishes: TrainCommandSupport.published + ["best_round"],
         examples: ["train gbm", "train gbm rounds=500 learning_rate=0.05 early_stopping=20",
-                   "train gbm leaves=15 min_leaf=10 subsample=0.8 colsample=0.8"])
+                   "train gbm leaves=15 min_leaf=10 subsample=0.8 colsample=0.8", "train gbm objective=l1"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         var p = GradientBoostingParameters()
@@ -72,6 +74,7 @@ public enum TrainGradientBoostingCommand: RappiCommand {
         p.colsample = try call.value(colsample)
         p.bins = try call.value(bins)
         p.earlyStopping = try call.value(earlyStopping)
+        p.loss = try call.value(objective)
         p.seed = try TrainCommandSupport.seed(call, context)
         try TrainCommandSupport.validate(p.validate, call)
         let choice = EstimatorChoices.gradientBoosting(p, threads: context.session.threads)
@@ -79,8 +82,8 @@ public enum TrainGradientBoostingCommand: RappiCommand {
         guard let booster = context.session.currentModel?.model.estimator as? GradientBoostingClassifier else { return result }
         if p.earlyStopping != nil, let loss = booster.validationLoss.dropFirst(booster.bestRound).first {
             let trained = booster.trainLoss.count - 1
-            result.output += String(format: "\nearly stopping: best round %d of %d trained (validation log loss %.4f); the model keeps %d rounds",
-                                    booster.bestRound, trained, loss, booster.bestRound)
+            result.output += String(format: "\nearly stopping: best round %d of %d trained (validation %@ %.4f); the model keeps %d rounds",
+                                    booster.bestRound, trained, booster.lossName, loss, booster.bestRound)
         }
         result.values.append(("best_round", .int(booster.bestRound)))
         return result
@@ -97,7 +100,7 @@ public enum TrainLinearSVCCommand: RappiCommand {
         "train linsvc", area: "training",
         summary: "Train a linear support vector classifier (L2, squared hinge, dual coordinate descent as in liblinear).",
         options: [C.spec, maxIterations.spec, TrainCommandSupport.tolerance.spec, seed.spec],
-        publishes: TrainCommandSupport.published,
+        publishes: TrainCommandSupport.classifierPublished,
         examples: ["train linsvc", "train linsvc C=0.5"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
@@ -118,7 +121,7 @@ public enum TrainLogisticRegressionCommand: RappiCommand {
     public static let signature = CommandSignature(
         "train logreg", area: "training", summary: "Train an L2-regularised logistic regression.",
         options: [TrainLinearSVCCommand.C.spec, maxIterations.spec, TrainCommandSupport.tolerance.spec],
-        publishes: TrainCommandSupport.published,
+        publishes: TrainCommandSupport.classifierPublished,
         examples: ["train logreg", "train logreg C=0.3"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
@@ -131,9 +134,32 @@ public enum TrainLogisticRegressionCommand: RappiCommand {
     }
 }
 
+/// `train ridge [alpha=1.0]`
+public enum TrainRidgeCommand: RappiCommand {
+    public static let reusableInPipelines = true
+    static let alpha = CommandOption("alpha", default: 1.0, OptionRule { $0 >= 0 && $0.isFinite ? nil : "must be 0 or more" },
+                                     help: "L2 penalty on the coefficients (0: ordinary least squares)")
+    public static let signature = CommandSignature(
+        "train ridge", area: "training",
+        summary: "Train a ridge regression (linear least squares with an L2 penalty, closed form on standardized features) for a numeric target.",
+        options: [alpha.spec],
+        publishes: TrainCommandSupport.regressorPublished,
+        examples: ["train ridge", "train ridge alpha=10"])
+
+    public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        var p = RidgeParameters()
+        p.alpha = try call.value(alpha)
+        try TrainCommandSupport.validate(p.validate, call)
+        return try TrainCommandSupport.train(EstimatorChoices.ridge(p), units: 0, unit: "", context: context)
+    }
+}
+
 /// What the `train` commands share.
 enum TrainCommandSupport {
-    static let published = ["train_rows", "features", "train_accuracy"]
+    /// `train_accuracy` for a classifier, `train_rmse` for a regression model.
+    static let published = ["train_rows", "features", "train_accuracy", "train_rmse"]
+    static let classifierPublished = ["train_rows", "features", "train_accuracy"]
+    static let regressorPublished = ["train_rows", "features", "train_rmse"]
 
     static func train(_ choice: EstimatorChoice, units: Int, unit: String, context: CommandContext) throws -> CommandResult {
         let trainer = Trainer(context: context)
@@ -151,17 +177,24 @@ enum TrainCommandSupport {
         let seconds = Date().timeIntervalSince(started)
         context.session.currentModel = current
         let model = current.model
-        let trainFeatures = try model.preprocessor.transform(dataset.frame, rows: split.train)
-        let truth = try model.target.encode(dataset.frame, rows: split.train).indices
-        let predicted = model.estimator.predict(trainFeatures)
-        let trainAccuracy = Double(zip(truth, predicted).filter { $0 == $1 }.count) / Double(max(truth.count, 1))
+        let featureCount = model.preprocessor.featureNames.count
+        let predictions = try model.predict(dataset.frame, rows: split.train)
+        let fit: (text: String, value: (String, Value))
+        if let predicted = predictions.values {
+            let truth = try model.target.values(dataset.frame, rows: split.train)
+            let rmse = RegressionMetrics.compute(truth: truth, predicted: predicted).rmse
+            fit = (String(format: "training RMSE %.4f", rmse), ("train_rmse", .double(rmse)))
+        } else {
+            let truth = try model.target.encode(dataset.frame, rows: split.train).indices
+            let accuracy = Double(zip(truth, predictions.indices).filter { $0 == $1 }.count) / Double(max(truth.count, 1))
+            fit = (String(format: "training accuracy %.4f", accuracy), ("train_accuracy", .double(accuracy)))
+        }
         var lines = notes.map { "using " + $0 }
-        lines.append(String(format: "trained %@ on %d rows × %d features of %@ v%d in %.2f s (training accuracy %.4f)",
-                            choice.summary, split.train.count, trainFeatures.columns, dataset.version.name,
-                            dataset.version.version, seconds, trainAccuracy))
+        lines.append(String(format: "trained %@ on %d rows × %d features of %@ v%d in %.2f s (%@)",
+                            choice.summary, split.train.count, featureCount, dataset.version.name,
+                            dataset.version.version, seconds, fit.text))
         return CommandResult(lines.joined(separator: "\n"), values: [
-            ("train_rows", .int(split.train.count)), ("features", .int(trainFeatures.columns)),
-            ("train_accuracy", .double(trainAccuracy)),
+            ("train_rows", .int(split.train.count)), ("features", .int(featureCount)), fit.value,
         ])
     }
 
@@ -179,3 +212,5 @@ enum TrainCommandSupport {
         }
     }
 }
+
+extension RegressionLoss: ChoiceOptionText {}
