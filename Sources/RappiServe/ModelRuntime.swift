@@ -43,7 +43,7 @@ struct ModelRuntime: Sendable {
     /// The Open Inference Protocol outputs for `records`, from the same predictions.
     func inferenceValues(records: [JSONRecord]) throws -> InferenceResponse.Values {
         let result = try classify(records: records)
-        return InferenceResponse.Values(labels: result.indices.map { labelJSON[$0] }, probabilities: result.probabilities,
+        return InferenceResponse.Values(labels: (0..<result.count).map { predictionJSON(result, row: $0) }, probabilities: result.probabilities,
                                         classCount: result.classCount)
     }
 

@@ -101,6 +101,23 @@ final class RegressionTests: XCTestCase {
         let predictions = try XCTUnwrap(response?["predictions"] as? [String: Any], openAPI.text)
         XCTAssertEqual((predictions["items"] as? [String: Any])?["type"] as? String, "number")
         XCTAssertNil(response?["probabilities"])
+
+        // The Open Inference Protocol answers the same numbers, as an FP64 `label` tensor.
+        let score = try client.post(endpoint.url + "/score", json: #"{"data": [\#(record)]}"#)
+        let scored = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(score.body)) as? [String: Any])?["predictions"] as? [Double])
+        let metadata = try client.get(endpoint.url + "/v2/models/d_gbm", timeout: 5)
+        XCTAssertTrue(metadata.text.contains(#"{"name":"label","datatype":"FP64","shape":[-1,1]}"#), metadata.text)
+        XCTAssertFalse(metadata.text.contains("probabilities"), metadata.text)
+        let columns = ["age": 59, "sex": 2, "bmi": 32.1, "bp": 101, "s1": 157, "s2": 93.2, "s3": 38, "s4": 4, "s5": 4.8598, "s6": 87]
+        let inputs = columns.keys.sorted().map { name in
+            #"{"name": "\#(name)", "datatype": "FP64", "shape": [1, 1], "data": [\#(columns[name]!)]}"#
+        }
+        let infer = try client.post(endpoint.url + "/v2/models/d_gbm/infer", json: #"{"inputs": [\#(inputs.joined(separator: ","))]}"#)
+        XCTAssertEqual(infer.status, 200, infer.text)
+        let outputs = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(infer.body)) as? [String: Any])?["outputs"] as? [[String: Any]])
+        XCTAssertEqual(outputs.map { $0["name"] as? String }, ["label"], infer.text)
+        XCTAssertEqual(outputs[0]["datatype"] as? String, "FP64")
+        XCTAssertEqual(outputs[0]["data"] as? [Double], scored, infer.text)
     }
 
     func testClassifiersRefuseARegressionTargetNamingItAndWhatToUse() throws {

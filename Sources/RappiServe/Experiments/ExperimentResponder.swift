@@ -46,7 +46,7 @@ struct ExperimentResponder: HTTPResponder {
                 let scored = try assignAndScore(records, start: start)
                 let n = records.count
                 let labels = (0..<n).map { row in
-                    runtimes[scored.variantOf[row]].labelJSON[scored.results[scored.variantOf[row]]!.indices[scored.positionOf[row]]]
+                    runtimes[scored.variantOf[row]].predictionJSON(scored.results[scored.variantOf[row]]!, row: scored.positionOf[row])
                 }
                 var probabilities: [Double]?
                 let k = runtimes[0].model.classes.count

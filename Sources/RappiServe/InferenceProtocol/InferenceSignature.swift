@@ -33,7 +33,9 @@ struct InferenceSignature: Sendable {
         self.platform = platform
         inputs = runtime.inputs
         classes = runtime.model.classes
-        var outputs = [Tensor(name: Self.labelOutput, datatype: Self.datatype(ofJSON: runtime.labelJSON), shape: [-1, 1])]
+        // A regression model's `label` is its predicted number (FP64), as `/score` answers it.
+        let labelType = runtime.output.isNumber ? "FP64" : Self.datatype(ofJSON: runtime.labelJSON)
+        var outputs = [Tensor(name: Self.labelOutput, datatype: labelType, shape: [-1, 1])]
         if probabilities ?? runtime.hasProbabilities {
             outputs.append(Tensor(name: Self.probabilitiesOutput, datatype: "FP64", shape: [-1, runtime.model.classes.count]))
         }
