@@ -20,7 +20,7 @@ public struct CommandTable: Sendable {
         TrainLogisticRegressionCommand.self, EvaluateCommand.self, CrossValidateCommand.self, PredictCommand.self,
         // registry
         RegisterCommand.self, ModelsCommand.self, ModelCommand.self, PromoteCommand.self, LoadModelCommand.self,
-        ExportModelCommand.self,
+        ExportModelCommand.self, RegisterONNXCommand.self,
         // endpoints
         DeployCommand.self, EndpointsCommand.self, UndeployCommand.self, RotateKeyCommand.self,
         TestEndpointCommand.self, ProfileEndpointCommand.self, PackageCommand.self, DockerizeCommand.self,
