@@ -2,7 +2,6 @@ import Foundation
 import RappiML
 import RappiONNX
 import RappiWorkspace
-import Crypto
 
 /// `register from FILE.onnx as NAME [target=COLUMN]` — an ONNX classifier (scikit-learn via
 /// skl2onnx, or a rappi export) becomes the next version of NAME and the current model.
@@ -29,7 +28,7 @@ public enum RegisterONNXCommand: RappiCommand {
             throw call.error("cannot read \(url.path) — no such file, or not readable", at: "path")
         }
         let bytes = Array(data)
-        let hash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let hash = bytes.withUnsafeBytes(ArtifactStore.hash)
         let model: TrainedModel
         do {
             model = try ONNXImport.model(bytes, target: try call.value(target), lineage: [
