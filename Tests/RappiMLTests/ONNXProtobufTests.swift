@@ -76,7 +76,8 @@ final class ONNXProtobufTests: XCTestCase {
         for cut in 1..<bytes.count {
             do {
                 // Cut after the whole graph, the rest (opsets, metadata) may simply be absent.
-                XCTAssertEqual(try ONNXModel(serialized: Array(bytes.prefix(cut))).graph, sample.graph, "cut at \(cut)")
+                let decoded = try ONNXModel(serialized: Array(bytes.prefix(cut)))
+                XCTAssertEqual(decoded.graph, sample.graph, "cut at \(cut)")
             } catch {
                 failures += 1
                 XCTAssertTrue("\(error)".hasPrefix("not a valid ONNX file"), "\(error)")

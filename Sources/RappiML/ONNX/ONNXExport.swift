@@ -31,7 +31,7 @@ public enum ONNXExport {
             b.input("features", elementType: .double, width: d)
             features = "features"
         } else {
-            features = rawInputs(preprocessor, &b)
+            features = try rawInputs(preprocessor, &b)
         }
         let s = preprocessor.standardizer
         if !s.columns.isEmpty {
@@ -94,7 +94,7 @@ public enum ONNXExport {
     }
 
     /// One input per raw column and the `auto` recipe's steps over them, concatenated in feature order.
-    private static func rawInputs(_ preprocessor: Preprocessor, _ b: inout ONNXGraphBuilder) -> String {
+    private static func rawInputs(_ preprocessor: Preprocessor, _ b: inout ONNXGraphBuilder) throws -> String {
         for input in preprocessor.inputs {
             b.input(input.name, elementType: input.type.isNumeric ? .double : .string, width: 1)
         }
@@ -119,7 +119,9 @@ public enum ONNXExport {
                 let width = Int64(encoder.categories.count)
                 parts.append(b.node("Reshape", [hot, b.constant("shape", ints: [-1, width], dims: [2])]))
             case .groupMedian:
-                preconditionFailure("group-median steps belong to the titanic recipe, exported with features=true")
+                throw ONNXExportError("group-median imputation belongs to the titanic recipe — export with features=true")
+            case .onnx:
+                throw ONNXExportError("the model was imported from ONNX — export it with features=true (its feature vector as input), or use the original file")
             }
         }
         return parts.count == 1 ? parts[0] : b.node("Concat", parts, [.int("axis", 1)])
