@@ -7,7 +7,7 @@ import RappiONNX
 ///   `features`: the recipe's feature columns before standardisation (the `titanic` recipe's
 ///   engineered features cannot be written as ONNX ops, so it needs this form).
 /// - Preprocessing (`auto`): median fill (`IsNaN` + `Where`), most-frequent fill and one-hot
-///   (`LabelEncoder` + `OneHotEncoder`), standardisation (`Sub`, `Div`), all in double.
+///   (`LabelEncoder` + `OneHotEncoder` + `Cast`), standardisation (`Sub`, `Div`), all in double.
 /// - Estimators, in double throughout so rappi's comparisons and sums are reproduced: the forest
 ///   as `ai.onnx.ml` opset-5 `TreeEnsemble` (double splits, `BRANCH_GT` as rappi's `x > t`, NaN
 ///   goes to the false branch as in rappi; one tree per class and tree since a leaf feeds one
@@ -117,7 +117,8 @@ public enum ONNXExport {
                     .strings("cats_strings", encoder.categories), .int("zeros", 1),
                 ])
                 let width = Int64(encoder.categories.count)
-                parts.append(b.node("Reshape", [hot, b.constant("shape", ints: [-1, width], dims: [2])]))
+                let flat = b.node("Reshape", [hot, b.constant("shape", ints: [-1, width], dims: [2])])
+                parts.append(b.node("Cast", [flat], [.int("to", Int64(ONNXTensor.ElementType.double.rawValue))]))   // 0/1 floats
             case .groupMedian:
                 throw ONNXExportError("group-median imputation belongs to the titanic recipe — export with features=true")
             case .onnx:

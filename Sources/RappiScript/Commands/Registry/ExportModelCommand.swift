@@ -12,8 +12,7 @@ public enum ExportModelCommand: RappiCommand {
         "export model", area: "registry",
         summary: "Write a registered model version as an ONNX file (preprocessing, estimator, labels and probabilities).",
         pattern: [
-            .argument(ArgumentSpec("name", .stored(.model), help: "a registered model")),
-            .optional([.argument(ArgumentSpec("version", .text, help: "v2, latest, staging or production (default: latest)"))]),
+            .argument(ArgumentSpec("name", .stored(.model), help: "a registered model, as NAME, NAME:v2 or NAME:production (default: latest)")),
             .keyword("to"),
             .argument(ArgumentSpec("path", .path, help: "the .onnx file to write")),
         ],
