@@ -65,12 +65,16 @@ def read_csv(path):
 
 
 def feeds(session, rows):
-    """One [N, 1] array per graph input: doubles (NaN for an empty field) or strings."""
+    """One array per graph input, from the columns rappi reads for it: an [N, 1] input is the
+    column of its name, an [N, d] input `X` the columns X_0 … X_{d-1}. Doubles (NaN for an
+    empty field), floats or strings, as the input's type says."""
     out = {}
     for i in session.get_inputs():
+        width = i.shape[1] if len(i.shape) == 2 and isinstance(i.shape[1], int) else 1
+        columns = [i.name] if width == 1 else [f"{i.name}_{j}" for j in range(width)]
         if i.type == "tensor(string)":
-            out[i.name] = np.array([[r.get(i.name, "")] for r in rows], dtype=object)
+            out[i.name] = np.array([[r.get(c, "") for c in columns] for r in rows], dtype=object)
         else:
-            out[i.name] = np.array([[float(r[i.name]) if r.get(i.name, "") != "" else math.nan] for r in rows],
+            out[i.name] = np.array([[float(r[c]) if r.get(c, "") != "" else math.nan for c in columns] for r in rows],
                                    dtype=np.float64 if i.type == "tensor(double)" else np.float32)
     return out

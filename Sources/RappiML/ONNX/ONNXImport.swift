@@ -9,7 +9,7 @@ import RappiONNX
 /// skl2onnx writes random forests) → forest; `LinearClassifier` with LOGISTIC (plus an L1
 /// `Normalizer` for several classes) → logreg, with NONE → linsvc; and rappi's own exports
 /// (opset-5 `TreeEnsemble`; `MatMul` + `Add`). After the estimator only `Cast`, `ZipMap`,
-/// `Identity` and that `Normalizer` may follow (outputs rappi computes itself).
+/// `Identity`, `ArrayFeatureExtractor` and that `Normalizer` may follow (`tailOps`).
 ///
 /// Exactness: splits are converted to rappi's `x > t` — `x <= t` (BRANCH_LEQ) becomes `t`, a
 /// strict `x < t` becomes the next double below `t` — and since features computed in float32
@@ -19,7 +19,10 @@ import RappiONNX
 public enum ONNXImport {
     static let estimatorOps: Set<String> = ["ai.onnx.ml.TreeEnsembleClassifier", "ai.onnx.ml.LinearClassifier",
                                             "ai.onnx.ml.TreeEnsemble", "MatMul"]
-    static let tailOps: Set<String> = ["Cast", "ai.onnx.ml.ZipMap", "Identity", "ai.onnx.ml.Normalizer"]
+    /// After the estimator: output formatting rappi does itself (an `ArrayFeatureExtractor` picks
+    /// the positive class's decision value of a binary linear SVC; rappi answers both, [-s, s]).
+    static let tailOps: Set<String> = ["Cast", "ai.onnx.ml.ZipMap", "Identity", "ai.onnx.ml.Normalizer",
+                                       "ai.onnx.ml.ArrayFeatureExtractor"]
 
     public static func model(_ bytes: [UInt8], target: String?, lineage: [(name: String, value: String)]) throws -> TrainedModel {
         let onnx = try ONNXModel(serialized: bytes)
@@ -188,7 +191,8 @@ public enum ONNXImport {
         }
         let treeOrder = Array(Set(treeIDs)).sorted()
         let T = treeOrder.count
-        // Two classes with weights for one class only: ONNX Runtime answers [1 − s, s].
+        // Two classes with weights for one class id only: ONNX Runtime takes the sum as the second
+        // class's score and answers [1 − s, s] (skl2onnx writes forests so, with class id 0).
         let binaryOneColumn = k == 2 && Set(classIDs).count == 1
         var splits: [Int64: [Int: Split]] = [:], leaves: [Int64: [Int: [Double]]] = [:]
         for i in 0..<n where modes[i] != "LEAF" {
@@ -197,7 +201,7 @@ public enum ONNXImport {
         }
         for i in 0..<n where modes[i] == "LEAF" { leaves[treeIDs[i], default: [:]][Int(nodeIDs[i])] = [Double](repeating: 0, count: k) }
         for i in classTrees.indices {
-            let c = Int(classIDs[i])
+            let c = binaryOneColumn ? 1 : Int(classIDs[i])
             guard c >= 0, c < k, leaves[classTrees[i]]?[Int(classNodes[i])] != nil else {
                 throw ONNXImportError("TreeEnsembleClassifier node '\(node.name)': a class weight names no leaf or class")
             }
@@ -210,10 +214,7 @@ public enum ONNXImport {
             var leafValues: [Int: [Float]] = [:]
             for (id, v) in leaves[t] ?? [:] {
                 var values = v
-                if binaryOneColumn {
-                    let positive = Int(classIDs[0])
-                    values[1 - positive] = 1 - values[positive]
-                }
+                if binaryOneColumn { values[0] = 1 - values[1] }
                 leafValues[id] = values.map { Float($0) }
             }
             let roots = Set(nodeSplits.keys).union(leafValues.keys).subtracting(nodeSplits.values.flatMap { [$0.left, $0.right] })
