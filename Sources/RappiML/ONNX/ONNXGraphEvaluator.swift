@@ -234,12 +234,20 @@ enum ONNXGraphEvaluator {
             for d in stride(from: rank - 1, through: 0, by: -1) { s[d] = shape[d] == 1 ? 0 : step; step *= shape[d] }
             return s
         }
-        var offsets = [[Int]](repeating: [Int](repeating: 0, count: total), count: xs.count)
-        for i in 0..<total {
-            var rest = i
+        // Offsets of each output element in each input: the identity for an input of the output's
+        // shape, 0 for a single value (the common cases, without per-element index arithmetic).
+        var offsets: [[Int]] = xs.indices.map { k in
+            xs[k].count == total ? Array(0..<total) : xs[k].count == 1 ? [Int](repeating: 0, count: total) : []
+        }
+        let general = xs.indices.filter { offsets[$0].isEmpty || (xs[$0].count == total && shapes[$0] != dims) }
+        if !general.isEmpty {
+            for k in general { offsets[k] = [Int](repeating: 0, count: total) }
             var index = [Int](repeating: 0, count: rank)
-            for d in stride(from: rank - 1, through: 0, by: -1) { index[d] = rest % dims[d]; rest /= dims[d] }
-            for k in xs.indices { offsets[k][i] = zip(index, strides[k]).reduce(0) { $0 + $1.0 * $1.1 } }
+            for i in 0..<total {
+                var rest = i
+                for d in stride(from: rank - 1, through: 0, by: -1) { index[d] = rest % dims[d]; rest /= dims[d] }
+                for k in general { offsets[k][i] = zip(index, strides[k]).reduce(0) { $0 + $1.0 * $1.1 } }
+            }
         }
         if node.opType == "Where", xs.count == 3, xs[1].kind == .string || xs[2].kind == .string {
             guard xs[1].kind == .string, xs[2].kind == .string else { throw ONNXImportError("Where node '\(node.name)': mixed string and number values") }
