@@ -161,3 +161,21 @@ def test_a_rappi_export_imports_back_with_the_same_answers(rappi, kind, train):
     score_columns = [c for c in a[0] if c.startswith("score_")]
     diff = max(abs(float(r[c]) - float(s[c])) for r, s in zip(a, b) for c in score_columns)
     assert diff <= 1e-12
+
+
+def test_an_imported_scikit_learn_model_is_deployed_tested_and_profiled_on_the_loaded_dataset(rappi):
+    _, x, y = titanic_matrix()
+    pipeline = titanic_pipeline(RandomForestClassifier(n_estimators=20, random_state=3)).fit(x, y)
+    path = os.path.join(rappi.folder, "served.onnx")
+    with open(path, "wb") as f:
+        f.write(titanic_onnx(pipeline, True).SerializeToString())
+    rappi.run(f"register from {path} as sk_served target=Survived\n")
+    # An imported model records no dataset: test and profile draw records from the loaded one.
+    code, _, err = rappi.run("deploy sk_served local\ntest endpoint sk_served\n", ok=False)
+    try:
+        assert code == 1 and "load one with its columns first" in err
+        _, out, _ = rappi.run(f"upload dataset titanic_served from {TITANIC} target=Survived\nload dataset titanic_served\n"
+                              "test endpoint sk_served\nprofile endpoint sk_served requests=100 concurrency=2\n")
+        assert ", 0 failed" in out, out
+    finally:
+        rappi.run("undeploy sk_served\n", ok=False)

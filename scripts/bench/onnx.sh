@@ -3,7 +3,8 @@
 # ColumnTransformer of imputers and one-hot encoding), converted by skl2onnx, then
 #   1. served: imported by `register from FILE.onnx` and served by `deploy local` vs the same ONNX
 #      file in onnxruntime behind FastAPI + uvicorn (fastapi_service.py with ONNX_MODEL), single-record
-#      POST /score, 8 keep-alive connections, the same libcurl load generator, the same run;
+#      POST /score, 8 keep-alive connections, the same libcurl load generator (`rappi bench-load`)
+#      for both, the same run;
 #   2. batch: 20,000 Titanic rows (the 891 repeated) — rappi's `predict from ROWS.csv` (the whole
 #      statement: CSV read, coercion, the imported preprocessing graph, the forest) vs onnxruntime
 #      in-process (pandas.read_csv + feeds, and session.run alone), best of REPEATS.
@@ -33,15 +34,18 @@ echo "load: $(uptime)"
 
 echo "== converting a 200-tree scikit-learn forest with skl2onnx ..."
 "$PY" scripts/bench/onnx_model.py convert "$TITANIC" "$WS/rf200.onnx"
-"$RAPPI_BIN" --workspace "$WS/ws" -c "register from $WS/rf200.onnx as sk_rf target=Survived" | head -2
+"$RAPPI_BIN" --workspace "$WS/ws" -c "register from $WS/rf200.onnx as sk_rf target=Survived"
 
 RECORD='{"data": [{"PassengerId": 1, "Pclass": 3, "Name": "Braund, Mr. Owen Harris", "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Ticket": "A/5 21171", "Fare": 7.25, "Cabin": null, "Embarked": "S"}]}'
 echo "$RECORD" > "$WS/record.json"
 
 echo
-echo "== rappi: imported forest, deploy local, profile endpoint ($REQUESTS requests, 8 connections)"
-"$RAPPI_BIN" --workspace "$WS/ws" -c "deploy sk_rf local" >/dev/null
-RAPPI_LINE=$("$RAPPI_BIN" --workspace "$WS/ws" --json -c "profile endpoint sk_rf requests=$REQUESTS concurrency=8")
+echo "== rappi: imported forest, deploy local ($REQUESTS requests, 8 connections, the peer's load generator)"
+DEPLOYED=$("$RAPPI_BIN" --workspace "$WS/ws" --json -c "deploy sk_rf local")
+URL=$(python3 -c "import json, sys; print(json.loads(sys.argv[1])['values']['url'])" "$DEPLOYED")
+KEY=$(head -1 "$WS/ws/endpoints/sk_rf/keys/keys")   # the primary key (0600, this user's)
+"$RAPPI_BIN" bench-load --url "$URL" --header "Authorization: Bearer $KEY" --body-file "$WS/record.json" --requests 200 --concurrency 8 >/dev/null  # warm-up
+RAPPI_LINE=$("$RAPPI_BIN" bench-load --url "$URL" --header "Authorization: Bearer $KEY" --body-file "$WS/record.json" --requests "$REQUESTS" --concurrency 8)
 
 echo "== FastAPI + uvicorn + onnxruntime: the same ONNX file, record and client ($PEER_REQUESTS requests, 8 connections)"
 PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
@@ -73,7 +77,7 @@ ORT_LINE=$("$PY" scripts/bench/onnx_model.py batch "$WS/rf200.onnx" "$WS/rows.cs
 echo
 python3 - "$RAPPI_LINE" "$PEER_LINE" "$BEST_CELL" "$ORT_LINE" <<'PYEOF'
 import json, sys
-rappi = json.loads(sys.argv[1])["values"]
+rappi = {k: float(v) for k, v in (kv.split("=") for kv in sys.argv[1].split())}
 peer = dict(kv.split("=") for kv in sys.argv[2].split())
 cell = float(sys.argv[3])
 ort = dict(kv.split("=") for kv in sys.argv[4].split())
