@@ -53,8 +53,9 @@ struct GraphTensor: Sendable {
 
 /// Runs the nodes of an imported preprocessing graph (as scikit-learn's converters and rappi's
 /// own export write them) on a batch of rows. Supported: Identity, Cast, Concat, Reshape,
-/// Flatten, Gather, ArrayFeatureExtractor, Where, IsNaN, Add, Sub, Mul, Div, Constant, and from
-/// ai.onnx.ml Imputer, Scaler, OneHotEncoder, LabelEncoder, Normalizer-free feature ops.
+/// Flatten, Gather, Where, IsNaN, Add, Sub, Mul, Div, Constant, and from
+/// ai.onnx.ml Imputer, Scaler, OneHotEncoder, LabelEncoder, ArrayFeatureExtractor. Anything else is an
+/// error naming the op.
 enum ONNXGraphEvaluator {
     static let supportedOps: Set<String> = [
         "Identity", "Cast", "Concat", "Reshape", "Flatten", "Gather", "Where", "IsNaN", "Add", "Sub", "Mul", "Div", "Constant",
