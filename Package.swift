@@ -24,8 +24,10 @@ let package = Package(
         // libzmq3-dev: the Jupyter kernel's sockets.
         .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq"),
 
+        // The ONNX protobuf messages, hand-encoded: a pure bytes <-> values codec, no dependencies.
+        .target(name: "RappiONNX", swiftSettings: [.swiftLanguageMode(.v6)]),
         // Frames, CSV, (later) preprocessing and estimators. Knows nothing of SQLite, HTTP or the language.
-        .target(name: "RappiML", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "RappiML", dependencies: ["RappiONNX"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Standalone SVG charts (confusion matrix, ROC, weights, fold scores): one look for every command.
         .target(name: "RappiCharts", swiftSettings: [.swiftLanguageMode(.v6)]),
         // SQLite store, dataset versions, runs, content-addressed artifacts.
@@ -48,7 +50,7 @@ let package = Package(
         // Deployment targets: a detached local process, or a container image run by podman/docker.
         .target(name: "RappiDeploy", dependencies: ["RappiML", "RappiWorkspace", "RappiClient"]),
         // Lexer, parser, command table, interpreter.
-        .target(name: "RappiScript", dependencies: ["RappiML", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiCharts"],
+        .target(name: "RappiScript", dependencies: ["RappiML", "RappiONNX", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiCharts"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
         // CLI entry, REPL (readline), script runner, rendering.
         .executableTarget(name: "rappi", dependencies: [
@@ -57,7 +59,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: [.swiftLanguageMode(.v6)]),
 
-        .testTarget(name: "RappiMLTests", dependencies: ["RappiML"]),
+        .testTarget(name: "RappiMLTests", dependencies: ["RappiML", "RappiONNX"]),
         .testTarget(name: "RappiChartsTests", dependencies: ["RappiCharts"], exclude: ["Golden"]),
         .testTarget(name: "RappiWorkspaceTests", dependencies: ["RappiWorkspace"]),
         .testTarget(name: "RappiScriptTests", dependencies: ["RappiScript"]),

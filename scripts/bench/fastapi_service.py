@@ -3,6 +3,10 @@ random forest of 200 trees behind the same `POST /score {"data": [records]}` con
 
 Preprocessing is the usual scikit-learn pipeline (imputers, one-hot encoding) fitted on the
 same CSV; the point is the serving stack, measured with the same load generator as rappi.
+
+With ONNX_MODEL=FILE.onnx the same service answers from that ONNX model in onnxruntime instead
+(one [N, 1] input per column, as skl2onnx writes a ColumnTransformer pipeline; the
+`onnx.sh` benchmark) — the usual Python way to serve an ONNX model.
 """
 import os
 
@@ -19,8 +23,9 @@ DATA = os.environ.get("TITANIC_CSV", "scripts/data/titanic/ds_full/titanic.csv")
 NUMERIC = ["Pclass", "Age", "SibSp", "Parch", "Fare"]
 CATEGORICAL = ["Sex", "Embarked"]
 
+ONNX_MODEL = os.environ.get("ONNX_MODEL")
 frame = pd.read_csv(DATA)
-model = Pipeline([
+model = None if ONNX_MODEL else Pipeline([
     ("features", ColumnTransformer([
         ("numeric", SimpleImputer(strategy="median"), NUMERIC),
         ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"),
@@ -28,7 +33,24 @@ model = Pipeline([
     ])),
     ("forest", RandomForestClassifier(n_estimators=200, random_state=0)),
 ])
-model.fit(frame[NUMERIC + CATEGORICAL], frame["Survived"])
+if model is not None:
+    model.fit(frame[NUMERIC + CATEGORICAL], frame["Survived"])
+else:
+    import numpy as np
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(ONNX_MODEL, providers=["CPUExecutionProvider"])
+    session_inputs = [(i.name, i.type) for i in session.get_inputs()]
+
+    def onnx_probabilities(records):
+        feeds = {}
+        for name, kind in session_inputs:
+            column = records[name] if name in records else pd.Series([None] * len(records))
+            if kind == "tensor(string)":
+                feeds[name] = column.fillna("").astype(str).to_numpy(dtype=object).reshape(-1, 1)
+            else:
+                feeds[name] = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float32).reshape(-1, 1)
+        return session.run(["probabilities"], feeds)[0]
 
 app = FastAPI()
 
@@ -37,7 +59,7 @@ app = FastAPI()
 async def score(request: Request):
     payload = await request.json()
     records = pd.DataFrame(payload["data"])
-    probabilities = model.predict_proba(records[NUMERIC + CATEGORICAL])
+    probabilities = onnx_probabilities(records) if model is None else model.predict_proba(records[NUMERIC + CATEGORICAL])
     return JSONResponse({
         "predictions": [int(p) for p in probabilities.argmax(axis=1)],
         "probabilities": probabilities.round(6).tolist(),

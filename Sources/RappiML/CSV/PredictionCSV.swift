@@ -3,21 +3,25 @@ import Foundation
 /// The CSV `predict … into OUT.csv` writes, whether the model ran in process or behind an
 /// endpoint: every column of the records as given, then `prediction`, then one
 /// `probability_CLASS` column per class (when the model has probabilities), rounded to
-/// `DecimalText.probabilityDecimals` decimals as the model server answers them.
+/// `DecimalText.probabilityDecimals` decimals as the model server answers them; on request one
+/// `score_CLASS` column per class with the model's ranking scores (probabilities, or decision
+/// values) at full precision (shortest text that reads back to the same double).
 ///
 /// Values are written as `Column.string` shows them (integers without a fraction, text as is,
 /// missing values empty), quoted by RFC 4180 when needed. Rows are formatted in parallel
 /// chunks and joined in order, so the bytes do not depend on the thread count.
 public enum PredictionCSV {
     /// `classIndices[row]` indexes `classes`; `probabilities` is `rows × classes.count`, row-major.
-    public static func bytes(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?) -> [UInt8] {
-        Array(chunks(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities).joined())
+    public static func bytes(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?,
+                             scores: [Double]? = nil) -> [UInt8] {
+        Array(chunks(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities, scores: scores).joined())
     }
 
     /// Writes the file to `url` atomically (a temporary file beside it, renamed into place), one
     /// chunk after another, without joining them first.
-    public static func write(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?, to url: URL) throws {
-        let parts = chunks(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities)
+    public static func write(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?,
+                             scores: [Double]? = nil, to url: URL) throws {
+        let parts = chunks(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities, scores: scores)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
             let folder = url.deletingLastPathComponent().path
@@ -40,10 +44,12 @@ public enum PredictionCSV {
     }
 
     /// The header line, then the rows in order, in chunks formatted in parallel.
-    static func chunks(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?) -> [[UInt8]] {
+    static func chunks(records: DataFrame, classIndices: [Int], classes: [String], probabilities: [Double]?,
+                       scores: [Double]? = nil) -> [[UInt8]] {
         precondition(classIndices.count == records.rowCount)
         let k = classes.count
         let header = records.columnNames + ["prediction"] + (probabilities == nil ? [] : classes.map { "probability_\($0)" })
+            + (scores == nil ? [] : classes.map { "score_\($0)" })
         var out = field(header.map(escaped).joined(separator: ","))
         out.append(UInt8(ascii: "\n"))
 
@@ -71,6 +77,12 @@ public enum PredictionCSV {
                             for c in 0..<k {
                                 chunk.append(UInt8(ascii: ","))
                                 DecimalText.append(p[row * k + c], decimals: DecimalText.probabilityDecimals, to: &chunk)
+                            }
+                        }
+                        if let s = scores {
+                            for c in 0..<k {
+                                chunk.append(UInt8(ascii: ","))
+                                chunk.append(contentsOf: "\(s[row * k + c])".utf8)
                             }
                         }
                         chunk.append(UInt8(ascii: "\n"))

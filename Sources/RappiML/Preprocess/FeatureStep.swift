@@ -9,12 +9,15 @@ enum FeatureStep: Sendable, Equatable {
     case groupMedian(GroupMedianImputer)
     /// A text column, one-hot encoded: one feature per training category.
     case oneHot(OneHotEncoder)
+    /// The preprocessing nodes of an imported ONNX graph: all features at once.
+    case onnx(ONNXFeatureGraph)
 
     var featureNames: [String] {
         switch self {
         case .numeric(let s): return [s.column]
         case .groupMedian(let s): return [s.column]
         case .oneHot(let s): return s.featureNames
+        case .onnx(let s): return s.featureNames
         }
     }
 
@@ -35,6 +38,8 @@ enum FeatureStep: Sendable, Equatable {
             return [s.apply(values, groups: (0..<groups.count).map { groups.string($0) })]
         case .oneHot(let s):
             return s.apply(try Self.text(frame, s.column))
+        case .onnx(let s):
+            return try s.apply(frame)
         }
     }
 
@@ -59,6 +64,7 @@ enum FeatureStep: Sendable, Equatable {
         case .numeric(let s): writer.write(UInt8(1)); s.encode(to: &writer)
         case .groupMedian(let s): writer.write(UInt8(2)); s.encode(to: &writer)
         case .oneHot(let s): writer.write(UInt8(3)); s.encode(to: &writer)
+        case .onnx(let s): writer.write(UInt8(4)); s.encode(to: &writer)
         }
     }
 
@@ -68,6 +74,7 @@ enum FeatureStep: Sendable, Equatable {
         case 1: self = .numeric(try NumericImputer(from: &reader))
         case 2: self = .groupMedian(try GroupMedianImputer(from: &reader))
         case 3: self = .oneHot(try OneHotEncoder(from: &reader))
+        case 4: self = .onnx(try ONNXFeatureGraph(from: &reader))
         default: throw BinaryReader.Failure(message: "model file is damaged: unknown preprocessing step \(tag)")
         }
     }

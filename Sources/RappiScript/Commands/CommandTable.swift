@@ -20,6 +20,7 @@ public struct CommandTable: Sendable {
         TrainLogisticRegressionCommand.self, TrainRidgeCommand.self, EvaluateCommand.self, CrossValidateCommand.self, PredictCommand.self,
         // registry
         RegisterCommand.self, ModelsCommand.self, ModelCommand.self, PromoteCommand.self, LoadModelCommand.self,
+        ExportModelCommand.self, RegisterONNXCommand.self,
         // endpoints
         DeployCommand.self, EndpointsCommand.self, UndeployCommand.self, RotateKeyCommand.self,
         TestEndpointCommand.self, ProfileEndpointCommand.self, PackageCommand.self, DockerizeCommand.self,

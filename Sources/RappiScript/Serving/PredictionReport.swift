@@ -11,6 +11,8 @@ struct PredictionReport {
     let classes: [String]
     /// `rows × classes.count`, row-major, when the model has probabilities.
     let probabilities: [Double]?
+    /// Full-precision ranking scores for the CSV (`predict … scores=true`), else nil.
+    var scores: [Double]? = nil
     /// The model's target: when the records have that column, accuracy (RMSE for a regression
     /// model) against it is reported.
     let targetColumn: String
@@ -85,7 +87,8 @@ struct PredictionReport {
         }
         if let output {
             do {
-                try PredictionCSV.write(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities, to: output)
+                try PredictionCSV.write(records: records, classIndices: classIndices, classes: classes, probabilities: probabilities,
+                                         scores: scores, to: output)
             } catch {
                 throw call.error("\(error)", at: "output")
             }

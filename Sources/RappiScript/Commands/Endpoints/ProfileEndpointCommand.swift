@@ -100,15 +100,21 @@ public enum ProfileEndpointCommand: RappiCommand {
     }
 }
 
-/// The rows of the dataset an endpoint's model was trained on, as records without the target.
+/// The rows of the dataset an endpoint's model was trained on, as records without the target —
+/// or, for a model that records no dataset (imported from ONNX), the session's current dataset.
 enum EndpointData {
     static func records(for endpoint: EndpointRecord, in context: CommandContext) throws -> (DataFrame, [[String: Any]]) {
         let workspace = try context.workspace()
         let version = try workspace.modelVersion(endpoint.model, .version(.number(endpoint.modelVersion)))
-        guard let dataset = version.dataset, let number = version.datasetVersion else {
-            throw CommandFailure("\(endpoint.model) v\(endpoint.modelVersion) records no dataset to draw records from")
+        let frame: DataFrame, dataset: String, number: Int
+        if let name = version.dataset, let n = version.datasetVersion {
+            (dataset, number) = (name, n)
+            frame = try workspace.loadFrame(try workspace.datasetVersion(dataset, .number(number)))
+        } else if let current = context.session.currentDataset {
+            (dataset, number, frame) = (current.version.name, current.version.version, current.frame)
+        } else {
+            throw CommandFailure("\(endpoint.model) v\(endpoint.modelVersion) records no dataset to draw records from (it was imported) — load one with its columns first: `load dataset NAME`")
         }
-        let frame = try workspace.loadFrame(try workspace.datasetVersion(dataset, .number(number)))
         let model = try ModelReference.load(version, in: context)
         let records = RecordJSON.records(from: frame, dropping: [model.target.column])
         guard !records.isEmpty else { throw CommandFailure("\(dataset) v\(number) has no rows to send") }

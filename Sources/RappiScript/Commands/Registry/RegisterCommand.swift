@@ -18,7 +18,18 @@ public enum RegisterCommand: RappiCommand {
         }
         let model = current.model
         let name = try call.string("name") ?? "\(model.lineageValue("dataset") ?? "model")_\(model.algorithm)"
-        let tags = try call.tags()
+        let (version, text) = try store(model, as: name, tags: try call.tags(), in: context)
+        current.registered = version
+        context.session.currentModel = current
+        context.session.lastRegistered = version
+        return CommandResult(text, values: [
+            ("model", .string(name)), ("model_version", .int(version.version)), ("model_hash", .string(version.contentHash)),
+        ])
+    }
+
+    /// `model` as the next version of `name` (or the identical version already there), and the line saying which.
+    static func store(_ model: TrainedModel, as name: String, tags: [(key: String, value: String)],
+                      in context: CommandContext) throws -> (version: ModelVersion, text: String) {
         let bytes = ModelFile.encode(model)
         let metrics: PublishedValues = model.metrics.map { (name: $0.name, value: Value.double($0.value)) }
         let registration = ModelRegistration(
@@ -29,19 +40,12 @@ public enum RegisterCommand: RappiCommand {
             runID: context.session.runID)
         let result = try context.workspace().registerModel(registration)
         let version = result.version
-        current.registered = version
-        context.session.currentModel = current
-        context.session.lastRegistered = version
         let accuracy = HeadlineMetric.of(model.metrics).map { String(format: ", %@ %.4f", $0.name, $0.value) } ?? ", not evaluated"
-        let text: String
         switch result {
         case .created:
-            text = "registered \(name) v\(version.version) — \(model.algorithm), sha256 \(version.contentHash.prefix(12)), \(bytes.count) bytes\(accuracy)"
+            return (version, "registered \(name) v\(version.version) — \(model.algorithm), sha256 \(version.contentHash.prefix(12)), \(bytes.count) bytes\(accuracy)")
         case .unchanged:
-            text = "unchanged: identical to \(name) v\(version.version) (sha256 \(version.contentHash.prefix(12))) — nothing registered"
+            return (version, "unchanged: identical to \(name) v\(version.version) (sha256 \(version.contentHash.prefix(12))) — nothing registered")
         }
-        return CommandResult(text, values: [
-            ("model", .string(name)), ("model_version", .int(version.version)), ("model_hash", .string(version.contentHash)),
-        ])
     }
 }

@@ -4,6 +4,8 @@ import RappiML
 /// `predict [on NAME] {json} | from PATH [into OUT.csv]` — the current model in process, or a
 /// deployed endpoint over HTTP, on one record, a list of records, or a CSV of raw records.
 public enum PredictCommand: RappiCommand {
+    static let scores = CommandOption("scores", default: false,
+                                      help: "with `into`: add score_CLASS columns, the model's probabilities or decision values at full precision (in process only)")
     public static let signature = CommandSignature(
         "predict", area: "training",
         summary: "Predict on a {json} record or a CSV of raw records — in process with the current model, or `on` an endpoint over HTTP.",
@@ -13,6 +15,7 @@ public enum PredictCommand: RappiCommand {
             .optional([.keyword("from"), .argument(ArgumentSpec("path", .path, help: "a CSV file (or folder) of records"))]),
             .optional([.keyword("into"), .argument(ArgumentSpec("output", .path, help: "where to write records + prediction + probabilities as CSV"))]),
         ],
+        options: [scores.spec],
         publishes: ["predictions", "prediction", "accuracy", "rmse", "imputed"],
         examples: ["predict from data/titanic/ds_half", "predict on titanic_rf {\"Pclass\": 3, \"Sex\": \"male\", \"Age\": 22}",
                    "predict on titanic_rf from new_passengers.csv into predictions.csv"])
@@ -20,6 +23,13 @@ public enum PredictCommand: RappiCommand {
     static let needsRecords = "predict needs records: a {json} record or `from PATH`"
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
+        let withScores = try call.value(scores)
+        if withScores, call.has("endpoint") {
+            throw call.error("scores=true works with the model in process only — an endpoint answers with rounded probabilities", at: "scores")
+        }
+        if withScores, !call.has("output") {
+            throw call.error("scores=true adds columns to the CSV written `into FILE.csv` — add one", at: "scores")
+        }
         if call.has("endpoint") { return try EndpointPrediction.execute(call, in: context) }
         guard let current = context.session.currentModel else {
             throw CommandFailure("predict needs a model — train one (`train rf`), load one (`load model NAME`), or use `predict on ENDPOINT`")
@@ -29,7 +39,8 @@ public enum PredictCommand: RappiCommand {
         try PredictionInput.checkColumns(records, inputs: model.preprocessor.inputs, call: call)
         // JSON records are read field by field exactly as the model server reads a request body.
         let predictions = try model.predict(json.map { try RecordFrame.make(records: $0, inputs: model.preprocessor.inputs) } ?? records)
-        return try PredictionReport(records: records, predictions: predictions, targetColumn: model.target.column)
-            .result(output: try call.path("output"), source: "\(model.algorithm), in process", call: call)
+        var report = PredictionReport(records: records, predictions: predictions, targetColumn: model.target.column)
+        if withScores { report.scores = predictions.scores }
+        return try report.result(output: try call.path("output"), source: "\(model.algorithm), in process", call: call)
     }
 }
