@@ -7,6 +7,11 @@ let package = Package(
     // platform is supported, so none is declared.
     products: [
         .executable(name: "rappi", targets: ["rappi"]),
+        // For the libFuzzer harnesses in Fuzz/ (a package of their own, built only by scripts/fuzz.sh).
+        .library(name: "RappiML", targets: ["RappiML"]),
+        .library(name: "RappiWorkspace", targets: ["RappiWorkspace"]),
+        .library(name: "RappiScript", targets: ["RappiScript"]),
+        .library(name: "RappiServe", targets: ["RappiServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

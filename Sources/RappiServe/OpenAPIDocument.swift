@@ -84,25 +84,9 @@ enum OpenAPIDocument {
                 "type": "object", "required": ["predictions", "model", "version"],
                 "properties": responseProperties,
             ] as [String: Any],
-            "Error": [
-                "type": "object", "required": ["error"],
-                "properties": ["error": [
-                    "type": "object", "required": ["code", "message", "details"],
-                    "properties": [
-                        "code": ["type": "string", "enum": ["invalid_json", "invalid_request", "unauthorized", "not_found",
-                                                            "method_not_allowed", "payload_too_large", "unsupported_media_type",
-                                                            "invalid_input", "overloaded", "internal_error"]],
-                        "message": ["type": "string"],
-                        "details": ["type": "array", "items": [
-                            "type": "object",
-                            "properties": ["row": ["type": "integer"], "field": ["type": "string"], "problem": ["type": "string"]],
-                        ] as [String: Any]],
-                    ] as [String: Any],
-                ] as [String: Any]],
-                "example": ["error": ["code": "invalid_input", "message": "the input has 1 problem",
-                                      "details": [["row": 0, "field": inputs.first?.name ?? "field",
-                                                   "problem": "expected a number, got \"abc\""]]]],
-            ] as [String: Any],
+            "Error": errorSchema.merging(["example": ["error": ["code": "invalid_input", "message": "the input has 1 problem",
+                                                               "details": [["row": 0, "field": inputs.first?.name ?? "field",
+                                                                            "problem": "expected a number, got \"abc\""]]]]]) { $1 },
         ]
 
         func predictOperation(_ summary: String, request: String) -> [String: Any] {
@@ -157,6 +141,24 @@ enum OpenAPIDocument {
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
         return [UInt8](data)
     }
+
+    /// The error envelope every rappi server answers with (ARCHITECTURE.md §7).
+    static var errorSchema: [String: Any] { [
+        "type": "object", "required": ["error"],
+        "properties": ["error": [
+            "type": "object", "required": ["code", "message", "details"],
+            "properties": [
+                "code": ["type": "string", "enum": ["invalid_json", "invalid_request", "unauthorized", "not_found",
+                                                    "method_not_allowed", "payload_too_large", "unsupported_media_type",
+                                                    "invalid_input", "overloaded", "internal_error"]],
+                "message": ["type": "string"],
+                "details": ["type": "array", "items": [
+                    "type": "object",
+                    "properties": ["row": ["type": "integer"], "field": ["type": "string"], "problem": ["type": "string"]],
+                ] as [String: Any]],
+            ] as [String: Any],
+        ] as [String: Any]],
+    ] }
 
     private static func fieldType(_ type: ColumnType) -> String {
         switch type {
