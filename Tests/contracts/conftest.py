@@ -40,6 +40,11 @@ def free_port():
         return s.getsockname()[1]
 
 
+def base(url):
+    """The server's root from the URL a deployment prints (`…/score`)."""
+    return url.removesuffix("/score").rstrip("/")
+
+
 def wait_for(url, seconds=30):
     deadline = time.monotonic() + seconds
     while True:
@@ -75,9 +80,9 @@ def servers():
         workspace_url = f"http://127.0.0.1:{port}"
         wait_for(workspace_url + "/health/ready")
         yield {
-            "keyed": (keyed["url"].rsplit("/", 1)[0], key),
-            "open": (open_["url"].rsplit("/", 1)[0], None),
-            "router": (router["url"].rstrip("/"), None),
+            "keyed": (base(keyed["url"]), key),
+            "open": (base(open_["url"]), None),
+            "router": (base(router["url"]), None),
             "workspace": (workspace_url, token),
             "home": home,
         }

@@ -16,24 +16,22 @@ public enum ParameterSchema {
         return properties
     }
 
-    /// Integers beyond 2^53 reach the server as floating-point numbers; the document keeps to
-    /// the ones every JSON library reads exactly.
-    static let safeInteger = 9_007_199_254_740_991
 
-    /// The JSON values whose text (`3`, `2.5`, `true`, the string itself) the kind accepts.
+    /// The JSON values whose text (`3`, `2.5`, `true`, the string itself) the kind accepts; an
+    /// integer parameter is read as a 64-bit integer, so the bounds are Int64's.
     static func schema(for kind: ValueKind?) -> [String: Any] {
         let scalar: [String: Any] = ["anyOf": [["type": "string"], ["type": "number"], ["type": "boolean"]]]
         guard let kind else { return scalar }
         switch kind {
         case .integer:
-            return ["anyOf": [["type": "integer", "minimum": -safeInteger, "maximum": safeInteger] as [String: Any],
+            return ["anyOf": [["type": "integer", "minimum": Int64.min, "maximum": Int64.max] as [String: Any],
                               ["type": "string", "pattern": "^[+-]?[0-9]{1,18}$"]]]
         case .number:
             return ["anyOf": [["type": "number"], ["type": "string", "pattern": "^[+-]?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?$"]]]
         case .boolean:
             return ["anyOf": [["type": "boolean"], ["type": "string", "enum": ["true", "false", "yes", "no", "on", "off"]]]]
         case .version:
-            return ["anyOf": [["type": "integer", "minimum": 0, "maximum": safeInteger] as [String: Any],
+            return ["anyOf": [["type": "integer", "minimum": 0, "maximum": Int64.max] as [String: Any],
                               ["type": "string", "pattern": "^([vV]?[0-9]{1,18}|latest)$"]]]
         case .choice(let options):
             return ["type": "string", "enum": options]

@@ -208,6 +208,19 @@ struct WorkspaceAPI: Sendable {
         return trigger
     }
 
+    /// The methods a route of `router()` takes, by its path; nil for a path that is no route.
+    static func methods(forPath path: String) -> [String]? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        switch parts.count {
+        case 2 where ["health"] == parts.prefix(1) && ["live", "ready"].contains(parts[1]): return ["GET"]
+        case 1 where parts[0] == "openapi.json": return ["GET"]
+        case 2 where parts == ["api", "pipelines"]: return ["GET"]
+        case 3 where parts[0] == "api" && parts[1] == "runs" && !parts[2].isEmpty: return ["GET"]
+        case 4 where parts[0] == "api" && parts[1] == "pipelines" && !parts[2].isEmpty && parts[3] == "runs": return ["POST"]
+        default: return nil
+        }
+    }
+
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
@@ -226,6 +239,15 @@ struct EnvelopeMiddleware: RouterMiddleware {
             for field in error.headers { response.headers.append(field) }
             return response
         } catch let error as HTTPError where error.status == .notFound {
+            if let allowed = WorkspaceAPI.methods(forPath: request.uri.path) {
+                // A known route asked with another method: 405 and what it takes, as HTTP says.
+                let methods = allowed.joined(separator: ", ")
+                var response = WorkspaceAPI.json(.methodNotAllowed, APIError(
+                    status: .methodNotAllowed, code: "method_not_allowed",
+                    message: "\(ModelResponder.printablePath(request.uri.path)) does not accept \(request.method.rawValue); use \(methods)").body)
+                response.headers[.allow] = methods
+                return response
+            }
             return WorkspaceAPI.json(.notFound, APIError(status: .notFound, code: "not_found", message: "no route \(request.method.rawValue) \(ModelResponder.printablePath(request.uri.path)) — see GET /api/pipelines, POST /api/pipelines/NAME/runs, GET /api/runs/ID").body)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return WorkspaceAPI.json(.contentTooLarge, APIError.payloadTooLarge(limit: 1 << 20).body)
