@@ -62,7 +62,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
-        .testTarget(name: "RappiMLTests", dependencies: ["RappiML"]),
+        // FuzzFindings: inputs the fuzzers (Fuzz/) found, kept as regression tests.
+        .testTarget(name: "RappiMLTests", dependencies: ["RappiML"], exclude: ["FuzzFindings"]),
         .testTarget(name: "RappiChartsTests", dependencies: ["RappiCharts"], exclude: ["Golden"]),
         .testTarget(name: "RappiWorkspaceTests", dependencies: ["RappiWorkspace"]),
         .testTarget(name: "RappiScriptTests", dependencies: ["RappiScript"]),

@@ -6,10 +6,11 @@ import FuzzSupport
 /// (/score and /invocations) and the frame built from the records for the Titanic inputs. Any
 /// bytes give records or an API error; when the fast path builds a frame it is exactly the frame
 /// `RecordFrame` builds.
-private let inputs: [InputColumn] = [
+private let titanic: [(name: String, type: ColumnType)] = [
     ("PassengerId", .integer), ("Pclass", .integer), ("Name", .text), ("Sex", .text), ("Age", .real), ("SibSp", .integer),
     ("Parch", .integer), ("Ticket", .text), ("Fare", .real), ("Cabin", .text), ("Embarked", .text),
-].map { InputColumn(name: $0.0, type: $0.1, completeInTraining: false) }
+]
+private let inputs = titanic.map { InputColumn(name: $0.name, type: $0.type, completeInTraining: false) }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPredictionRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
