@@ -149,6 +149,7 @@ public enum RecordFrame {
     /// a fraction there is a client bug the model would otherwise round away unseen.
     private static func number(_ value: Any?, integer: Bool) -> Result<Double, Problem> {
         guard let value else { return .success(.nan) }
+        let expected = integer ? "an integer" : "a number"
         switch classify(value) {
         case .number(let v):
             if v.isNaN { return .success(.nan) }
@@ -157,9 +158,9 @@ public enum RecordFrame {
         case .string(let s):
             if s.isEmpty { return .success(.nan) }
             if let v = integer ? NumberText.parseInteger(s) : NumberText.parse(s) { return .success(v) }
-            return .failure(Problem(text: "expected \(integer ? "an integer" : "a number"), got \(quoted(s))"))
-        case .bool(let b): return .failure(Problem(text: "expected a number, got \(b)"))
-        case .other(let what): return .failure(Problem(text: "expected a number, got \(what)"))
+            return .failure(Problem(text: "expected \(expected), got \(quoted(s))"))
+        case .bool(let b): return .failure(Problem(text: "expected \(expected), got \(b)"))
+        case .other(let what): return .failure(Problem(text: "expected \(expected), got \(what)"))
         }
     }
 
