@@ -7,6 +7,11 @@ let package = Package(
     // platform is supported, so none is declared.
     products: [
         .executable(name: "rappi", targets: ["rappi"]),
+        // For the libFuzzer harnesses in Fuzz/ (a package of their own, built only by scripts/fuzz.sh).
+        .library(name: "RappiML", targets: ["RappiML"]),
+        .library(name: "RappiWorkspace", targets: ["RappiWorkspace"]),
+        .library(name: "RappiScript", targets: ["RappiScript"]),
+        .library(name: "RappiServe", targets: ["RappiServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -59,7 +64,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: [.swiftLanguageMode(.v6)]),
 
-        .testTarget(name: "RappiMLTests", dependencies: ["RappiML", "RappiONNX"]),
+        // FuzzFindings: inputs the fuzzers (Fuzz/) found, kept as regression tests.
+        .testTarget(name: "RappiMLTests", dependencies: ["RappiML", "RappiONNX"], exclude: ["FuzzFindings"]),
         .testTarget(name: "RappiChartsTests", dependencies: ["RappiCharts"], exclude: ["Golden"]),
         .testTarget(name: "RappiWorkspaceTests", dependencies: ["RappiWorkspace"]),
         .testTarget(name: "RappiScriptTests", dependencies: ["RappiScript"]),

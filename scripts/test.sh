@@ -11,6 +11,10 @@ ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}" python3-venv podman runc chromium
 swift build --build-tests
 swift test --skip-build --disable-swift-testing
 
+# Every parser of outside input under libFuzzer and AddressSanitizer, 20 s each (scripts/fuzz.sh
+# runs longer; Fuzz/README.md says what each harness checks). Its own build in .build-fuzz/.
+scripts/fuzz.sh "${RAPPI_FUZZ_SECONDS:-20}"
+
 # The Python test folders under Tests/ (REPL tests through a pty with pexpect, the kernel tests
 # with the Jupyter project's conformance suite and nbclient, and the other outside judges) run in a
 # private venv holding Tests/requirements.txt; it is refreshed whenever that file changes.

@@ -50,8 +50,12 @@ enum PredictionRequest {
         var columns: [String] = []
         for c in columnValues {
             guard case .string(let name) = c else { throw shape(invocationsShape, got: "a \"dataframe_split\" column name is \(c.kind)") }
+            guard !columns.contains(name) else {
+                throw shape(invocationsShape, got: "the \"dataframe_split\" column '\(name.prefix(60))' is given twice")
+            }
             columns.append(name)
         }
+        guard !columns.isEmpty else { throw shape(invocationsShape, got: "\"dataframe_split\".\"columns\" is an empty list") }
         guard !rows.isEmpty else { throw shape(invocationsShape, got: "\"dataframe_split\".\"data\" is an empty list") }
         return try rows.enumerated().map { row, item in
             guard case .array(let values) = item else {

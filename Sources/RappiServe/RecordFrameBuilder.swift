@@ -25,7 +25,6 @@ enum RecordFrameBuilder {
         let n = records.count
         var numeric = [[Double]](repeating: [], count: inputs.count)
         var text = [[String?]](repeating: [], count: inputs.count)
-        var fractional = [Bool](repeating: false, count: inputs.count)
         for (j, input) in inputs.enumerated() {
             if input.type.isNumeric { numeric[j].reserveCapacity(n) } else { text[j].reserveCapacity(n) }
         }
@@ -37,8 +36,7 @@ enum RecordFrameBuilder {
                 if value != nil { found += 1 }
                 switch value {
                 case .number(let v)?:
-                    guard input.type.isNumeric, v.isFinite else { return nil }
-                    if v != v.rounded() { fractional[j] = true }
+                    guard input.type.isNumeric, v.isFinite, input.type == .real || v == v.rounded() else { return nil }
                     numeric[j].append(v)
                 case .string(let s)?:
                     guard !input.type.isNumeric else { return nil }
@@ -54,10 +52,7 @@ enum RecordFrameBuilder {
             if found == 0 || (found < inputs.count && record.count > found) { return nil }
         }
         return DataFrame(columns: inputs.enumerated().map { j, input in
-            if input.type.isNumeric {
-                let type: ColumnType = input.type == .integer && fractional[j] ? .real : input.type
-                return Column(name: input.name, type: type, values: numeric[j])
-            }
+            if input.type.isNumeric { return Column(name: input.name, type: input.type, values: numeric[j]) }
             return Column(name: input.name, strings: text[j])
         })
     }

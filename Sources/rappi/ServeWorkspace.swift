@@ -49,6 +49,7 @@ struct ServeWorkspace: AsyncParsableCommand {
         configuration.checkParameters = { definition, values in
             PipelineParameterCheck.problem(in: definition, values: values).map { ($0.parameter, $0.message) }
         }
+        configuration.parameterSchemas = { ParameterSchema.properties(of: $0) }
         try await WorkspaceServer.run(configuration, onEnqueue: { scheduler.wake() }, onReady: { record in
             print("rappi workspace server for \(directory.path) listening on \(record.baseURL) (pid \(record.pid))")
             fflush(nil)  // all output streams: Swift 6 rejects the C `stdout` global

@@ -115,7 +115,7 @@ final class PredictionPathTests: XCTestCase {
         XCTAssertEqual(try client.post(router + "/invocations", json: #"{"dataframe_records": [{"Pclass": "first"}]}"#).status, 422)
         let inProcess = try rappi.run(["-c", "load model titanic_rf; predict \(wrongType)"])
         XCTAssertEqual(inProcess.status, 1)
-        XCTAssertTrue(inProcess.stderr.contains(#"row 0, field 'Pclass': expected a number, got "first""#), inProcess.stderr)
+        XCTAssertTrue(inProcess.stderr.contains(#"row 0, field 'Pclass': expected an integer, got "first""#), inProcess.stderr)
     }
 
     func testPredictOnAnEndpointFromAFileIntoAFileWritesWhatTheInProcessPredictWrites() throws {

@@ -42,7 +42,7 @@ final class PreprocessRecordFrameTests: XCTestCase {
         let json = #"[{"Pclass": 1, "Sex": "female", "Age": 2.5}, {"Pclass": true, "Sex": false, "Age": null}]"#
         let records = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [[String: Any]]).map { $0.mapValues { Optional($0) } }
         XCTAssertEqual(recordErrors { _ = try RecordFrame.make(records: records, schema: schema) },
-                       [RecordError(row: 1, field: "Pclass", problem: "expected a number, got true")])
+                       [RecordError(row: 1, field: "Pclass", problem: "expected an integer, got true")])
         let ok = try RecordFrame.make(records: [records[0]], schema: schema)
         XCTAssertEqual(ok.column(named: "Pclass")!.numericValues, [1])
         XCTAssertEqual(ok.column(named: "Age")!.numericValues, [2.5])
@@ -59,7 +59,7 @@ final class PreprocessRecordFrameTests: XCTestCase {
         let errors = recordErrors { _ = try RecordFrame.make(records: records, schema: schema) }
         XCTAssertEqual(errors, [
             RecordError(row: 0, field: "Age", problem: "expected a number, got \"abc\""),
-            RecordError(row: 2, field: "Pclass", problem: "expected a number, got an array"),
+            RecordError(row: 2, field: "Pclass", problem: "expected an integer, got an array"),
             RecordError(row: 2, field: "Sex", problem: "expected a string, got an object"),
             RecordError(row: 2, field: "Age", problem: "expected a number, got \"4 2\""),
         ])

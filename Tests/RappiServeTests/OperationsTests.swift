@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import RappiML
 import XCTest
 @testable import RappiServe
 import RappiWorkspace
@@ -79,12 +80,17 @@ final class OperationsTests: XCTestCase {
             let record = try XCTUnwrap(schemas["Record"] as? [String: Any])
             let properties = try XCTUnwrap(record["properties"] as? [String: Any])
             for name in TestModels.forest.model.preprocessor.inputs.map(\.name) { XCTAssertNotNil(properties[name], name) }
-            XCTAssertEqual((properties["Age"] as? [String: Any])?["type"] as? String, "number")
-            XCTAssertEqual((properties["Pclass"] as? [String: Any])?["type"] as? String, "integer")
-            XCTAssertEqual((properties["Sex"] as? [String: Any])?["type"] as? String, "string")
-            // No field is required: an absent or null field is imputed.
-            XCTAssertEqual(record["required"] as? [String], [])
-            XCTAssertEqual((properties["Sex"] as? [String: Any])?["nullable"] as? Bool, true)
+            // Each field: a JSON value of its type (null = missing) or text spelling one ("" = missing).
+            func alternatives(_ name: String) -> [[String: Any]] { (properties[name] as? [String: Any])?["anyOf"] as? [[String: Any]] ?? [] }
+            XCTAssertEqual(alternatives("Age").first?["type"] as? String, "number")
+            XCTAssertEqual(alternatives("Age").first?["nullable"] as? Bool, true)
+            XCTAssertEqual(alternatives("Age").last?["pattern"] as? String, NumberText.decimalPattern)
+            XCTAssertEqual(alternatives("Pclass").first?["type"] as? String, "integer")
+            XCTAssertEqual(alternatives("Pclass").last?["pattern"] as? String, NumberText.integerPattern)
+            XCTAssertEqual(alternatives("Sex").map { $0["type"] as? String }, ["string", "number", "boolean"])
+            // No field is required, but a record must name one of them (else the server answers 422).
+            XCTAssertNil(record["required"])
+            XCTAssertEqual((record["anyOf"] as? [[String: Any]])?.count, TestModels.forest.model.preprocessor.inputs.count)
             XCTAssertNotNil(record["example"] as? [String: Any])
             XCTAssertNotNil(schemas["Error"])
             XCTAssertNotNil((schemas["PredictionResponse"] as? [String: Any]).flatMap { ($0["properties"] as? [String: Any])?["probabilities"] })

@@ -55,6 +55,29 @@ final class PredictionTests: XCTestCase {
         }
     }
 
+    func testDataframeSplitWithoutColumnsOrWithAColumnTwiceIsRefusedSayingWhy() async throws {
+        try await withServer { client in
+            let empty = try await client.post("/invocations", json: ["dataframe_split": ["columns": [String](), "data": [[Any]()]]])
+            assertError(empty, .unprocessableContent, "invalid_input")
+            XCTAssertTrue(empty.text.contains(#"\"dataframe_split\".\"columns\" is an empty list"#), empty.text)
+            let twice = try await client.post("/invocations", json: ["dataframe_split": ["columns": ["Age", "Age"], "data": [[22, 23]]]])
+            assertError(twice, .unprocessableContent, "invalid_input")
+            XCTAssertTrue(twice.text.contains("column 'Age' is given twice"), twice.text)
+        }
+    }
+
+    func testAFractionInAnIntegerFieldIsRefusedAndAnEmptyTextFieldIsImputed() async throws {
+        try await withServer { client in
+            let fraction = try await client.post("/score", json: ["data": [["Pclass": 3, "Sex": "male", "SibSp": 2.589e-42]]])
+            assertError(fraction, .unprocessableContent, "invalid_input")
+            XCTAssertTrue(fraction.text.contains("field 'SibSp': expected an integer, got 2.589e-42"), fraction.text)
+            let whole = try await client.post("/score", json: ["data": [["Pclass": 3, "Sex": "male", "SibSp": 1.0]]])
+            XCTAssertEqual(whole.status, .ok, whole.text)
+            let empty = try await client.post("/score", json: ["data": [["Pclass": 3, "Sex": "", "Name": ""]]])
+            XCTAssertEqual(empty.status, .ok, empty.text)
+        }
+    }
+
     func testModelWithoutProbabilitiesAndTextTarget() async throws {
         let model = TestModels.svc.model
         let records: [[String: Any]] = [["size": 1.1, "colour": "red"], ["size": 9.0, "colour": "blue"], ["size": "5", "colour": "blue"]]

@@ -154,7 +154,10 @@ public enum CSVReader {
             bounds.append(n)
             for i in 0..<chunks {
                 let own = segments[i].terminators - pre[i] + pre[i + 1]
-                capacities.append(Swift.max(0, own) + (i == chunks - 1 ? 1 : 0))
+                // A chunk that runs to the end of the file may end without a terminator: one more
+                // record. That is not only the last chunk — a quoted field left open to the end of
+                // the file takes every later boundary with it, leaving the chunks after it empty.
+                capacities.append(Swift.max(0, own) + (bounds[i + 1] == n ? 1 : 0))
                 if segments[i].high { allASCII = false }
             }
         } else {

@@ -456,8 +456,9 @@ public struct GradientBoostingClassifier: Classifier {
         guard baseScores.count == objective.outputs, gain.count == featureCount, splits.count == featureCount else {
             throw damaged("sizes of scores or importances")
         }
-        let count = try reader.readInt()
-        guard count >= 1, count <= 100_000_000, count % objective.outputs == 0 else { throw damaged("tree count") }
+        // Every tree takes at least its 8-byte node count.
+        let count = try reader.readCount(elementSize: 8)
+        guard count >= 1, count % objective.outputs == 0 else { throw damaged("tree count") }
         var trees: [DecisionTree] = []
         trees.reserveCapacity(count)
         for _ in 0..<count {

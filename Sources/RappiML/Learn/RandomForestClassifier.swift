@@ -227,7 +227,8 @@ public struct RandomForestClassifier: Classifier {
         parameters = p
         featureImportances = try reader.readDoubles()
         guard featureImportances.count == featureCount else { throw damaged("importances") }
-        let count = try reader.readInt()
+        // Every tree takes at least its 8-byte node count.
+        let count = try reader.readCount(elementSize: 8)
         guard count >= 1, count <= 1_000_000 else { throw damaged("tree count") }
         var trees: [DecisionTree] = []
         trees.reserveCapacity(count)

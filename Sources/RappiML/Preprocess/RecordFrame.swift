@@ -50,7 +50,6 @@ public enum RecordFrame {
 
         var numeric = [[Double]](repeating: [], count: inputs.count)
         var text = [[String?]](repeating: [], count: inputs.count)
-        var fractional = [Bool](repeating: false, count: inputs.count)
         let names = inputs.map(\.name)
         let known = Set(names)
 
@@ -71,9 +70,8 @@ public enum RecordFrame {
             for (j, input) in inputs.enumerated() {
                 let value = record[input.name].flatMap { unwrap($0) }
                 if input.type.isNumeric {
-                    switch number(value) {
+                    switch number(value, integer: input.type == .integer) {
                     case .success(let v):
-                        if !v.isNaN && v != v.rounded() { fractional[j] = true }
                         numeric[j].append(v)
                     case .failure(let problem):
                         fail(row, input.name, problem.text)
@@ -93,10 +91,7 @@ public enum RecordFrame {
         if !errors.isEmpty { throw RecordErrors(errors: errors, truncated: truncated) }
 
         return DataFrame(columns: inputs.enumerated().map { j, input in
-            if input.type.isNumeric {
-                let type: ColumnType = input.type == .integer && fractional[j] ? .real : input.type
-                return Column(name: input.name, type: type, values: numeric[j])
-            }
+            if input.type.isNumeric { return Column(name: input.name, type: input.type, values: numeric[j]) }
             return Column(name: input.name, strings: text[j])
         })
     }
@@ -150,19 +145,22 @@ public enum RecordFrame {
         }
     }
 
-    /// NaN for a missing value.
-    private static func number(_ value: Any?) -> Result<Double, Problem> {
+    /// NaN for a missing value. An integer field takes whole numbers only: 2 or 2.0, not 2.5 —
+    /// a fraction there is a client bug the model would otherwise round away unseen.
+    private static func number(_ value: Any?, integer: Bool) -> Result<Double, Problem> {
         guard let value else { return .success(.nan) }
+        let expected = integer ? "an integer" : "a number"
         switch classify(value) {
         case .number(let v):
             if v.isNaN { return .success(.nan) }
-            return v.isFinite ? .success(v) : .failure(Problem(text: "expected a finite number, got \(v)"))
+            guard v.isFinite else { return .failure(Problem(text: "expected a finite number, got \(v)")) }
+            return !integer || v == v.rounded() ? .success(v) : .failure(Problem(text: "expected an integer, got \(NumberText.display(v))"))
         case .string(let s):
             if s.isEmpty { return .success(.nan) }
-            if let v = NumberText.parse(s) { return .success(v) }
-            return .failure(Problem(text: "expected a number, got \(quoted(s))"))
-        case .bool(let b): return .failure(Problem(text: "expected a number, got \(b)"))
-        case .other(let what): return .failure(Problem(text: "expected a number, got \(what)"))
+            if let v = integer ? NumberText.parseInteger(s) : NumberText.parse(s) { return .success(v) }
+            return .failure(Problem(text: "expected \(expected), got \(quoted(s))"))
+        case .bool(let b): return .failure(Problem(text: "expected \(expected), got \(b)"))
+        case .other(let what): return .failure(Problem(text: "expected \(expected), got \(what)"))
         }
     }
 

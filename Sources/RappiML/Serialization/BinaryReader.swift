@@ -37,8 +37,10 @@ public struct BinaryReader: Sendable {
     public mutating func readDouble() throws -> Double { Double(bitPattern: try readUInt64()) }
     public mutating func readFloat() throws -> Float { Float(bitPattern: try readUInt32()) }
 
-    /// A count that must fit in what is left (guards against absurd lengths in damaged files).
-    private mutating func readCount(elementSize: Int) throws -> Int {
+    /// A count of things that take at least `elementSize` bytes each, so it must fit in what is
+    /// left: a damaged file can neither overrun the bytes nor make the reader reserve memory
+    /// for absurd lengths.
+    public mutating func readCount(elementSize: Int) throws -> Int {
         let count = try readInt()
         guard count >= 0, count <= (bytes.count - offset) / Swift.max(elementSize, 1) else {
             throw Failure(message: "model file is damaged (bad length \(count) at offset \(offset))")

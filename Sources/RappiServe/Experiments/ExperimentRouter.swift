@@ -71,7 +71,8 @@ public enum ExperimentRouter {
             recordIDs: RequestIDs(prefix: String(randomPrefix.next(), radix: 16)),
             accessLog: accessLog,
             maxBodyBytes: Swift.max(0, configuration.maxBodyBytes),
-            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtimes[0], inference: inference.signature, authenticated: keys.isEnabled)),
+            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtimes[0], inference: inference.signature, authenticated: keys.isEnabled,
+                                                                 experiment: experiment.name)),
             readyBody: ByteBuffer(string: ready.text),
             inference: inference)
 

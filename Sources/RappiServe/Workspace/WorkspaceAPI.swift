@@ -9,7 +9,7 @@ import RappiWorkspace
 ///     POST /api/pipelines/{name}/runs   {"parameters": {…}, "compute": "…", "timeout_seconds": N} → 202 {run_id, status_url}
 ///     GET  /api/runs/{id}               status, steps, outputs
 ///     GET  /api/pipelines               published pipelines
-///     GET  /health/live, /health/ready
+///     GET  /health/live, /health/ready, /openapi.json (open)
 ///
 /// Every request is checked on its headers first — token, content type, declared size — and a
 /// body is read only after that, at most `maxBodies` at a time. Database work runs on the
@@ -25,6 +25,8 @@ struct WorkspaceAPI: Sendable {
     let maxBodyBytes: Int
     /// Checks given parameter values against how the pipeline uses them (nil: fine).
     let checkParameters: @Sendable (PipelineDefinition, [(name: String, value: String)]) -> (parameter: String, message: String)?
+    /// A pipeline's parameters as JSON Schema properties, for `/openapi.json`.
+    let parameterSchemas: @Sendable (PipelineDefinition) -> [String: [String: Any]]
     /// Called after a run is queued, so the worker loop looks at the queue at once.
     let onEnqueue: @Sendable () -> Void
 
@@ -33,12 +35,23 @@ struct WorkspaceAPI: Sendable {
         router.add(middleware: EnvelopeMiddleware())
         router.get("/health/live") { _, _ in Self.json(.ok, #"{"status":"live"}"#) }
         router.get("/health/ready") { _, _ in Self.json(.ok, #"{"status":"ready"}"#) }
+        router.get("/openapi.json") { _, _ in try await self.openAPIDocument() }
         router.get("/api/pipelines") { request, _ in try await self.listPublished(request) }
         router.post("/api/pipelines/:name/runs") { request, context in
             try await self.trigger(request, name: context.parameters.get("name") ?? "")
         }
         router.get("/api/runs/:id") { request, context in try await self.runStatus(request, id: context.parameters.get("id") ?? "") }
         return router
+    }
+
+    /// Open, like the model server's: it names the published pipelines and their parameters, not
+    /// their runs or tokens.
+    private func openAPIDocument() async throws -> Response {
+        let parameterSchemas = self.parameterSchemas
+        let bytes = try await store.with { workspace in
+            try WorkspaceOpenAPIDocument.make(workspace, parameterSchemas: parameterSchemas)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     private func listPublished(_ request: Request) async throws -> Response {
@@ -195,6 +208,19 @@ struct WorkspaceAPI: Sendable {
         return trigger
     }
 
+    /// The methods a route of `router()` takes, by its path; nil for a path that is no route.
+    static func methods(forPath path: String) -> [String]? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        switch parts.count {
+        case 2 where ["health"] == parts.prefix(1) && ["live", "ready"].contains(parts[1]): return ["GET"]
+        case 1 where parts[0] == "openapi.json": return ["GET"]
+        case 2 where parts == ["api", "pipelines"]: return ["GET"]
+        case 3 where parts[0] == "api" && parts[1] == "runs" && !parts[2].isEmpty: return ["GET"]
+        case 4 where parts[0] == "api" && parts[1] == "pipelines" && !parts[2].isEmpty && parts[3] == "runs": return ["POST"]
+        default: return nil
+        }
+    }
+
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
@@ -213,6 +239,15 @@ struct EnvelopeMiddleware: RouterMiddleware {
             for field in error.headers { response.headers.append(field) }
             return response
         } catch let error as HTTPError where error.status == .notFound {
+            if let allowed = WorkspaceAPI.methods(forPath: request.uri.path) {
+                // A known route asked with another method: 405 and what it takes, as HTTP says.
+                let methods = allowed.joined(separator: ", ")
+                var response = WorkspaceAPI.json(.methodNotAllowed, APIError(
+                    status: .methodNotAllowed, code: "method_not_allowed",
+                    message: "\(ModelResponder.printablePath(request.uri.path)) does not accept \(request.method.rawValue); use \(methods)").body)
+                response.headers[.allow] = methods
+                return response
+            }
             return WorkspaceAPI.json(.notFound, APIError(status: .notFound, code: "not_found", message: "no route \(request.method.rawValue) \(ModelResponder.printablePath(request.uri.path)) — see GET /api/pipelines, POST /api/pipelines/NAME/runs, GET /api/runs/ID").body)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return WorkspaceAPI.json(.contentTooLarge, APIError.payloadTooLarge(limit: 1 << 20).body)

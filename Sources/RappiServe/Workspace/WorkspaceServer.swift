@@ -22,6 +22,12 @@ public enum WorkspaceServer {
         public var requestTimeoutSeconds = 30
         /// Checks trigger parameters against how the pipeline uses them (422 with the message).
         public var checkParameters: @Sendable (PipelineDefinition, [(name: String, value: String)]) -> (parameter: String, message: String)? = { _, _ in nil }
+        /// A pipeline's parameters as JSON Schema properties, for `/openapi.json` (default: any scalar).
+        public var parameterSchemas: @Sendable (PipelineDefinition) -> [String: [String: Any]] = { definition in
+            Dictionary(uniqueKeysWithValues: definition.parameters.map {
+                ($0.name, ["anyOf": [["type": "string"], ["type": "number"], ["type": "boolean"]]] as [String: Any])
+            })
+        }
         public init(workspaceDirectory: URL) { self.workspaceDirectory = workspaceDirectory }
     }
 
@@ -37,6 +43,7 @@ public enum WorkspaceServer {
         let api = WorkspaceAPI(store: WorkspaceStore(workspace), baseURL: baseURL, ownerToken: record.ownerToken,
                                bodies: InFlightLimiter(limit: configuration.maxConcurrentBodies),
                                maxBodyBytes: configuration.maxBodyBytes, checkParameters: configuration.checkParameters,
+                               parameterSchemas: configuration.parameterSchemas,
                                onEnqueue: onEnqueue)
         var logger = Logger(label: "rappi.workspace")
         logger.logLevel = .warning

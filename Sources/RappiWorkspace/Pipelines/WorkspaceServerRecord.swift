@@ -37,7 +37,12 @@ public struct WorkspaceServerRecord: Codable, Sendable, Equatable {
 
     public static func load(in workspace: URL) -> WorkspaceServerRecord? {
         guard let data = FileManager.default.contents(atPath: file(in: workspace).path) else { return nil }
-        return try? JSONDecoder().decode(WorkspaceServerRecord.self, from: data)
+        return decode(data)
+    }
+
+    /// The record in `server.json`'s bytes; nil when they are not one.
+    static func decode(_ data: Data) -> WorkspaceServerRecord? {
+        try? JSONDecoder().decode(WorkspaceServerRecord.self, from: data)
     }
 
     /// The record of a server that is still running, if any.
