@@ -68,7 +68,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // Runs .rappi scripts through the built binary; depends on it so `swift test` builds it.
-        .testTarget(name: "RappiEndToEndTests", dependencies: ["rappi", "RappiWorkspace", "RappiClient", "RappiDeploy"]),
+        .testTarget(name: "RappiEndToEndTests", dependencies: ["rappi", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiML"]),
     ],
     swiftLanguageModes: [.v5]
 )
