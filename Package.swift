@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "RappiServe", dependencies: [
             "RappiML", "RappiWorkspace",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),

@@ -147,9 +147,11 @@ struct ServeModel: AsyncParsableCommand {
     @Option(help: "File with the accepted API keys, one per line (re-read when it changes); none means no auth.") var keysFile: String?
     @Option(help: "Largest accepted request body, in bytes.") var maxBody = 1 << 20
     @Option(help: "Append one line per request to this file.") var accessLog: String?
+    @OptionGroup var tls: TLSOptions
 
     func run() async throws {
         var configuration = ModelServerConfiguration(modelPath: model, modelName: name, modelVersion: version)
+        configuration.tls = try tls.files()
         configuration.host = host
         configuration.port = port
         configuration.keysFile = keysFile
@@ -174,10 +176,12 @@ struct ServeRouter: AsyncParsableCommand {
     @Option(help: "File with the accepted API keys, one per line (re-read when it changes); none means no auth.") var keysFile: String?
     @Option(help: "Largest accepted request body, in bytes.") var maxBody = 1 << 20
     @Option(help: "Append one line per request to this file.") var accessLog: String?
+    @OptionGroup var tls: TLSOptions
 
     func run() async throws {
         var configuration = ExperimentRouterConfiguration(workspacePath: Workspace.resolveDirectory(option: common.workspace).path,
                                                           experiment: experiment)
+        configuration.tls = try tls.files()
         configuration.host = host
         configuration.port = port
         configuration.keysFile = keysFile

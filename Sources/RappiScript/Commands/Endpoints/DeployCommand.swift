@@ -1,7 +1,7 @@
 import RappiDeploy
 import RappiWorkspace
 
-/// `deploy [MODEL[:vN|:stage]] local|aci [as NAME] [port=N] [auth=key|none]`
+/// `deploy [MODEL[:vN|:stage]] local|aci [as NAME] [port=N] [auth=key|none] [tls-cert=FILE tls-key=FILE]`
 public enum DeployCommand: RappiCommand {
     public static let signature = CommandSignature(
         "deploy", area: "endpoints",
@@ -11,9 +11,10 @@ public enum DeployCommand: RappiCommand {
             .optional([.argument(ArgumentSpec("target", .choice(["local", "aci"]), help: "local or aci"))]),
             .optional([.keyword("as"), .argument(ArgumentSpec("name", .name, help: "the endpoint's name (default: the model's)"))]),
         ],
-        options: [ServerOptions.port.spec, ServerOptions.auth.spec],
+        options: ServerOptions.specs,
         publishes: ["endpoint", "url", "port", "replaced"],
-        examples: ["deploy local", "deploy titanic_rf:v2 aci as titanic port=8080", "deploy titanic_linsvc local auth=none"])
+        examples: ["deploy local", "deploy titanic_rf:v2 aci as titanic port=8080", "deploy titanic_linsvc local auth=none",
+                   "deploy titanic_rf local tls-cert=server.pem tls-key=server.key"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let first = try call.string("model")!
@@ -34,9 +35,13 @@ public enum DeployCommand: RappiCommand {
         let version = try ModelReference.resolve(modelText, in: context, for: "deploy")
         let endpointName = name ?? version.name
         let authenticated = try call.value(ServerOptions.auth) == .key
+        let tls = try ServerOptions.tls(call)
+        if tls != nil && target == "aci" {
+            throw call.error("tls-cert= is for local endpoints: a container endpoint serves plain HTTP on the host's loopback (terminate TLS in front of it)", at: ServerOptions.tlsCert.name)
+        }
         let deployer = Deployer(workspace: try context.workspace())
         let deployment = try deployer.deploy(version, as: endpointName, from: try ModelReference.follows(modelText), target: target!,
-                                             port: try call.value(ServerOptions.port), authenticated: authenticated)
+                                             port: try call.value(ServerOptions.port), authenticated: authenticated, tls: tls)
         let endpoint = deployment.endpoint
         var lines = ["deployed \(version.name) v\(version.version) as \(endpointName) (\(target!)" +
                      (endpoint.pid.map { ", pid \($0)" } ?? "") + (endpoint.image.map { ", image \($0)" } ?? "") + ")"]

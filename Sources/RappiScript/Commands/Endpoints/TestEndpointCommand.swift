@@ -10,6 +10,7 @@ public enum TestEndpointCommand: RappiCommand {
         "test endpoint", area: "endpoints",
         summary: "Run a test suite against a live endpoint (health, single and batch predictions, known cases, error handling).",
         pattern: [.argument(ArgumentSpec("name", .stored(.endpoint), help: "an endpoint from `endpoints`"))],
+        options: [ClientOptions.ca.spec],
         publishes: ["tests_passed", "tests_failed"],
         examples: ["test endpoint titanic_rf"])
 
@@ -28,7 +29,8 @@ public enum TestEndpointCommand: RappiCommand {
         let model = try ModelReference.load(version, in: context)
         let (frame, records) = try EndpointData.records(for: endpoint, in: context)
         let expected = try model.predict(frame).labels
-        let client = EndpointClient(workspace: workspace, endpoint: endpoint)
+        let client = EndpointClient(workspace: workspace, endpoint: endpoint, trust: try ClientOptions.trust(call))
+        try client.checkReachable()
         let suite = EndpointSuite(client: client, endpoint: endpoint, model: model, frame: frame, records: records, expected: expected)
         let results = suite.run()
 
