@@ -283,9 +283,10 @@ struct BenchLoad: ParsableCommand {
             if parts.count == 2 { headers[parts[0]] = parts[1] }
         }
         let report = LoadGenerator.run(url: url, body: Array(body), headers: headers, requests: requests, concurrency: concurrency)
+        let statuses = report.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
         print(String(format: "requests=%d concurrency=%d seconds=%.3f throughput=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%d",
                      report.requests, report.concurrency, report.seconds, report.throughput, report.milliseconds(at: 50),
                      report.milliseconds(at: 90), report.milliseconds(at: 99), report.milliseconds(at: 99.9),
-                     report.maxMilliseconds, report.errors))
+                     report.maxMilliseconds, report.errors) + " statuses=\(statuses)")
     }
 }
