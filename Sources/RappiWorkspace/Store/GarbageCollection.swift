@@ -26,7 +26,7 @@ extension Workspace {
             for row in try database.query("SELECT hash, created_at FROM artifacts") {
                 if let hash = row[0].string { rowCreated[hash] = row[1].string ?? "" }
             }
-            let cutoffStamp = ISO8601DateFormatter().string(from: cutoff)
+            let cutoffStamp = Timestamp.string(cutoff)
             func isOldRow(_ hash: String) -> Bool { rowCreated[hash].map { $0 < cutoffStamp } ?? true }
 
             var doomedBlobs: [(url: URL, size: Int)] = []

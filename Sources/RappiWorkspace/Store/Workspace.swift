@@ -72,10 +72,12 @@ public final class Workspace {
 
 /// UTC timestamps stored as ISO 8601 text, which sorts as time does.
 public enum Timestamp {
-    public static func now() -> String {
+    public static func now() -> String { string(Date()) }
+
+    public static func string(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        return formatter.string(from: date)
     }
 
     /// `2026-11-27T09:30:12.123Z` → `2026-11-27 09:30:12`, for tables.

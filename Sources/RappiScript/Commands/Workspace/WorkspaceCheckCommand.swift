@@ -52,7 +52,7 @@ public enum WorkspaceCheckCommand: RappiCommand {
             try workspace.markExperimentStopped(experiment.name)
             findings.append(.repaired("A/B test \(experiment.name) claimed a running router (pid \(experiment.pid.map(String.init) ?? "none")), which is gone — marked stopped"))
         }
-        findings += try PipelineScheduler.recoverInterrupted(in: workspace).map { .repaired("pipeline \($0)") }
+        findings += try PipelineScheduler.recoverInterrupted(in: workspace).map { WorkspaceFinding.repaired("pipeline \($0)") }
         return findings
     }
 }
