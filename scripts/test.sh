@@ -6,9 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 # podman + runc: the `aci` deployment target is tested for real (see ARCHITECTURE.md §8);
 # chromium: the HTML export is opened in a real browser (Tests/kernel/test_export.py);
-# openssl + curl: TLSTests makes a certificate authority and checks the HTTPS servers with curl;
-# util-linux: CrashSafetyTests holds a temporary file's lock from another process with flock(1).
-ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}" python3-venv podman runc chromium openssl curl util-linux
+# openssl + curl: TLSTests makes a certificate authority and checks the HTTPS servers with curl.
+ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}" python3-venv podman runc chromium openssl curl
 
 swift build --build-tests
 swift test --skip-build --disable-swift-testing

@@ -24,14 +24,22 @@ final class CrashSafetyTests: XCTestCase {
         try FileManager.default.contentsOfDirectory(atPath: temporaries.path).filter { $0.hasSuffix(".partial") }.sorted()
     }
 
-    /// Another process that creates `name` in artifacts/tmp and holds an exclusive flock on it,
-    /// as a writer does while it copies a blob; returns once the lock is held.
+    /// Another process (one process, no children) that creates `name` in artifacts/tmp, holds an
+    /// exclusive flock on it and writes 100,000 bytes, as a writer does while it copies a blob;
+    /// returns once the lock is held.
     private func writerHolding(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Process {
         let path = temporaries.appendingPathComponent(name).path
         let ready = root.appendingPathComponent("\(name).ready").path
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        process.arguments = ["-x", path, "sh", "-c", "head -c 100000 /dev/zero > '\(path)'; touch '\(ready)'; exec sleep 60"]
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", """
+            import fcntl, os, sys, time
+            fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.write(fd, bytes(100000))
+            open(sys.argv[2], "w").close()
+            time.sleep(60)
+            """, path, ready]
         try process.run()
         children.append(process)
         let deadline = Date().addingTimeInterval(10)
