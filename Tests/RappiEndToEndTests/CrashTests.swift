@@ -112,6 +112,7 @@ final class CrashTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(killed.values.reduce(0, +), 20, "too few operations were killed mid-way: \(killed)")
 
         let check = try rappi.run(["-c", "workspace check"])
+        print("crash test: workspace check said:\n\(check.stdout)\(check.stderr)")
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
         XCTAssertTrue(check.stdout.contains("is consistent"), check.stdout)
         XCTAssertEqual(try partialFiles(), [], "the temporary files of killed writers are gone after the next open")
@@ -120,6 +121,48 @@ final class CrashTests: XCTestCase {
         // Still usable: what was committed reads back.
         let read = try rappi.run(["-c", "load dataset titanic; datasets; models; runs"])
         XCTAssertEqual(read.status, 0, read.stderr)
+    }
+
+    func testWorkspaceCheckMendsDeadServersFailsOnDamageAndGCFreesOnlyWhenAsked() throws {
+        try rappi.run(["-c", "upload dataset titanic from \(data.path) target=Survived; load dataset titanic; train rf trees=10; register; deploy local"])
+        let sound = try rappi.run(["-c", "workspace check", "--json"])
+        XCTAssertEqual(sound.status, 0, sound.stderr)
+        XCTAssertTrue(sound.stdout.contains(#""problems":0"#), sound.stdout)
+
+        // The endpoint's server dies: check says so, forgets its pid, and a second check is clean.
+        let workspace = try Workspace(directory: rappi.workspace)
+        let endpoint = try workspace.endpoint("titanic_rf")
+        kill(Int32(try XCTUnwrap(endpoint.pid)), SIGKILL)
+        usleep(200_000)
+        let mended = try rappi.run(["-c", "workspace check"])
+        XCTAssertEqual(mended.status, 0, mended.stderr)
+        XCTAssertTrue(mended.stdout.contains("repaired: endpoint titanic_rf recorded pid \(endpoint.pid!), which is not its server any more"), mended.stdout)
+        XCTAssertNil(try workspace.endpoint("titanic_rf").pid)
+        XCTAssertFalse(try rappi.run(["-c", "workspace check"]).stdout.contains("repaired"))
+
+        // A blob no row records, written long ago: gc reports it, frees it only with apply=true.
+        let orphan = Array(repeating: UInt8(ascii: "x"), count: 4096)
+        let hash = orphan.withUnsafeBytes { ArtifactStore.hash($0) }
+        try orphan.withUnsafeBytes { try workspace.artifacts.put($0, hash: hash) }
+        let blob = workspace.artifacts.url(for: hash).path
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * Workspace.garbageGrace)], ofItemAtPath: blob)
+        let dryRun = try rappi.run(["-c", "workspace gc"])
+        XCTAssertTrue(dryRun.stdout.contains("would delete 1 unreferenced blob (4.1 KB) — `workspace gc apply=true` frees 4.1 KB"), dryRun.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: blob))
+        let applied = try rappi.run(["-c", "workspace gc apply=true"])
+        XCTAssertTrue(applied.stdout.contains("deleted 1 unreferenced blob"), applied.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: blob))
+        XCTAssertTrue(try rappi.run(["-c", "workspace gc"]).stdout.contains("nothing to collect"))
+
+        // A damaged blob: check lists the problem and exits 1.
+        let model = workspace.artifacts.url(for: endpoint.modelHash).path
+        chmod(model, 0o600)
+        try Data("not a model".utf8).write(to: URL(fileURLWithPath: model))
+        let damaged = try rappi.run(["-c", "workspace check"])
+        XCTAssertEqual(damaged.status, 1)
+        XCTAssertTrue(damaged.stderr.contains("is inconsistent: 2 problems"), damaged.stderr)
+        XCTAssertTrue(damaged.stderr.contains("blob \(endpoint.modelHash.prefix(12)) is corrupt"), damaged.stderr)
+        XCTAssertTrue(damaged.stderr.contains("bytes on disk but"), damaged.stderr)
     }
 
     private func partialFiles() throws -> [String] {
