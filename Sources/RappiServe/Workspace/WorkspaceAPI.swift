@@ -61,8 +61,10 @@ struct WorkspaceAPI: Sendable {
         try await store.with { workspace in
             // Authorised before existence is looked at: a pipeline's token learns nothing of others.
             let caller = try WorkspaceCaller.identify(token, owner: ownerToken, in: workspace)
-            guard caller.mayUse(pipeline: name) else {
-                throw APIError.unauthorized("this token is not valid for pipeline '\(name.prefix(60))' — use the token `publish pipeline \(name.prefix(60))` printed")
+            if case .pipeline(let own) = caller, own.name != name {
+                // The same answer whether `name` exists or not: 404, as for another pipeline's run.
+                throw APIError(status: .notFound, code: "not_found",
+                               message: "no published pipeline '\(name.prefix(60))' for this token — it triggers '\(own.name)' only")
             }
             guard try workspace.publishedPipelineIfPresent(name) != nil else {
                 let names = try workspace.publishedPipelines().map(\.name)

@@ -6,7 +6,7 @@ import RappiWorkspace
 /// - `owner`: the running server's own credential (`server.json`, for `invoke pipeline` and
 ///   `run pipeline` on this machine): every published pipeline and every run.
 /// - `pipeline`: a published pipeline's token: triggers that pipeline and reads its runs, and
-///   nothing else — another pipeline's run answers 404 as a run that does not exist would.
+///   nothing else — another pipeline, or its run, answers 404 whether it exists or not.
 enum WorkspaceCaller: Sendable {
     case owner
     case pipeline(PublishedPipeline)
