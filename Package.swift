@@ -49,6 +49,7 @@ let package = Package(
         .target(name: "RappiServe", dependencies: [
             "RappiML", "RappiWorkspace",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
@@ -76,7 +77,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // Runs .rappi scripts through the built binary; depends on it so `swift test` builds it.
-        .testTarget(name: "RappiEndToEndTests", dependencies: ["rappi", "RappiWorkspace", "RappiClient", "RappiDeploy"]),
+        .testTarget(name: "RappiEndToEndTests", dependencies: ["rappi", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiML"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 # podman + runc: the `aci` deployment target is tested for real (see ARCHITECTURE.md §8);
-# chromium: the HTML export is opened in a real browser (Tests/kernel/test_export.py).
-ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}" python3-venv podman runc chromium
+# chromium: the HTML export is opened in a real browser (Tests/kernel/test_export.py);
+# openssl + curl: TLSTests makes a certificate authority and checks the HTTPS servers with curl.
+ensure_packages "${RAPPI_SYSTEM_PACKAGES[@]}" python3-venv podman runc chromium openssl curl
 
 swift build --build-tests
 swift test --skip-build --disable-swift-testing

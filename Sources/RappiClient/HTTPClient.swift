@@ -24,12 +24,15 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
 /// connection between requests (keep-alive); use one client per thread.
 public final class HTTPClient {
     private let handle: UnsafeMutableRawPointer
+    /// Which HTTPS certificates it accepts.
+    public let trust: ServerTrust
 
     static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    public init() {
+    public init(trust: ServerTrust = .system) {
         _ = Self.globalInit
         handle = curl_easy_init()
+        self.trust = trust
     }
 
     deinit { curl_easy_cleanup(handle) }
@@ -55,6 +58,7 @@ public final class HTTPClient {
         rappi_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         rappi_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
         rappi_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeout, 10) * 1000))
+        trust.apply(to: handle)
         rappi_curl_setopt_write(handle, curlWriteBody)
         rappi_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
         rappi_curl_setopt_write_header(handle, curlWriteHeader)
@@ -76,7 +80,7 @@ public final class HTTPClient {
             }
         }()
         guard code == CURLE_OK else {
-            throw HTTPClientError(message: "\(method) \(url) failed: \(String(cString: curl_easy_strerror(code)))")
+            throw HTTPClientError(message: "\(method) \(url) failed: \(trust.explain(code))")
         }
         var status = 0
         rappi_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

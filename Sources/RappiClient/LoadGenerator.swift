@@ -25,7 +25,7 @@ public struct LoadReport: Sendable {
 /// of its callers.
 public enum LoadGenerator {
     public static func run(url: String, method: String = "POST", body: [UInt8], headers: [String: String],
-                           requests: Int, concurrency: Int, timeout: Double = 10,
+                           requests: Int, concurrency: Int, timeout: Double = 10, trust: ServerTrust = .system,
                            isCancelled: (@Sendable () -> Bool)? = nil) -> LoadReport {
         let workers = max(1, min(concurrency, requests))
         let next = Counter()
@@ -33,7 +33,7 @@ public enum LoadGenerator {
         let started = Date()
         let threads = (0..<workers).map { index in
             Thread {
-                let request = RepeatedRequest(method: method, url: url, headers: headers, body: body, timeout: timeout)
+                let request = RepeatedRequest(method: method, url: url, headers: headers, body: body, timeout: timeout, trust: trust)
                 var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
                 var statuses: [Int: Int] = [:]
                 var firstError: String?

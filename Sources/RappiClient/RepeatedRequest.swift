@@ -9,7 +9,10 @@ final class RepeatedRequest {
     private let body: [UInt8]
     private var headerList: UnsafeMutablePointer<curl_slist>?
 
-    init(method: String, url: String, headers: [String: String], body: [UInt8], timeout: Double) {
+    private let trust: ServerTrust
+
+    init(method: String, url: String, headers: [String: String], body: [UInt8], timeout: Double, trust: ServerTrust) {
+        self.trust = trust
         _ = HTTPClient.globalInit
         handle = curl_easy_init()
         self.body = body
@@ -18,6 +21,7 @@ final class RepeatedRequest {
         rappi_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         rappi_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         rappi_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        trust.apply(to: handle)
         rappi_curl_setopt_write(handle, discardBody)
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { headerList = curl_slist_append(headerList, "\(name): \(value)") }
         headerList = curl_slist_append(headerList, "Expect:")
@@ -39,7 +43,7 @@ final class RepeatedRequest {
     /// Sends the request; the HTTP status, or 0 with the reason when no response came.
     func perform() -> (status: Int, error: String?) {
         let code = curl_easy_perform(handle)
-        guard code == CURLE_OK else { return (0, String(cString: curl_easy_strerror(code))) }
+        guard code == CURLE_OK else { return (0, trust.explain(code)) }
         var status = 0
         rappi_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return (status, nil)

@@ -1,4 +1,5 @@
 import Foundation
+import RappiWorkspace
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -43,24 +44,12 @@ final class APIKeyStore: @unchecked Sendable {
         return !keys.isEmpty
     }
 
-    /// Checks a presented key against every accepted key, in constant time per key.
+    /// Checks a presented key against every accepted key, in constant time per key (every key is
+    /// compared, whether or not an earlier one matched).
     func accepts(_ presented: Substring) -> Bool {
-        let current = currentKeys()
-        var p: [UInt8] = []
-        p.reserveCapacity(presented.utf8.count)
-        p.append(contentsOf: presented.utf8)
         var matched = false
-        for key in current {
-            // Compare every byte of the longer of the two so the time does not reveal a prefix match.
-            var diff = UInt8(truncatingIfNeeded: key.count ^ p.count)
-            let n = Swift.max(key.count, p.count)
-            for i in 0..<n {
-                let a = i < key.count ? key[i] : 0
-                let b = i < p.count ? p[i] : 0
-                diff |= a ^ b
-            }
-            if key.count != p.count { diff |= 1 }
-            matched = matched || (diff == 0 && !key.isEmpty)
+        for key in currentKeys() where !key.isEmpty {
+            matched = ConstantTime.equal(key, presented.utf8) || matched
         }
         return matched
     }

@@ -1,5 +1,5 @@
-/// The HTTP side every rappi server shares (model server, A/B router): where it listens, who may
-/// call it, and its limits. Configurations embed it and expose its fields as their own.
+/// The HTTP side every rappi server shares (model server, A/B router, workspace server): where it
+/// listens, over what (HTTP or HTTPS), who may call it, and its limits; `application(…)` builds the server. Configurations embed it and expose its fields as their own.
 public struct HTTPServerSettings: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
@@ -18,6 +18,8 @@ public struct HTTPServerSettings: Sendable {
     public var accessLogPath: String?
     /// Connections idle this long are closed (seconds; nil keeps them open).
     public var idleTimeoutSeconds: Int? = 75
+    /// Serve HTTPS with this certificate and key; nil serves plain HTTP.
+    public var tls: TLSFiles?
     /// NIO event-loop threads; nil uses NIO's shared group (one per core).
     public var eventLoopThreads: Int?
     /// `run` makes NIO's shared event loops Swift concurrency's global executor (process-wide,

@@ -81,12 +81,8 @@ public enum ModelServer {
 
         var logger = Logger(label: "rappi.serve")
         logger.logLevel = .info
-        let application = Application(
-            responder: responder,
-            server: GuardedHTTP1Channel.builder(idleTimeout: configuration.idleTimeoutSeconds, requestTimeout: configuration.idleTimeoutSeconds),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            eventLoopGroupProvider: Self.eventLoopGroupProvider(threads: configuration.eventLoopThreads),
-            logger: logger)
+        let application = try configuration.server.application(
+            responder: responder, requestTimeoutSeconds: configuration.idleTimeoutSeconds, logger: logger)
         return (application, accessLog)
     }
 

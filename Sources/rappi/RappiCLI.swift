@@ -147,9 +147,11 @@ struct ServeModel: AsyncParsableCommand {
     @Option(help: "File with the accepted API keys, one per line (re-read when it changes); none means no auth.") var keysFile: String?
     @Option(help: "Largest accepted request body, in bytes.") var maxBody = 1 << 20
     @Option(help: "Append one line per request to this file.") var accessLog: String?
+    @OptionGroup var tls: TLSOptions
 
     func run() async throws {
         var configuration = ModelServerConfiguration(modelPath: model, modelName: name, modelVersion: version)
+        configuration.tls = try tls.files()
         configuration.host = host
         configuration.port = port
         configuration.keysFile = keysFile
@@ -174,10 +176,12 @@ struct ServeRouter: AsyncParsableCommand {
     @Option(help: "File with the accepted API keys, one per line (re-read when it changes); none means no auth.") var keysFile: String?
     @Option(help: "Largest accepted request body, in bytes.") var maxBody = 1 << 20
     @Option(help: "Append one line per request to this file.") var accessLog: String?
+    @OptionGroup var tls: TLSOptions
 
     func run() async throws {
         var configuration = ExperimentRouterConfiguration(workspacePath: Workspace.resolveDirectory(option: common.workspace).path,
                                                           experiment: experiment)
+        configuration.tls = try tls.files()
         configuration.host = host
         configuration.port = port
         configuration.keysFile = keysFile
@@ -279,9 +283,10 @@ struct BenchLoad: ParsableCommand {
             if parts.count == 2 { headers[parts[0]] = parts[1] }
         }
         let report = LoadGenerator.run(url: url, body: Array(body), headers: headers, requests: requests, concurrency: concurrency)
+        let statuses = report.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
         print(String(format: "requests=%d concurrency=%d seconds=%.3f throughput=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%d",
                      report.requests, report.concurrency, report.seconds, report.throughput, report.milliseconds(at: 50),
                      report.milliseconds(at: 90), report.milliseconds(at: 99), report.milliseconds(at: 99.9),
-                     report.maxMilliseconds, report.errors))
+                     report.maxMilliseconds, report.errors) + " statuses=\(statuses)")
     }
 }

@@ -21,6 +21,7 @@ struct ServeWorkspace: AsyncParsableCommand {
         "A folder runs triggered over REST may read and write (repeatable; default: the workspace's data/).", valueName: "dir"))
     var dataRoots: [String] = []
     @Option(help: "Seconds before an idle connection is closed, and within which a request must arrive whole.") var idleTimeout = 30
+    @OptionGroup var tls: TLSOptions
 
     func run() async throws {
         let directory = Workspace.resolveDirectory(option: common.workspace)
@@ -32,6 +33,7 @@ struct ServeWorkspace: AsyncParsableCommand {
                 throw ValidationError("--data-root \(root.path) is not a folder — give an existing folder REST-triggered runs may read")
             }
         }
+        let tlsFiles = try tls.files()
         let scheduler = PipelineScheduler(workspaceDirectory: directory, dataRoots: roots)
         scheduler.log = { line in
             FileHandle.standardError.write(Data("[\(Timestamp.short(Timestamp.now()))] \(line)\n".utf8))
@@ -46,6 +48,7 @@ struct ServeWorkspace: AsyncParsableCommand {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be at least 1 second") }
         configuration.idleTimeoutSeconds = idleTimeout
         configuration.requestTimeoutSeconds = idleTimeout
+        configuration.tls = tlsFiles
         configuration.checkParameters = { definition, values in
             PipelineParameterCheck.problem(in: definition, values: values).map { ($0.parameter, $0.message) }
         }

@@ -24,8 +24,8 @@ struct RappiBinary {
 
     let workspace: URL
 
-    @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// The binary set up to run `arguments` in this workspace (not started yet).
+    func process(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) -> Process {
         let process = Process()
         process.executableURL = Self.url
         process.arguments = arguments + (arguments.contains("--workspace") ? [] : ["--workspace", workspace.path])
@@ -34,6 +34,12 @@ struct RappiBinary {
         env.removeValue(forKey: "RAPPI_WORKSPACE")
         env.merge(environment) { $1 }
         process.environment = env
+        return process
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = process(arguments, in: directory, environment: environment)
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err

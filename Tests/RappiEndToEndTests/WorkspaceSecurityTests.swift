@@ -240,6 +240,59 @@ final class WorkspaceSecurityTests: XCTestCase {
         XCTAssertEqual(mode(runLog), 0o600, runLog)
     }
 
+    func testAPipelinesTokenTriggersListsAndReadsOnlyThatPipelinesRunsAndNoTokenIsLogged() throws {
+        try run("""
+            pipeline p(n=1) { echo $n }
+            pipeline q(n=1) { echo $n }
+            """)
+        let pToken = try publish("p"), qToken = try publish("q")
+        let server = try WorkspaceServerProcess(workspace: workspace)
+        let http = HTTPClient()
+        func get(_ path: String, _ token: String) throws -> HTTPResponse {
+            try http.get(server.baseURL + path, headers: ["Authorization": "Bearer \(token)"])
+        }
+        func runID(_ response: HTTPResponse) throws -> Int {
+            XCTAssertEqual(response.status, 202, response.text)
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+            return try XCTUnwrap(object["run_id"] as? Int)
+        }
+        let p = Client(server: server, token: pToken), q = Client(server: server, token: qToken)
+        let pRun = try runID(try p.trigger("p", "{}"))
+        let qRun = try runID(try q.trigger("q", "{}"))
+
+        XCTAssertEqual(try get("/api/runs/\(pRun)", pToken).status, 200)
+        XCTAssertEqual(try get("/api/runs/\(qRun)", qToken).status, 200)
+        let foreign = try get("/api/runs/\(qRun)", pToken), missing = try get("/api/runs/999999", pToken)
+        XCTAssertEqual(foreign.status, 404, "p's token must not read q's run: \(foreign.text)")
+        XCTAssertEqual(foreign.text.replacingOccurrences(of: String(qRun), with: "N"),
+                       missing.text.replacingOccurrences(of: "999999", with: "N"),
+                       "another pipeline's run looks exactly like one that does not exist")
+        let crossed = try p.trigger("q", "{}"), unpublished = try p.trigger("nosuch", "{}")
+        XCTAssertEqual(crossed.status, 404, crossed.text)
+        XCTAssertEqual(crossed.text.replacingOccurrences(of: "'q'", with: "'X'"), unpublished.text.replacingOccurrences(of: "'nosuch'", with: "'X'"),
+                       "a pipeline token cannot tell another pipeline from none")
+        XCTAssertEqual(try get("/api/runs/\(qRun)", qToken).status, 200, "q's run is untouched")
+        let listed = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try get("/api/pipelines", pToken).body)) as? [String: Any])
+        XCTAssertEqual((listed["pipelines"] as? [[String: Any]])?.compactMap { $0["name"] as? String }, ["p"])
+
+        // The owner's credential (what `invoke pipeline` uses) still reaches every pipeline.
+        let invoked = try run("invoke pipeline q n=2")
+        XCTAssertTrue(invoked.stdout.contains("\"ok\":true"), invoked.stdout)
+
+        // Neither token appears in the server's output, the workspace's logs or a --json listing.
+        let listing = try run("published; runs")
+        var texts = [server.output, listing.stdout]
+        if let logs = FileManager.default.enumerator(atPath: workspace.appendingPathComponent("logs").path) {
+            for case let name as String in logs {
+                texts.append((try? String(contentsOf: workspace.appendingPathComponent("logs/\(name)"), encoding: .utf8)) ?? "")
+            }
+        }
+        for text in texts {
+            XCTAssertFalse(text.contains(pToken) || text.contains(qToken), "a token leaked into: \(text.prefix(400))")
+        }
+        XCTAssertEqual(server.terminate(), 0)
+    }
+
     func testAnOlderWorkspaceIsTightenedAndItsClearTokensHashedWhenOpened() throws {
         try run("pipeline p(n=1) { echo $n }")
         let token = try publish("p")

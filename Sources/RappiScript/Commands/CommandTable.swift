@@ -11,7 +11,7 @@ public struct CommandTable: Sendable {
         // session
         EchoCommand.self, SetSeedCommand.self, AssertCommand.self, HelpCommand.self,
         // workspace
-        WorkspaceCommand.self, RunsCommand.self,
+        WorkspaceCommand.self, WorkspaceCheckCommand.self, WorkspaceGCCommand.self, RunsCommand.self,
         // data
         UploadDatasetCommand.self, DatasetsCommand.self, DatasetCommand.self, LoadDatasetCommand.self,
         DescribeCommand.self, HeadCommand.self,

@@ -30,7 +30,7 @@ struct Deployer {
     }
 
     func deploy(_ version: ModelVersion, as name: String, from deployedFrom: String?, target: String, port: Int?,
-                authenticated: Bool) throws -> Deployment {
+                authenticated: Bool, tls: ServerTLS? = nil) throws -> Deployment {
         try Workspace.validateName(name, kind: "endpoint")
         let existing = try workspace.endpoints().first { $0.name == name }
         let engine: ContainerEngine?
@@ -66,10 +66,10 @@ struct Deployer {
             started = (nil, try runContainer(name: name, image: image, engine: engine, port: hostPort, proof: proof,
                                              authenticated: authenticated))
         } else {
-            started = (try runLocal(version, name: name, port: hostPort, proof: proof, authenticated: authenticated), nil)
+            started = (try runLocal(version, name: name, port: hostPort, proof: proof, authenticated: authenticated, tls: tls), nil)
         }
         let record = EndpointRecord(name: name, model: version.name, modelVersion: version.version, modelHash: version.contentHash,
-                                    target: target, url: "http://127.0.0.1:\(hostPort)", port: hostPort, pid: started.pid.map(Int.init),
+                                    target: target, url: "\(ServerTLS.scheme(tls))://127.0.0.1:\(hostPort)", port: hostPort, pid: started.pid.map(Int.init),
                                     container: started.container, image: image?.tag, auth: authenticated ? "key" : "none",
                                     deployedFrom: deployedFrom)
         try workspace.saveEndpoint(record)
@@ -77,15 +77,17 @@ struct Deployer {
     }
 
     /// Starts the local server and returns its pid once it has proved it is ready.
-    private func runLocal(_ version: ModelVersion, name: String, port: Int, proof: ReadinessProof, authenticated: Bool) throws -> Int32 {
+    private func runLocal(_ version: ModelVersion, name: String, port: Int, proof: ReadinessProof, authenticated: Bool,
+                          tls: ServerTLS?) throws -> Int32 {
         let logs = try logDirectory(name)
         var arguments = ["serve-model", "--model", workspace.artifacts.url(for: version.contentHash).path,
                          "--name", version.name, "--version", String(version.version),
                          "--host", "127.0.0.1", "--port", String(port),
                          "--access-log", logs.appendingPathComponent("access.log").path]
         if authenticated { arguments += ["--keys-file", try EndpointKeys.file(workspace, endpoint: name).path] }
+        arguments += tls?.arguments ?? []
         return try Self.startLocalServer(arguments: arguments, log: logs.appendingPathComponent("server.log"),
-                                         url: "http://127.0.0.1:\(port)", proof: proof)
+                                         url: "\(ServerTLS.scheme(tls))://127.0.0.1:\(port)", proof: proof)
     }
 
     /// Writes the build context and builds the image, after checking that the container name is
@@ -240,7 +242,8 @@ struct Deployer {
         }
         let response: HTTPResponse
         do {
-            response = try HTTPClient().get(endpoint.url + "/health/ready", timeout: 2)
+            // The answer must name the endpoint's model hash (below), which proves the server is ours.
+            response = try HTTPClient(trust: .proven).get(endpoint.url + "/health/ready", timeout: 2)
         } catch {
             return .down("nothing answers at \(endpoint.url) (\(error))")
         }
@@ -263,9 +266,9 @@ struct Deployer {
 
 import RappiClient
 
-/// One quick GET, for liveness checks.
+/// One quick GET, for liveness checks of a server rappi started (whose process was checked first).
 enum HTTPProbe {
     static func get(_ url: String, timeout: Double) throws -> Int {
-        try HTTPClient().get(url, timeout: timeout).status
+        try HTTPClient(trust: .proven).get(url, timeout: timeout).status
     }
 }

@@ -21,7 +21,7 @@ enum EndpointPrediction {
         let (target, inputs) = try ModelFile.decodeInterface([UInt8](try workspace.artifacts.read(endpoint.modelHash)))
         try PredictionInput.checkColumns(records, inputs: inputs, call: call)
         let body = json.map { $0.map { $0.compactMapValues { $0 } } } ?? RecordJSON.records(from: records)
-        let response = try EndpointClient(workspace: workspace, endpoint: endpoint).score(body)
+        let response = try EndpointClient(workspace: workspace, endpoint: endpoint, trust: try ClientOptions.trust(call)).score(body)
         guard response.status == 200 else { throw CommandFailure(ErrorEnvelope.describe(response, from: name)) }
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               let predictions = object["predictions"] as? [Any], predictions.count == records.rowCount else {
@@ -55,15 +55,27 @@ enum EndpointPrediction {
     }
 }
 
-/// Calls one endpoint with its primary key.
+/// Calls one endpoint with its primary key — over HTTPS only once the server's certificate is
+/// trusted (`trust`), so the key never goes to a server that could not prove who it is.
 struct EndpointClient {
     let workspace: Workspace
     let endpoint: EndpointRecord
-    private let client = HTTPClient()
+    let trust: ServerTrust
+    private let client: HTTPClient
 
-    init(workspace: Workspace, endpoint: EndpointRecord) {
+    init(workspace: Workspace, endpoint: EndpointRecord, trust: ServerTrust) {
         self.workspace = workspace
         self.endpoint = endpoint
+        self.trust = trust
+        client = HTTPClient(trust: trust)
+    }
+
+    /// Fails with the reason when the endpoint's certificate is not trusted (or nothing answers),
+    /// before a command sends it a key or many requests.
+    func checkReachable() throws {
+        do { _ = try client.get(endpoint.url + "/health/live", timeout: 5) } catch {
+            throw CommandFailure("cannot reach \(endpoint.name) at \(endpoint.url): \(error)")
+        }
     }
 
     var authorization: [String: String] {

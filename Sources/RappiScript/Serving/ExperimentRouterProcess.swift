@@ -8,15 +8,16 @@ struct ExperimentRouterProcess {
     let workspace: Workspace
 
     /// Spawns the router for a saved experiment and waits until it is ready; returns its pid.
-    func start(_ experiment: ExperimentRecord, port: Int, authenticated: Bool) throws -> Int32 {
+    func start(_ experiment: ExperimentRecord, port: Int, authenticated: Bool, tls: ServerTLS? = nil) throws -> Int32 {
         let logs = workspace.logsDirectory.appendingPathComponent("abtest-\(experiment.name)")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         var arguments = ["serve-router", "--workspace", workspace.directory.path, "--experiment", experiment.name,
                          "--host", "127.0.0.1", "--port", String(port),
                          "--access-log", logs.appendingPathComponent("access.log").path]
         if authenticated { arguments += ["--keys-file", try keysFile(experiment.name).path] }
+        arguments += tls?.arguments ?? []
         return try Deployer.startLocalServer(arguments: arguments, log: logs.appendingPathComponent("server.log"),
-                                             url: "http://127.0.0.1:\(port)")
+                                             url: "\(ServerTLS.scheme(tls))://127.0.0.1:\(port)")
     }
 
     /// SIGTERM, and wait while the router drains and writes what it buffered.

@@ -78,12 +78,7 @@ public enum ExperimentRouter {
 
         var logger = Logger(label: "rappi.router")
         logger.logLevel = .info
-        let application = Application(
-            responder: responder,
-            server: GuardedHTTP1Channel.builder(idleTimeout: configuration.idleTimeoutSeconds, requestTimeout: configuration.idleTimeoutSeconds),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            eventLoopGroupProvider: ModelServer.eventLoopGroupProvider(threads: nil),
-            logger: logger)
+        let application = try configuration.server.application(responder: responder, requestTimeoutSeconds: configuration.idleTimeoutSeconds, logger: logger)
         return (application, recorder, accessLog)
     }
 }

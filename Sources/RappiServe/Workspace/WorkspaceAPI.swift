@@ -4,7 +4,8 @@ import NIOCore
 import RappiML
 import RappiWorkspace
 
-/// The workspace server's REST API (bearer token of a published pipeline on every call):
+/// The workspace server's REST API (bearer token of a published pipeline on every call; what
+/// each token may touch is `WorkspaceCaller`'s to say):
 ///
 ///     POST /api/pipelines/{name}/runs   {"parameters": {…}, "compute": "…", "timeout_seconds": N} → 202 {run_id, status_url}
 ///     GET  /api/runs/{id}               status, steps, outputs
@@ -58,8 +59,8 @@ struct WorkspaceAPI: Sendable {
         let token = try Self.bearer(request)
         let ownerToken = self.ownerToken, baseURL = self.baseURL
         return try await store.with { workspace in
-            _ = try Self.authorize(token, owner: ownerToken, in: workspace)
-            let items = try workspace.publishedPipelines().map { item in
+            let caller = try WorkspaceCaller.identify(token, owner: ownerToken, in: workspace)
+            let items = try workspace.publishedPipelines().filter { caller.mayUse(pipeline: $0.name) }.map { item in
                 PipelineRunJSON.published(item, definition: try? workspace.pipeline(item.name, version: item.pipelineVersion), baseURL: baseURL)
             }
             return Self.json(.ok, "{\"pipelines\":[" + items.joined(separator: ",") + "]}")
@@ -71,14 +72,17 @@ struct WorkspaceAPI: Sendable {
         let token = try Self.bearer(request)
         let ownerToken = self.ownerToken
         try await store.with { workspace in
-            let caller = try Self.authorize(token, owner: ownerToken, in: workspace)
-            guard let published = try workspace.publishedPipelineIfPresent(name) else {
+            // Authorised before existence is looked at: a pipeline's token learns nothing of others.
+            let caller = try WorkspaceCaller.identify(token, owner: ownerToken, in: workspace)
+            if case .pipeline(let own) = caller, own.name != name {
+                // The same answer whether `name` exists or not: 404, as for another pipeline's run.
+                throw APIError(status: .notFound, code: "not_found",
+                               message: "no published pipeline '\(name.prefix(60))' for this token — it triggers '\(own.name)' only")
+            }
+            guard try workspace.publishedPipelineIfPresent(name) != nil else {
                 let names = try workspace.publishedPipelines().map(\.name)
                 throw APIError(status: .notFound, code: "not_found",
-                               message: "no published pipeline '\(name)'" + (names.isEmpty ? "" : " — published: \(names.joined(separator: ", "))"))
-            }
-            guard caller == nil || caller?.name == published.name else {
-                throw APIError.unauthorized("this token is not valid for pipeline '\(name)' — use the token `publish pipeline \(name)` printed")
+                               message: "no published pipeline '\(name.prefix(60))'" + (names.isEmpty ? "" : " — published: \(names.joined(separator: ", "))"))
             }
         }
         let bytes = try await readBody(request)
@@ -116,8 +120,8 @@ struct WorkspaceAPI: Sendable {
         let token = try Self.bearer(request)
         let ownerToken = self.ownerToken
         return try await store.with { workspace in
-            _ = try Self.authorize(token, owner: ownerToken, in: workspace)
-            guard let id = Int(text), let run = try workspace.pipelineRunIfPresent(id) else {
+            let caller = try WorkspaceCaller.identify(token, owner: ownerToken, in: workspace)
+            guard let id = Int(text), let run = try workspace.pipelineRunIfPresent(id), caller.mayRead(run) else {
                 throw APIError(status: .notFound, code: "not_found", message: "no pipeline run '\(text.prefix(40))'")
             }
             return Self.json(.ok, PipelineRunJSON.run(run, steps: try workspace.pipelineSteps(id)))
@@ -146,15 +150,6 @@ struct WorkspaceAPI: Sendable {
             throw APIError.unauthorized("the Authorization header must be 'Bearer TOKEN'")
         }
         return String(token)
-    }
-
-    /// The published pipeline the token belongs to; nil for the owner's credential (any pipeline).
-    private static func authorize(_ token: String, owner: String?, in workspace: Workspace) throws -> PublishedPipeline? {
-        if let owner, PublishingToken.constantTimeEqual(token, owner) { return nil }
-        guard let published = try workspace.publishedPipeline(acceptingToken: token) else {
-            throw APIError.unauthorized("the bearer token is not valid for any published pipeline")
-        }
-        return published
     }
 
     struct Trigger {

@@ -20,6 +20,8 @@ public enum WorkspaceServer {
         /// within `requestTimeoutSeconds` (slow or half-sent requests are closed).
         public var idleTimeoutSeconds = 30
         public var requestTimeoutSeconds = 30
+        /// Serve HTTPS with this certificate and key (`--tls-cert`, `--tls-key`); nil: plain HTTP.
+        public var tls: TLSFiles?
         /// Checks trigger parameters against how the pipeline uses them (422 with the message).
         public var checkParameters: @Sendable (PipelineDefinition, [(name: String, value: String)]) -> (parameter: String, message: String)? = { _, _ in nil }
         /// A pipeline's parameters as JSON Schema properties, for `/openapi.json` (default: any scalar).
@@ -38,8 +40,9 @@ public enum WorkspaceServer {
             throw WorkspaceError("port \(configuration.port) is out of range (1–65535)")
         }
         let workspace = try Workspace(directory: configuration.workspaceDirectory)
-        let baseURL = "http://\(configuration.host):\(configuration.port)"
-        let record = WorkspaceServerRecord(pid: getpid(), port: configuration.port, host: configuration.host)
+        let record = WorkspaceServerRecord(pid: getpid(), port: configuration.port, host: configuration.host,
+                                           scheme: configuration.tls == nil ? "http" : "https")
+        let baseURL = record.baseURL
         let api = WorkspaceAPI(store: WorkspaceStore(workspace), baseURL: baseURL, ownerToken: record.ownerToken,
                                bodies: InFlightLimiter(limit: configuration.maxConcurrentBodies),
                                maxBodyBytes: configuration.maxBodyBytes, checkParameters: configuration.checkParameters,
@@ -48,16 +51,17 @@ public enum WorkspaceServer {
         var logger = Logger(label: "rappi.workspace")
         logger.logLevel = .warning
         let directory = configuration.workspaceDirectory
-        let application = Application(
-            router: api.router(),
-            server: GuardedHTTP1Channel.builder(idleTimeout: configuration.idleTimeoutSeconds,
-                                                requestTimeout: configuration.requestTimeoutSeconds),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        var http = HTTPServerSettings()
+        http.host = configuration.host
+        http.port = configuration.port
+        http.idleTimeoutSeconds = configuration.idleTimeoutSeconds
+        http.tls = configuration.tls
+        let application = try http.application(
+            responder: api.router().buildResponder(), requestTimeoutSeconds: configuration.requestTimeoutSeconds, logger: logger,
             onServerRunning: { _ in
                 try? record.save(in: directory)
                 onReady(record)
-            },
-            logger: logger)
+            })
         defer { WorkspaceServerRecord.remove(in: directory, pid: getpid()) }
         try await application.runService()
     }

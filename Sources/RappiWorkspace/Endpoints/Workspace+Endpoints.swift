@@ -94,3 +94,11 @@ extension Workspace {
                        image: row[9].string, auth: try row.text(10, "endpoints.auth"), deployedFrom: row[12].string, createdAt: try row.text(11, "endpoints.created_at"))
     }
 }
+
+extension Workspace {
+    /// Forgets the process an endpoint recorded once it is gone, so the record no longer claims a
+    /// server (and a reused pid is never taken for it). Only when the pid is still the one given.
+    public func forgetEndpointProcess(_ name: String, pid: Int) throws {
+        try database.run("UPDATE endpoints SET pid = NULL WHERE name = ? AND pid = ?", [.text(name), SQLValue(pid)])
+    }
+}

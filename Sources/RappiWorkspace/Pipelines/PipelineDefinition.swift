@@ -65,7 +65,7 @@ public struct PublishedPipeline: Sendable {
     public let createdAt: String
 
     public func accepts(_ token: some StringProtocol) -> Bool {
-        PublishingToken.constantTimeEqual(PublishingToken.hash(token), tokenHash)
+        ConstantTime.equal(PublishingToken.hash(token), tokenHash)
     }
 }
 

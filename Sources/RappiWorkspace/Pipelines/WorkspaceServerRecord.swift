@@ -12,13 +12,16 @@ public struct WorkspaceServerRecord: Codable, Sendable, Equatable {
     public let host: String
     public let startedAt: String
     public let ownerToken: String?
+    /// `https` when the server was started with a certificate (records of older servers have none: http).
+    public let scheme: String?
 
     public init(pid: Int32, port: Int, host: String, startedAt: String = Timestamp.now(),
-                ownerToken: String? = "rpo_" + Workspace.randomHex(bytes: 24)) {
+                ownerToken: String? = "rpo_" + Workspace.randomHex(bytes: 24), scheme: String = "http") {
         self.pid = pid; self.port = port; self.host = host; self.startedAt = startedAt; self.ownerToken = ownerToken
+        self.scheme = scheme
     }
 
-    public var baseURL: String { "http://\(host):\(port)" }
+    public var baseURL: String { "\(scheme ?? "http")://\(host):\(port)" }
 
     static func file(in workspace: URL) -> URL { workspace.appendingPathComponent("server.json") }
 

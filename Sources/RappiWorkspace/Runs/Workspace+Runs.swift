@@ -67,11 +67,13 @@ extension Workspace {
     }
 
     /// Marks `interrupted` every script run still `running` whose process is gone (killed
-    /// mid-way, crashed); their cells so far are kept. Called before runs are read.
-    func markInterruptedRuns() throws {
+    /// mid-way, crashed); their cells so far are kept. Called before runs are read. Returns the
+    /// runs it marked.
+    @discardableResult
+    func markInterruptedRuns() throws -> [Int] {
         let running = try database.query("SELECT id FROM runs WHERE status = 'running' AND kind != 'pipeline'").compactMap { $0[0].int }
         let gone = running.filter(runLiveness.isAbandoned)
-        guard !gone.isEmpty else { return }
+        guard !gone.isEmpty else { return [] }
         try database.writeTransaction {
             for id in gone {
                 try database.run("UPDATE runs SET status = 'interrupted', error = ? WHERE id = ? AND status = 'running'",
@@ -79,6 +81,7 @@ extension Workspace {
                                   SQLValue(id)])
             }
         }
+        return gone
     }
 
     /// The script a run executed (nil for REPL sessions).

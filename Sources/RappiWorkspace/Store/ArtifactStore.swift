@@ -5,6 +5,10 @@ import Foundation
 /// A blob is written to a temporary file in the same file system, flushed, and renamed into
 /// place, so a reader sees either no file or the whole file — never a partial one. Blobs are
 /// 0400: only the owner may read them, and nobody writes them again.
+///
+/// A temporary file (`tmp/*.partial`) is locked (`flock`) by its writer from creation until it is
+/// renamed into place or dropped; the kernel drops the lock when the writer dies in any way, so
+/// opening the workspace removes exactly the temporaries of dead writers (see `StagedFile`).
 public struct ArtifactStore: Sendable {
     public let root: URL
 
@@ -13,7 +17,7 @@ public struct ArtifactStore: Sendable {
         try PrivateFiles.makeFolder(temporaryDirectory)
     }
 
-    private var temporaryDirectory: URL { root.appendingPathComponent("tmp") }
+    var temporaryDirectory: URL { root.appendingPathComponent("tmp") }
 
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
@@ -30,9 +34,10 @@ public struct ArtifactStore: Sendable {
     }
 
     /// A blob written to a temporary file, not yet visible under its hash.
-    public struct Staged {
-        public let temporary: URL
+    public struct Staged: Sendable {
+        let file: StagedFile
         public let size: Int
+        public var temporary: URL { file.url }
     }
 
     /// Stores `bytes` (whose SHA-256 is `hash`) unless a blob with that hash is already present.
@@ -43,19 +48,19 @@ public struct ArtifactStore: Sendable {
 
     /// Writes `bytes` to a temporary file and flushes it.
     public func stage(_ bytes: UnsafeRawBufferPointer) throws -> Staged {
-        let (temporary, fd) = try createTemporary()
+        let file = try StagedFile.create(in: temporaryDirectory)
+        let fd = file.descriptor
         var offset = 0
         while offset < bytes.count {
             let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw abandon(temporary, fd, "cannot write artifact")
+                throw abandon(file, "cannot write artifact")
             }
             offset += written
         }
         fsync(fd)
-        close(fd)
-        return Staged(temporary: temporary, size: bytes.count)
+        return Staged(file: file, size: bytes.count)
     }
 
     /// Copies a file into a temporary file with the kernel's sendfile (no trip through user
@@ -67,20 +72,20 @@ public struct ArtifactStore: Sendable {
         var info = stat()
         fstat(input, &info)
         let size = Int(info.st_size)
-        let (temporary, fd) = try createTemporary()
+        let file = try StagedFile.create(in: temporaryDirectory)
+        let fd = file.descriptor
         var offset = 0
         while offset < size {
             let copied = sendfile(fd, input, nil, size - offset)
             if copied < 0 {
                 if errno == EINTR { continue }
-                throw abandon(temporary, fd, "cannot copy \(source.lastPathComponent) into the artifact store")
+                throw abandon(file, "cannot copy \(source.lastPathComponent) into the artifact store")
             }
             if copied == 0 { break }
             offset += copied
         }
         fsync(fd)
-        close(fd)
-        return Staged(temporary: temporary, size: offset)
+        return Staged(file: file, size: offset)
     }
 
     /// Renames a staged blob into place under `hash`, or drops it when that blob already exists.
@@ -97,17 +102,9 @@ public struct ArtifactStore: Sendable {
 
     public func discard(_ staged: Staged) { unlink(staged.temporary.path) }
 
-    private func createTemporary() throws -> (URL, Int32) {
-        let temporary = temporaryDirectory.appendingPathComponent("\(UUID().uuidString).partial")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o400)
-        guard fd >= 0 else { throw WorkspaceError("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
-        return (temporary, fd)
-    }
-
-    private func abandon(_ temporary: URL, _ fd: Int32, _ message: String) -> WorkspaceError {
+    private func abandon(_ file: StagedFile, _ message: String) -> WorkspaceError {
         let reason = String(cString: strerror(errno))
-        close(fd)
-        unlink(temporary.path)
+        unlink(file.url.path)
         return WorkspaceError("\(message): \(reason)")
     }
 
@@ -117,6 +114,23 @@ public struct ArtifactStore: Sendable {
         } catch {
             throw WorkspaceError("artifact \(hash.prefix(12)) is missing from \(root.path) — the workspace is damaged")
         }
+    }
+
+    /// A file under `sha256/`, named (when the store is sound) by its content's hash.
+    public struct Blob {
+        public let name: String
+        public let url: URL
+    }
+
+    /// Every file under `sha256/`.
+    public func blobs() -> [Blob] {
+        let base = root.appendingPathComponent("sha256")
+        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var found: [Blob] = []
+        for case let file as URL in walker where (try? file.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
+            found.append(Blob(name: file.lastPathComponent, url: file))
+        }
+        return found
     }
 
     /// Number of blobs and their total size in bytes.

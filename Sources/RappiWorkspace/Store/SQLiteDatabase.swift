@@ -124,6 +124,12 @@ public final class SQLiteDatabase {
         }
     }
 
+    /// Runs `body` in a write transaction, or as part of the one this connection is already in.
+    public func joiningWriteTransaction<T>(_ body: () throws -> T) throws -> T {
+        if sqlite3_get_autocommit(handle) == 0 { return try body() }
+        return try writeTransaction(body)
+    }
+
     private var lastError: String { String(cString: sqlite3_errmsg(handle)) }
 
     private func prepare(_ sql: String, _ parameters: [SQLValue]) throws -> OpaquePointer {

@@ -4,6 +4,7 @@ import Foundation
 ///
 ///     DIR/workspace.sqlite
 ///     DIR/artifacts/sha256/ab/abcdef…
+///     DIR/artifacts/tmp/*.partial  (blobs being written; those of dead writers go on the next open)
 ///     DIR/logs/
 ///     DIR/locks/run-N.lock   (held while script run N is running: see RunLiveness)
 ///     DIR/data/              (where runs triggered over REST may read, by default)
@@ -15,6 +16,8 @@ public final class Workspace {
     public let database: SQLiteDatabase
     public let artifacts: ArtifactStore
     let runLiveness: RunLiveness
+    /// The `artifacts/tmp/*.partial` files of dead writers this open removed.
+    public let abandonedTemporaries: (files: Int, bytes: Int)
 
     public static let rappiVersion = "0.1.0"
 
@@ -50,6 +53,7 @@ public final class Workspace {
         try database.execute("PRAGMA synchronous = NORMAL")
         try Schema.migrate(database)
         artifacts = try ArtifactStore(root: directory.appendingPathComponent("artifacts"))
+        abandonedTemporaries = StagedFile.removeAbandoned(in: artifacts.temporaryDirectory)
         runLiveness = RunLiveness(directory: directory.appendingPathComponent("locks"))
         try hashClearTokens()
     }
@@ -68,10 +72,12 @@ public final class Workspace {
 
 /// UTC timestamps stored as ISO 8601 text, which sorts as time does.
 public enum Timestamp {
-    public static func now() -> String {
+    public static func now() -> String { string(Date()) }
+
+    public static func string(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        return formatter.string(from: date)
     }
 
     /// `2026-11-27T09:30:12.123Z` → `2026-11-27 09:30:12`, for tables.
@@ -81,13 +87,17 @@ public enum Timestamp {
 }
 
 extension Workspace {
-    /// Stores `bytes` in the artifact store (once per content) and returns their hash.
+    /// Stores `bytes` in the artifact store (once per content) and returns their hash. The blob
+    /// and its row are written under the database's write lock, as every blob is, so
+    /// `workspace gc` (which holds that lock) never sees a blob between its file and its row.
     public func storeArtifact(_ bytes: [UInt8], kind: String) throws -> String {
         let hash = bytes.withUnsafeBytes { ArtifactStore.hash($0) }
-        if !artifacts.contains(hash) {
-            try bytes.withUnsafeBytes { try artifacts.put($0, hash: hash) }
+        try database.joiningWriteTransaction {
+            if !artifacts.contains(hash) {
+                try bytes.withUnsafeBytes { try artifacts.put($0, hash: hash) }
+            }
+            try recordArtifact(hash: hash, size: bytes.count, kind: kind)
         }
-        try recordArtifact(hash: hash, size: bytes.count, kind: kind)
         return hash
     }
 }

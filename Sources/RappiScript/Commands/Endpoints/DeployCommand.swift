@@ -1,9 +1,9 @@
 import RappiDeploy
 import RappiWorkspace
 
-/// `deploy [MODEL[:vN|:stage]] local|aci|kubernetes [as NAME] [port=N] [auth=key|none]`, and for
-/// kubernetes `[replicas=N] [namespace=NS] [cpu=…] [memory=…] [min=N max=N] [serving=kserve]
-/// [registry=…] [rehearse=true]`.
+/// `deploy [MODEL[:vN|:stage]] local|aci|kubernetes [as NAME] [port=N] [auth=key|none]
+/// [tls-cert=FILE tls-key=FILE]`, and for kubernetes `[replicas=N] [namespace=NS] [cpu=…]
+/// [memory=…] [min=N max=N] [serving=kserve] [registry=…] [rehearse=true]`.
 public enum DeployCommand: RappiCommand {
     public static let signature = CommandSignature(
         "deploy", area: "endpoints",
@@ -13,11 +13,12 @@ public enum DeployCommand: RappiCommand {
             .optional([.argument(ArgumentSpec("target", .choice(targets), help: "local, aci or kubernetes"))]),
             .optional([.keyword("as"), .argument(ArgumentSpec("name", .name, help: "the endpoint's name (default: the model's)"))]),
         ],
-        options: [ServerOptions.port.spec, ServerOptions.auth.spec] + KubernetesOptions.specs,
+        options: ServerOptions.specs + KubernetesOptions.specs,
         publishes: ["endpoint", "url", "port", "replaced"],
         examples: ["deploy local", "deploy titanic_rf:v2 aci as titanic port=8080", "deploy titanic_linsvc local auth=none",
                    "deploy titanic_rf kubernetes replicas=3 namespace=ml cpu=500m memory=256Mi min=2 max=8",
-                   "deploy titanic_rf kubernetes serving=kserve", "deploy titanic_rf kubernetes rehearse=true"])
+                   "deploy titanic_rf kubernetes serving=kserve", "deploy titanic_rf kubernetes rehearse=true",
+                   "deploy titanic_rf local tls-cert=server.pem tls-key=server.key"])
 
     static let targets = ["local", "aci", "kubernetes"]
 
@@ -44,6 +45,10 @@ public enum DeployCommand: RappiCommand {
         let version = try ModelReference.resolve(modelText, in: context, for: "deploy")
         let endpointName = name ?? version.name
         let authenticated = try call.value(ServerOptions.auth) == .key
+        let tls = try ServerOptions.tls(call)
+        if tls != nil && target != "local" {
+            throw call.error("tls-cert= is for local endpoints: a \(target!) endpoint serves plain HTTP inside its container (terminate TLS in front of it: an ingress or load balancer)", at: ServerOptions.tlsCert.name)
+        }
         if var settings {
             settings.authenticated = authenticated
             let outcome = try KubernetesEndpoints(workspace: try context.workspace())
@@ -52,7 +57,7 @@ public enum DeployCommand: RappiCommand {
         }
         let deployer = Deployer(workspace: try context.workspace())
         let deployment = try deployer.deploy(version, as: endpointName, from: try ModelReference.follows(modelText), target: target!,
-                                             port: try call.value(ServerOptions.port), authenticated: authenticated)
+                                             port: try call.value(ServerOptions.port), authenticated: authenticated, tls: tls)
         return result(deployment, version: version, target: target!, kubernetes: nil)
     }
 

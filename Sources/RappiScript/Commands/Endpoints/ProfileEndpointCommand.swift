@@ -17,6 +17,7 @@ public enum ProfileEndpointCommand: RappiCommand {
             OptionSpec("requests", .integer, default: "5000", help: "requests to send (1 to 1,000,000)"),
             OptionSpec("concurrency", .integer, default: "8", help: "connections in parallel (1 to 256)"),
             OptionSpec("batch", .integer, default: "1", help: "records per request (1 to 10,000)"),
+            ClientOptions.ca.spec,
         ],
         publishes: ["throughput", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "errors", "server_cpu_cores", "server_peak_mb"],
         examples: ["profile endpoint titanic_rf", "profile endpoint titanic_rf requests=20000 concurrency=16 batch=10"])
@@ -30,14 +31,15 @@ public enum ProfileEndpointCommand: RappiCommand {
         let endpoint = try workspace.endpoint(name)
         let (_, records) = try EndpointData.records(for: endpoint, in: context)
         let body = try RecordJSON.scoreBody((0..<batch).map { records[$0 % records.count] })
-        let client = EndpointClient(workspace: workspace, endpoint: endpoint)
+        let client = EndpointClient(workspace: workspace, endpoint: endpoint, trust: try ClientOptions.trust(call))
+        try client.checkReachable()
         let headers = client.authorization.merging(["Content-Type": "application/json"]) { $1 }
 
         let pid = serverPID(endpoint)
         let cpuBefore = pid.flatMap { ProcessUsage(pid: $0).cpuSeconds }
         let sampler = pid.map { MemorySampler(pid: $0) }
         let report = LoadGenerator.run(url: endpoint.url + "/score", body: body, headers: headers,
-                                       requests: requests, concurrency: concurrency, isCancelled: Interrupt.poll)
+                                       requests: requests, concurrency: concurrency, trust: client.trust, isCancelled: Interrupt.poll)
         let peak = sampler?.stop()
         let cpuAfter = pid.flatMap { ProcessUsage(pid: $0).cpuSeconds }
         let cores = (cpuBefore != nil && cpuAfter != nil) ? (cpuAfter! - cpuBefore!) / report.seconds : nil

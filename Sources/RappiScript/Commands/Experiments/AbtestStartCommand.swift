@@ -16,7 +16,7 @@ public enum AbtestStartCommand: RappiCommand {
             .keyword("vs"),
             .argument(ArgumentSpec("b", .text, help: "variant B: a deployed endpoint, or a registered model MODEL[:vN|:stage]")),
         ],
-        options: [split.spec, unit.spec, ServerOptions.port.spec, ServerOptions.auth.spec],
+        options: [split.spec, unit.spec] + ServerOptions.specs,
         publishes: ["experiment", "url", "port"],
         examples: ["abtest start titanic titanic-rf vs titanic-linsvc unit=PassengerId",
                    "abtest start trial titanic_rf:v1 vs titanic_rf:v2 split=90/10 auth=none"])
@@ -25,6 +25,7 @@ public enum AbtestStartCommand: RappiCommand {
         let name = try call.string("name")!
         let splitA = try ExperimentVariants.split(try call.value(split), call: call, at: "split")
         let authenticated = try call.value(ServerOptions.auth) == .key
+        let tls = try ServerOptions.tls(call)
         let workspace = try context.workspace()
         let router = ExperimentRouterProcess(workspace: workspace)
         if let existing = try? workspace.experiment(name), router.isLive(existing) || existing.status == "running" && existing.pid.map({ LocalProcess.isAlive(pid: Int32($0)) }) == true {
@@ -51,10 +52,10 @@ public enum AbtestStartCommand: RappiCommand {
         let keys = authenticated ? EndpointKeys.generate() : nil
         if let keys { try keys.write(to: router.keysFile(name)) }
         let port = try call.value(ServerOptions.port) ?? FreePort.pick()
-        let url = "http://127.0.0.1:\(port)"
+        let url = "\(ServerTLS.scheme(tls))://127.0.0.1:\(port)"
         let pid: Int32
         do {
-            pid = try router.start(experiment, port: port, authenticated: authenticated)
+            pid = try router.start(experiment, port: port, authenticated: authenticated, tls: tls)
         } catch {
             try? workspace.markExperimentStopped(name)
             throw error

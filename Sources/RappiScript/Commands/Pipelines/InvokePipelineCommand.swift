@@ -19,6 +19,7 @@ public enum InvokePipelineCommand: RappiCommand {
             OptionSpec("timeout", .number, default: "3600", help: "with wait: give up after this many seconds"),
             OptionSpec("token", .text, help: "the pipeline's bearer token (default: the owner's credential of the running server)"),
             OptionSpec("run-timeout", .number, help: "seconds the run may execute before it is stopped (default: 3600)"),
+            ClientOptions.ca.spec,
         ],
         publishes: ["run_id", "run_status", "status_url", "steps_reused"],
         examples: ["invoke pipeline titanic_train version=0 wait=true"],
@@ -35,7 +36,7 @@ public enum InvokePipelineCommand: RappiCommand {
         var fields = [("parameters", JSONText.object(parameters)), ("compute", JSONText.quote(try call.string("compute")!))]
         if let runTimeout = try call.double("run-timeout") { fields.append(("timeout_seconds", Value.format(runTimeout))) }
         let body = JSONText.object(fields)
-        let client = HTTPClient()
+        let client = HTTPClient(trust: try ClientOptions.trust(call))
         guard let token = try call.string("token") ?? server.ownerToken else {
             throw CommandFailure("the workspace server at \(server.baseURL) is from an older rappi — pass the pipeline's token=…")
         }

@@ -15,7 +15,7 @@ public enum PredictCommand: RappiCommand {
             .optional([.keyword("from"), .argument(ArgumentSpec("path", .path, help: "a CSV file (or folder) of records"))]),
             .optional([.keyword("into"), .argument(ArgumentSpec("output", .path, help: "where to write records + prediction + probabilities as CSV"))]),
         ],
-        options: [scores.spec],
+        options: [scores.spec, ClientOptions.ca.spec],
         publishes: ["predictions", "prediction", "accuracy", "rmse", "imputed"],
         examples: ["predict from data/titanic/ds_half", "predict on titanic_rf {\"Pclass\": 3, \"Sex\": \"male\", \"Age\": 22}",
                    "predict on titanic_rf from new_passengers.csv into predictions.csv"])

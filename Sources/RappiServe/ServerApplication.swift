@@ -1,0 +1,26 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+
+extension HTTPServerSettings {
+    /// The one way a rappi server — model server, A/B router, workspace server — becomes a
+    /// Hummingbird application: `responder` on host:port, every connection behind
+    /// `ConnectionGuard` (idle connections and requests slower than `requestTimeoutSeconds`
+    /// closed), over TLS when `tls` is set.
+    func application<Responder: HTTPResponder>(
+        responder: Responder, requestTimeoutSeconds: Int?, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws -> Application<Responder> where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+        let http = GuardedHTTP1Channel.builder(idleTimeout: idleTimeoutSeconds, requestTimeout: requestTimeoutSeconds)
+        let server = try tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: try $0.serverConfiguration()) } ?? http
+        return Application(
+            responder: responder,
+            server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: onServerRunning,
+            eventLoopGroupProvider: ModelServer.eventLoopGroupProvider(threads: eventLoopThreads),
+            logger: logger)
+    }
+}
