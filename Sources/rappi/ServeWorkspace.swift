@@ -21,6 +21,8 @@ struct ServeWorkspace: AsyncParsableCommand {
         "A folder runs triggered over REST may read and write (repeatable; default: the workspace's data/).", valueName: "dir"))
     var dataRoots: [String] = []
     @Option(help: "Seconds before an idle connection is closed, and within which a request must arrive whole.") var idleTimeout = 30
+    @Flag(help: "Workers of local targets reach the workspace only over HTTP, as a cluster node's would.") var remoteWorkers = false
+    @Option(help: "Seconds without a heartbeat after which a remote worker counts as dead (its run is requeued).") var workerHeartbeatTimeout = 30.0
 
     func run() async throws {
         let directory = Workspace.resolveDirectory(option: common.workspace)
@@ -32,7 +34,11 @@ struct ServeWorkspace: AsyncParsableCommand {
                 throw ValidationError("--data-root \(root.path) is not a folder — give an existing folder REST-triggered runs may read")
             }
         }
-        let scheduler = PipelineScheduler(workspaceDirectory: directory, dataRoots: roots)
+        guard workerHeartbeatTimeout > 0 else { throw ValidationError("--worker-heartbeat-timeout must be a positive number of seconds") }
+        let workerTokens = WorkerTokens()
+        let link: PipelineRunExecutor.WorkerLink = remoteWorkers
+            ? .http(server: "http://\(host):\(port)", tokens: workerTokens, heartbeatTimeout: workerHeartbeatTimeout) : .workspaceFiles
+        let scheduler = PipelineScheduler(workspaceDirectory: directory, dataRoots: roots, link: link)
         scheduler.log = { line in
             FileHandle.standardError.write(Data("[\(Timestamp.short(Timestamp.now()))] \(line)\n".utf8))
         }
@@ -43,6 +49,7 @@ struct ServeWorkspace: AsyncParsableCommand {
         var configuration = WorkspaceServer.Configuration(workspaceDirectory: directory)
         configuration.host = host
         configuration.port = port
+        configuration.workerTokens = workerTokens
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be at least 1 second") }
         configuration.idleTimeoutSeconds = idleTimeout
         configuration.requestTimeoutSeconds = idleTimeout
@@ -60,6 +67,8 @@ struct ServeWorkspace: AsyncParsableCommand {
 }
 
 /// `rappi pipeline-worker` — executes one claimed pipeline run (started by an executor; hidden).
+/// With `--workspace` it opens the workspace's files; with `--server URL --token T` it talks to
+/// the workspace server only (a Ray node, or `rappi serve --remote-workers`).
 struct PipelineWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline-worker", abstract: "Execute one claimed pipeline run (internal).", shouldDisplay: false)
@@ -68,25 +77,43 @@ struct PipelineWorkerCommand: ParsableCommand {
     @Option(name: .customLong("run")) var runID: Int
     @Option var threads: Int
     @Option(help: "Memory limit in bytes (0: none).") var memory = 0
-    @Option(help: "The executor's pid: the worker dies with it.") var parent: Int32
+    @Option(help: "The executor's pid: the worker dies with it (a local executor's worker).") var parent: Int32?
     @Option(name: .customLong("data-root"), help: "Where a run triggered over REST may read and write (repeatable).") var dataRoots: [String] = []
+    @Option(help: "The workspace server's URL: reach the workspace only over HTTP (no workspace path).") var server: String?
+    @Option(help: "The worker token the executor made for this run (with --server).") var token: String?
+    @Option(help: "Seconds between heartbeats to the workspace server (with --server).") var heartbeatSeconds = 2.0
+
+    func validate() throws {
+        if server != nil, common.workspace != nil {
+            throw ValidationError("give either --workspace (open the workspace's files) or --server and --token (over HTTP), not both")
+        }
+        if (server == nil) != (token == nil) { throw ValidationError("--server and --token go together") }
+    }
 
     func run() throws {
         // Die with the executor, so a crashed server leaves no orphan writing to the run.
         // (prctl(PR_SET_PDEATHSIG) is variadic C and not callable from Swift; watch instead.)
-        let executor = parent
-        guard getppid() == executor else { throw ExitCode(3) }
-        Thread.detachNewThread {
-            while getppid() == executor { usleep(100_000) }
-            _exit(3)
+        if let executor = parent {
+            guard getppid() == executor else { throw ExitCode(3) }
+            Thread.detachNewThread {
+                while getppid() == executor { usleep(100_000) }
+                _exit(3)
+            }
         }
         if memory > 0 {
             var limit = rlimit(rlim_cur: rlim_t(memory), rlim_max: rlim_t(memory))
             setrlimit(Int32(RLIMIT_DATA.rawValue), &limit)
         }
-        let worker = PipelineWorker(workspaceDirectory: Workspace.resolveDirectory(option: common.workspace), runID: runID, threads: max(1, threads),
-                                    dataRoots: dataRoots.map { URL(fileURLWithPath: $0) })
-        let succeeded = try worker.run()
+        let succeeded: Bool
+        if let server, let token {
+            var worker = RemotePipelineWorker(server: server, token: token, runID: runID, threads: max(1, threads))
+            worker.heartbeatSeconds = max(0.05, heartbeatSeconds)
+            succeeded = try worker.run()
+        } else {
+            let workspace = try Workspace(directory: Workspace.resolveDirectory(option: common.workspace))
+            succeeded = try PipelineWorker(workspace: workspace, runID: runID, threads: max(1, threads),
+                                           dataRoots: dataRoots.map { URL(fileURLWithPath: $0) }).run()
+        }
         throw ExitCode(succeeded ? 0 : 1)
     }
 }

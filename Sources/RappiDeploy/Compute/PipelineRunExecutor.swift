@@ -20,16 +20,29 @@ public struct PipelineRunExecutor {
         case timeout
     }
 
+    /// How the worker reaches the workspace.
+    public enum WorkerLink: Sendable {
+        /// It opens the workspace's files (the default: nothing in between).
+        case workspaceFiles
+        /// Only over HTTP, through the workspace server at `server` with a token from `tokens`
+        /// (`rappi serve --remote-workers`; what a Ray node's worker does). A worker silent for
+        /// `heartbeatTimeout` seconds counts as dead.
+        case http(server: String, tokens: WorkerTokens, heartbeatTimeout: Double)
+    }
+
     public let workspaceDirectory: URL
     /// The rappi binary that runs `pipeline-worker`.
     public let executable: String
     /// Where runs triggered over REST may read and write (empty: the workspace's `data/`).
     public let dataRoots: [URL]
+    public let link: WorkerLink
 
-    public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable, dataRoots: [URL] = []) {
+    public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable, dataRoots: [URL] = [],
+                link: WorkerLink = .workspaceFiles) {
         self.workspaceDirectory = workspaceDirectory
         self.executable = executable
         self.dataRoots = dataRoots
+        self.link = link
     }
 
     public static var currentExecutable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
@@ -43,10 +56,20 @@ public struct PipelineRunExecutor {
     public func execute(_ run: PipelineRun, on target: ComputeTarget, poll: () -> Stop? = { nil }) throws -> String {
         let workspace = try Workspace(directory: workspaceDirectory)
         let log = Self.logFile(workspace: workspaceDirectory, run: run.id)
-        let arguments = [
-            "pipeline-worker", "--workspace", workspaceDirectory.path, "--run", String(run.id),
+        var arguments = [
+            "pipeline-worker", "--run", String(run.id),
             "--threads", String(target.threads), "--memory", String(target.memoryBytes), "--parent", String(getpid()),
-        ] + dataRoots.flatMap { ["--data-root", $0.path] }
+        ]
+        var heartbeat: (tokens: WorkerTokens, timeout: Double)?
+        switch link {
+        case .workspaceFiles:
+            arguments += ["--workspace", workspaceDirectory.path] + dataRoots.flatMap { ["--data-root", $0.path] }
+        case .http(let server, let tokens, let timeout):
+            // Four heartbeats per timeout: one lost request is not a dead worker.
+            arguments += ["--server", server, "--token", tokens.issue(for: run.id), "--heartbeat-seconds", String(timeout / 4)]
+            heartbeat = (tokens, timeout)
+        }
+        defer { heartbeat?.tokens.revoke(run.id) }
         let pid: Int32
         do {
             pid = try LocalProcess.spawnDetached(executable: executable, arguments: arguments, logFile: log,
@@ -59,6 +82,7 @@ public struct PipelineRunExecutor {
 
         var peak = 0
         var stopped: Stop?
+        var silentFor: Double?
         var memoryExceeded = false
         var waitStatus: Int32 = 0
         var ticks = 0
@@ -82,6 +106,10 @@ public struct PipelineRunExecutor {
                 } else if Date() > deadline {
                     stopped = .timeout
                     kill(pid, SIGKILL)
+                } else if let heartbeat, let last = heartbeat.tokens.lastSeen(run.id),
+                          Date().timeIntervalSince(last) > heartbeat.timeout {
+                    silentFor = Date().timeIntervalSince(last)
+                    kill(pid, SIGKILL)
                 }
             }
             usleep(50_000)
@@ -90,6 +118,10 @@ public struct PipelineRunExecutor {
         let current = try workspace.pipelineRun(run.id)
         guard current.status == "running" else { return current.status }  // the worker recorded the end itself
         let logText = Self.text(of: log)
+        if let silentFor, stopped == nil {
+            try Self.retryOrFail(current, because: "its worker stopped reporting (no heartbeat for \(Self.describeSeconds(silentFor)))", in: workspace)
+            return try workspace.pipelineRun(run.id).status
+        }
         if memoryExceeded || logText.contains("failed to allocate") {
             let peakText = peak > 0 ? " (resident memory reached \(ByteSize.describe(peak)))" : ""
             try workspace.finishPipelineRun(run.id, status: "failed", error: """
@@ -122,7 +154,18 @@ public struct PipelineRunExecutor {
         }
     }
 
-    private static func describeSeconds(_ seconds: Double) -> String {
+    /// A run whose attempt died without finishing it: back in the queue for another attempt
+    /// (finished steps are reused), or failed with `reason` after three attempts.
+    public static func retryOrFail(_ run: PipelineRun, because reason: String, in workspace: Workspace) throws {
+        if run.attempt >= 3 {
+            try workspace.finishPipelineRun(run.id, status: "failed",
+                error: "interrupted \(run.attempt) times: \(reason) — not retried again; start a new run", outputsJSON: "{}")
+        } else {
+            try workspace.requeuePipelineRun(run.id, reason: "requeued after \(reason) (attempt \(run.attempt))")
+        }
+    }
+
+    static func describeSeconds(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }
 

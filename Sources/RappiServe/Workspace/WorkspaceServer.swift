@@ -22,6 +22,10 @@ public enum WorkspaceServer {
         public var requestTimeoutSeconds = 30
         /// Checks trigger parameters against how the pipeline uses them (422 with the message).
         public var checkParameters: @Sendable (PipelineDefinition, [(name: String, value: String)]) -> (parameter: String, message: String)? = { _, _ in nil }
+        /// Tokens of remote pipeline workers, shared with the executors that make them.
+        public var workerTokens = WorkerTokens()
+        /// Largest model file a remote worker may upload.
+        public var maxWorkerUploadBytes = 1 << 30
         public init(workspaceDirectory: URL) { self.workspaceDirectory = workspaceDirectory }
     }
 
@@ -34,7 +38,8 @@ public enum WorkspaceServer {
         let workspace = try Workspace(directory: configuration.workspaceDirectory)
         let baseURL = "http://\(configuration.host):\(configuration.port)"
         let record = WorkspaceServerRecord(pid: getpid(), port: configuration.port, host: configuration.host)
-        let api = WorkspaceAPI(store: WorkspaceStore(workspace), baseURL: baseURL, ownerToken: record.ownerToken,
+        let store = WorkspaceStore(workspace)
+        let api = WorkspaceAPI(store: store, baseURL: baseURL, ownerToken: record.ownerToken,
                                bodies: InFlightLimiter(limit: configuration.maxConcurrentBodies),
                                maxBodyBytes: configuration.maxBodyBytes, checkParameters: configuration.checkParameters,
                                onEnqueue: onEnqueue)
@@ -42,7 +47,8 @@ public enum WorkspaceServer {
         logger.logLevel = .warning
         let directory = configuration.workspaceDirectory
         let application = Application(
-            router: api.router(),
+            router: api.router(workers: WorkerAPI(store: store, tokens: configuration.workerTokens,
+                                                  maxUploadBytes: configuration.maxWorkerUploadBytes)),
             server: GuardedHTTP1Channel.builder(idleTimeout: configuration.idleTimeoutSeconds,
                                                 requestTimeout: configuration.requestTimeoutSeconds),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
