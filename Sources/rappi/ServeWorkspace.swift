@@ -23,6 +23,8 @@ struct ServeWorkspace: AsyncParsableCommand {
     @Option(help: "Seconds before an idle connection is closed, and within which a request must arrive whole.") var idleTimeout = 30
     @Flag(help: "Workers of local targets reach the workspace only over HTTP, as a cluster node's would.") var remoteWorkers = false
     @Option(help: "Seconds without a heartbeat after which a remote worker counts as dead (its run is requeued).") var workerHeartbeatTimeout = 30.0
+    @Option(help: ArgumentHelp("The URL remote workers (Ray nodes) reach this server at (default http://HOST:PORT).", valueName: "url"))
+    var advertiseURL: String?
 
     func run() async throws {
         let directory = Workspace.resolveDirectory(option: common.workspace)
@@ -36,9 +38,10 @@ struct ServeWorkspace: AsyncParsableCommand {
         }
         guard workerHeartbeatTimeout > 0 else { throw ValidationError("--worker-heartbeat-timeout must be a positive number of seconds") }
         let workerTokens = WorkerTokens()
-        let link: PipelineRunExecutor.WorkerLink = remoteWorkers
-            ? .http(server: "http://\(host):\(port)", tokens: workerTokens, heartbeatTimeout: workerHeartbeatTimeout) : .workspaceFiles
-        let scheduler = PipelineScheduler(workspaceDirectory: directory, dataRoots: roots, link: link)
+        let controlPlane = PipelineRunExecutor.ControlPlane(server: advertiseURL ?? "http://\(host):\(port)", tokens: workerTokens,
+                                                            heartbeatTimeout: workerHeartbeatTimeout)
+        let scheduler = PipelineScheduler(workspaceDirectory: directory, dataRoots: roots, controlPlane: controlPlane,
+                                          localWorkersOverHTTP: remoteWorkers)
         scheduler.log = { line in
             FileHandle.standardError.write(Data("[\(Timestamp.short(Timestamp.now()))] \(line)\n".utf8))
         }
@@ -80,14 +83,20 @@ struct PipelineWorkerCommand: ParsableCommand {
     @Option(help: "The executor's pid: the worker dies with it (a local executor's worker).") var parent: Int32?
     @Option(name: .customLong("data-root"), help: "Where a run triggered over REST may read and write (repeatable).") var dataRoots: [String] = []
     @Option(help: "The workspace server's URL: reach the workspace only over HTTP (no workspace path).") var server: String?
-    @Option(help: "The worker token the executor made for this run (with --server).") var token: String?
+    @Option(help: "The worker token the executor made for this run (with --server; default $RAPPI_WORKER_TOKEN).") var token: String?
     @Option(help: "Seconds between heartbeats to the workspace server (with --server).") var heartbeatSeconds = 2.0
+
+    private var workerToken: String? {
+        token ?? ProcessInfo.processInfo.environment[PipelineRunExecutor.ControlPlane.tokenVariable].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     func validate() throws {
         if server != nil, common.workspace != nil {
             throw ValidationError("give either --workspace (open the workspace's files) or --server and --token (over HTTP), not both")
         }
-        if (server == nil) != (token == nil) { throw ValidationError("--server and --token go together") }
+        if server != nil, workerToken == nil {
+            throw ValidationError("--server needs the run's worker token: --token T or $\(PipelineRunExecutor.ControlPlane.tokenVariable)")
+        }
     }
 
     func run() throws {
@@ -105,7 +114,7 @@ struct PipelineWorkerCommand: ParsableCommand {
             setrlimit(Int32(RLIMIT_DATA.rawValue), &limit)
         }
         let succeeded: Bool
-        if let server, let token {
+        if let server, let token = workerToken {
             var worker = RemotePipelineWorker(server: server, token: token, runID: runID, threads: max(1, threads))
             worker.heartbeatSeconds = max(0.05, heartbeatSeconds)
             succeeded = try worker.run()

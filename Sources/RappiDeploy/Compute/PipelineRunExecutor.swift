@@ -20,14 +20,16 @@ public struct PipelineRunExecutor {
         case timeout
     }
 
-    /// How the worker reaches the workspace.
-    public enum WorkerLink: Sendable {
-        /// It opens the workspace's files (the default: nothing in between).
-        case workspaceFiles
-        /// Only over HTTP, through the workspace server at `server` with a token from `tokens`
-        /// (`rappi serve --remote-workers`; what a Ray node's worker does). A worker silent for
-        /// `heartbeatTimeout` seconds counts as dead.
-        case http(server: String, tokens: WorkerTokens, heartbeatTimeout: Double)
+    /// The workspace server remote workers talk to (`rappi serve` runs executors with one).
+    public struct ControlPlane: Sendable {
+        /// The URL workers reach the server at.
+        public let server: String
+        public let tokens: WorkerTokens
+        /// A worker silent this many seconds counts as dead.
+        public let heartbeatTimeout: Double
+        public init(server: String, tokens: WorkerTokens, heartbeatTimeout: Double) {
+            self.server = server; self.tokens = tokens; self.heartbeatTimeout = heartbeatTimeout
+        }
     }
 
     public let workspaceDirectory: URL
@@ -35,14 +37,18 @@ public struct PipelineRunExecutor {
     public let executable: String
     /// Where runs triggered over REST may read and write (empty: the workspace's `data/`).
     public let dataRoots: [URL]
-    public let link: WorkerLink
+    /// Nil: runs on Ray targets cannot execute here (no server for their workers).
+    public let controlPlane: ControlPlane?
+    /// Workers of local targets, too, reach the workspace only over HTTP (`rappi serve --remote-workers`).
+    public let localWorkersOverHTTP: Bool
 
     public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable, dataRoots: [URL] = [],
-                link: WorkerLink = .workspaceFiles) {
+                controlPlane: ControlPlane? = nil, localWorkersOverHTTP: Bool = false) {
         self.workspaceDirectory = workspaceDirectory
         self.executable = executable
         self.dataRoots = dataRoots
-        self.link = link
+        self.controlPlane = controlPlane
+        self.localWorkersOverHTTP = localWorkersOverHTTP
     }
 
     public static var currentExecutable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
@@ -55,25 +61,35 @@ public struct PipelineRunExecutor {
     /// `poll` is called about every 50 ms while the worker runs; a non-nil answer stops it.
     public func execute(_ run: PipelineRun, on target: ComputeTarget, poll: () -> Stop? = { nil }) throws -> String {
         let workspace = try Workspace(directory: workspaceDirectory)
+        if let cluster = target.cluster {
+            guard let controlPlane else {
+                try workspace.finishPipelineRun(run.id, status: "failed", error: """
+                    compute '\(target.name)' is a Ray cluster: its workers reach the workspace through the workspace server — \
+                    start `rappi serve` (reachable from the cluster's nodes) and run the pipeline again
+                    """, outputsJSON: "{}")
+                return "failed"
+            }
+            return try RayRunExecutor(workspaceDirectory: workspaceDirectory, controlPlane: controlPlane)
+                .execute(run, on: target, cluster: cluster, executable: executable, poll: poll)
+        }
         let log = Self.logFile(workspace: workspaceDirectory, run: run.id)
         var arguments = [
             "pipeline-worker", "--run", String(run.id),
             "--threads", String(target.threads), "--memory", String(target.memoryBytes), "--parent", String(getpid()),
         ]
-        var heartbeat: (tokens: WorkerTokens, timeout: Double)?
-        switch link {
-        case .workspaceFiles:
+        let heartbeat = localWorkersOverHTTP ? controlPlane : nil
+        var environment = ["SWIFT_BACKTRACE": "enable=no"]
+        if let heartbeat {
+            arguments += ["--server", heartbeat.server] + heartbeat.workerArguments
+            environment[ControlPlane.tokenVariable] = heartbeat.tokens.issue(for: run.id)
+        } else {
             arguments += ["--workspace", workspaceDirectory.path] + dataRoots.flatMap { ["--data-root", $0.path] }
-        case .http(let server, let tokens, let timeout):
-            // Four heartbeats per timeout: one lost request is not a dead worker.
-            arguments += ["--server", server, "--token", tokens.issue(for: run.id), "--heartbeat-seconds", String(timeout / 4)]
-            heartbeat = (tokens, timeout)
         }
         defer { heartbeat?.tokens.revoke(run.id) }
         let pid: Int32
         do {
             pid = try LocalProcess.spawnDetached(executable: executable, arguments: arguments, logFile: log,
-                                                 extraEnvironment: ["SWIFT_BACKTRACE=enable=no"])
+                                                 extraEnvironment: environment.map { "\($0.key)=\($0.value)" })
         } catch {
             try workspace.finishPipelineRun(run.id, status: "failed", error: "could not start a worker: \(error)", outputsJSON: "{}")
             return "failed"
@@ -107,7 +123,7 @@ public struct PipelineRunExecutor {
                     stopped = .timeout
                     kill(pid, SIGKILL)
                 } else if let heartbeat, let last = heartbeat.tokens.lastSeen(run.id),
-                          Date().timeIntervalSince(last) > heartbeat.timeout {
+                          Date().timeIntervalSince(last) > heartbeat.heartbeatTimeout {
                     silentFor = Date().timeIntervalSince(last)
                     kill(pid, SIGKILL)
                 }
@@ -179,4 +195,13 @@ public struct PipelineRunExecutor {
         guard let data = FileManager.default.contents(atPath: file.path) else { return "" }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+extension PipelineRunExecutor.ControlPlane {
+    /// The environment variable a remote worker finds its token in (not on its command line,
+    /// where `ps` would show it).
+    public static let tokenVariable = "RAPPI_WORKER_TOKEN"
+
+    /// Four heartbeats per timeout: one lost request is not a dead worker.
+    var workerArguments: [String] { ["--heartbeat-seconds", String(heartbeatTimeout / 4)] }
 }

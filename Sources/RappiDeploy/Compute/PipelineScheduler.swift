@@ -16,9 +16,10 @@ public final class PipelineScheduler: @unchecked Sendable {
     public var log: @Sendable (String) -> Void = { _ in }
 
     public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable, dataRoots: [URL] = [],
-                link: PipelineRunExecutor.WorkerLink = .workspaceFiles) {
+                controlPlane: PipelineRunExecutor.ControlPlane? = nil, localWorkersOverHTTP: Bool = false) {
         self.workspaceDirectory = workspaceDirectory
-        executor = PipelineRunExecutor(workspaceDirectory: workspaceDirectory, executable: executable, dataRoots: dataRoots, link: link)
+        executor = PipelineRunExecutor(workspaceDirectory: workspaceDirectory, executable: executable, dataRoots: dataRoots,
+                                       controlPlane: controlPlane, localWorkersOverHTTP: localWorkersOverHTTP)
     }
 
     /// Marks runs whose executor is gone: requeued for another attempt (finished steps are

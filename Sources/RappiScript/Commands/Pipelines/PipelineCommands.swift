@@ -129,6 +129,12 @@ public enum RunShowCommand: RappiCommand {
                 extra.append("--- step \(step.step): \(step.statement)")
                 extra.append(step.log!)
             }
+            // The worker's own output — for a run on Ray, the Ray job's log.
+            if let data = FileManager.default.contents(atPath: log), !data.isEmpty {
+                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                extra.append("--- worker log" + (lines.count > 200 ? " (last 200 of \(lines.count) lines)" : ""))
+                extra.append(lines.suffix(200).joined(separator: "\n"))
+            }
         }
         result.output += "\n" + extra.joined(separator: "\n")
         return result
