@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -19,7 +20,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("RAPPI_BINARY", os.path.join(ROOT, ".build", "debug", "rappi"))
-RAY = os.path.join(os.path.dirname(os.path.realpath(os.sys.executable)), "ray")
+RAY = os.path.join(os.path.dirname(sys.executable), "ray")
 if not os.path.exists(RAY):
     RAY = shutil.which("ray") or "ray"
 

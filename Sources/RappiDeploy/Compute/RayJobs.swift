@@ -19,8 +19,8 @@ public final class RayJobs {
         public let alive: Bool
         public let totalCPU: Double
         public let freeCPU: Double
-        public let totalMemory: Double
-        public let freeMemory: Double
+        /// Memory Ray may schedule on the node (what jobs' `entrypoint_memory` draws from).
+        public let memory: Double
         /// Custom resources (not CPU, memory, GPU or Ray's own `node:` markers): total.
         public let custom: [String: Double]
     }
@@ -52,21 +52,32 @@ public final class RayJobs {
 
     public func logs(_ id: String) throws -> String { try call("GET", "/api/jobs/\(id)/logs")["logs"] as? String ?? "" }
 
-    /// Every node with its resources, total and free (the dashboard's node summary).
+    /// Every node with its resources: totals from the dashboard's node summary, CPUs in use
+    /// from its per-node usage report ("1.0/2.0 CPU"; all free when Ray has not reported yet).
     public func nodes() throws -> [Node] {
-        let object = try call("GET", "/nodes?view=summary")
-        let summary = (object["data"] as? [String: Any])?["summary"] as? [[String: Any]] ?? []
-        return summary.map { entry in
+        let data = try call("GET", "/nodes?view=summary")["data"] as? [String: Any] ?? [:]
+        let usage = data["node_logical_resources"] as? [String: String] ?? [:]
+        return (data["summary"] as? [[String: Any]] ?? []).map { entry in
             let raylet = entry["raylet"] as? [String: Any] ?? [:]
-            let total = (raylet["resources"] as? [String: Any] ?? entry["resources_total"] as? [String: Any] ?? [:])
-                .compactMapValues { ($0 as? NSNumber)?.doubleValue }
-            let available = (raylet["resourcesAvailable"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
-            let custom = total.filter { !["CPU", "GPU", "memory", "object_store_memory"].contains($0.key) && !$0.key.hasPrefix("node:") && !$0.key.hasPrefix("accelerator_type") }
-            return Node(address: entry["ip"] as? String ?? raylet["nodeManagerAddress"] as? String ?? "?",
+            let total = (raylet["resourcesTotal"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+            let custom = total.filter { !["CPU", "GPU", "memory", "objectStoreMemory", "object_store_memory"].contains($0.key)
+                && !$0.key.hasPrefix("node:") && !$0.key.hasPrefix("accelerator_type") }
+            let usedCPU = (raylet["nodeId"] as? String).flatMap { usage[$0] }.flatMap(Self.usedCPU) ?? 0
+            let memory = total["memory"] ?? 0
+            return Node(address: "\(raylet["nodeManagerAddress"] as? String ?? entry["ip"] as? String ?? "?"):\((raylet["nodeManagerPort"] as? NSNumber)?.intValue ?? 0)",
                         alive: (raylet["state"] as? String ?? "ALIVE") == "ALIVE",
-                        totalCPU: total["CPU"] ?? 0, freeCPU: available["CPU"] ?? total["CPU"] ?? 0,
-                        totalMemory: total["memory"] ?? 0, freeMemory: available["memory"] ?? total["memory"] ?? 0, custom: custom)
+                        totalCPU: total["CPU"] ?? 0, freeCPU: max(0, (total["CPU"] ?? 0) - usedCPU),
+                        memory: memory, custom: custom)
         }
+    }
+
+    /// "1.0/2.0 CPU" in Ray's usage report → 1.0.
+    static func usedCPU(_ report: String) -> Double? {
+        for line in report.split(separator: "\n") where line.hasSuffix(" CPU") {
+            let fraction = line.trimmingCharacters(in: .whitespaces).dropLast(4).split(separator: "/")
+            if let used = fraction.first.flatMap({ Double($0) }) { return used }
+        }
+        return nil
     }
 
     private func call(_ method: String, _ path: String, body: String? = nil) throws -> [String: Any] {

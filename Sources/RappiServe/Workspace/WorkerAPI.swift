@@ -27,8 +27,7 @@ struct WorkerAPI: Sendable {
     let maxUploadBytes: Int
 
     func register(on router: Router<BasicRequestContext>) {
-        let base = "/api/worker/runs/:id"
-        router.get(base) { request, context in
+        router.get("/api/worker/runs/:id") { request, context in
             let runID = try authorize(request, context)
             return try await store.with { workspace in
                 try Self.requireRunning(runID, in: workspace)
@@ -36,7 +35,7 @@ struct WorkerAPI: Sendable {
                 return try Self.json(.ok, ["replica": replica])
             }
         }
-        router.get("\(base)/artifacts/:hash") { request, context in
+        router.get("/api/worker/runs/:id/artifacts/:hash") { request, context in
             let runID = try authorize(request, context)
             let hash = try Self.hash(context)
             let data: Data = try await store.with { workspace in
@@ -49,7 +48,7 @@ struct WorkerAPI: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
                             body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
-        router.put("\(base)/artifacts/:hash") { request, context in
+        router.put("/api/worker/runs/:id/artifacts/:hash") { request, context in
             let runID = try authorize(request, context)
             let hash = try Self.hash(context)
             let kind = request.uri.queryParameters.get("kind") ?? "model-state"
@@ -68,7 +67,7 @@ struct WorkerAPI: Sendable {
             }
             return Response(status: .noContent)
         }
-        router.post("\(base)/steps/:step/start") { request, context in
+        router.post("/api/worker/runs/:id/steps/:step/start") { request, context in
             let runID = try authorize(request, context)
             let step = try Self.step(context)
             try await store.with { workspace in
@@ -77,7 +76,7 @@ struct WorkerAPI: Sendable {
             }
             return Response(status: .noContent)
         }
-        router.post("\(base)/steps/:step/finish") { request, context in
+        router.post("/api/worker/runs/:id/steps/:step/finish") { request, context in
             let runID = try authorize(request, context)
             let step = try Self.step(context)
             let outcome = try StepOutcome(wire: try await Self.object(request, limit: maxUploadBytes))
@@ -90,36 +89,37 @@ struct WorkerAPI: Sendable {
             }
             return Response(status: .noContent)
         }
-        router.get("\(base)/reusable") { request, context in
+        router.get("/api/worker/runs/:id/reusable") { request, context in
             let runID = try authorize(request, context)
             guard let fingerprint = request.uri.queryParameters.get("fingerprint"), !fingerprint.isEmpty else {
                 throw APIError.invalidInput("give ?fingerprint=HEX", details: [RecordError(row: 0, field: "fingerprint", problem: "missing")])
             }
             return try await store.with { workspace in
                 try Self.requireRunning(runID, in: workspace)
-                let step = try workspace.reusableStep(fingerprint: fingerprint)
-                return try Self.json(.ok, ["step": step?.wireObject ?? NSNull()])
+                let step: Any = try workspace.reusableStep(fingerprint: fingerprint).map { $0.wireObject } ?? NSNull()
+                return try Self.json(.ok, ["step": step])
             }
         }
-        router.post("\(base)/models") { request, context in
+        router.post("/api/worker/runs/:id/models") { request, context in
             let runID = try authorize(request, context)
             let object = try await Self.object(request, limit: 1 << 20)
             guard let hash = object["content_hash"] as? String, Self.isHash(hash) else {
                 throw APIError.invalidInput("\"content_hash\" must be the SHA-256 of the uploaded model file",
                                             details: [RecordError(row: 0, field: "content_hash", problem: "missing")])
             }
-            var registration = try ModelRegistration(wire: object, bytes: [], runID: runID)
+            let described = try ModelRegistration(wire: object, bytes: [], runID: runID)
             return try await store.with { workspace in
                 try Self.requireRunning(runID, in: workspace)
                 guard workspace.artifacts.contains(hash) else {
                     throw APIError.invalidInput("model file \(hash.prefix(12)) was not uploaded — PUT it to artifacts/\(hash) first")
                 }
+                var registration = described
                 registration.bytes = [UInt8](try workspace.artifacts.read(hash))
                 let registered = try workspace.registerModel(registration).version
                 return try Self.json(.ok, ["name": registered.name, "version": registered.version, "content_hash": registered.contentHash])
             }
         }
-        router.post("\(base)/finish") { request, context in
+        router.post("/api/worker/runs/:id/finish") { request, context in
             let runID = try authorize(request, context)
             let object = try await Self.object(request, limit: 1 << 20)
             guard let status = object["status"] as? String, ["succeeded", "failed"].contains(status) else {
@@ -132,7 +132,7 @@ struct WorkerAPI: Sendable {
             }
             return Response(status: .noContent)
         }
-        router.post("\(base)/heartbeat") { request, context in
+        router.post("/api/worker/runs/:id/heartbeat") { request, context in
             _ = try authorize(request, context)
             return Response(status: .noContent)
         }

@@ -110,11 +110,11 @@ public enum ComputeListCommand: RappiCommand {
             lines.append("Ray cluster \(address) (\(names.map(\.name).sorted().joined(separator: ", "))):")
             do {
                 let nodes = try RayJobs(address: address).nodes()
-                var nodeTable = TextTable(["node", "state", "CPU free/total", "memory free/total", "custom resources"])
+                var nodeTable = TextTable(["node", "state", "CPU free/total", "memory", "custom resources"])
                 for node in nodes {
                     nodeTable.add([node.address, node.alive ? "alive" : "dead",
                                    "\(RayCluster.describe(node.freeCPU))/\(RayCluster.describe(node.totalCPU))",
-                                   "\(ByteSize.describe(Int(node.freeMemory)))/\(ByteSize.describe(Int(node.totalMemory)))",
+                                   ByteSize.describe(Int(node.memory)),
                                    node.custom.sorted { $0.key < $1.key }.map { "\($0.key):\(RayCluster.describe($0.value))" }.joined(separator: ",")])
                 }
                 lines.append(nodes.isEmpty ? "  no nodes" : nodeTable.render())
