@@ -97,7 +97,8 @@ final class RemoteWorkerTests: XCTestCase {
         XCTAssertEqual(defined.status, 0, defined.stderr)
         let server = try WorkspaceServerProcess(workspace: remote.workspace, extraArguments: ["--remote-workers"])
         let result = try remote.run(["-c", "run pipeline exporter"])
-        XCTAssertTrue(result.stdout.contains("— failed"), result.stdout + result.stderr)
+        XCTAssertNotEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("failed: step 2 failed:"), result.stderr)
         XCTAssertTrue((result.stdout + result.stderr).contains("`upload dataset` needs the workspace's own machine and cannot run on a remote worker — run this pipeline on a local compute target"),
                       result.stdout + result.stderr + server.output)
         XCTAssertNil(try Workspace(directory: remote.workspace).datasetNames().first { $0 == "copy" })
