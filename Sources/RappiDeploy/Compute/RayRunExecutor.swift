@@ -29,10 +29,12 @@ struct RayRunExecutor {
             .joined(separator: " ")
         var body: [String: Any] = [
             "entrypoint": entrypoint,
-            "submission_id": "rappi-run\(run.id)-attempt\(run.attempt)-\(Workspace.randomHex(bytes: 4))",
+            // Unique across workspaces sharing a cluster: the workspace's id, the run, the attempt.
+            "submission_id": "rappi-\((try? workspace.identifier()) ?? "ws")-run\(run.id)-attempt\(run.attempt)-\(Workspace.randomHex(bytes: 3))",
             "entrypoint_num_cpus": target.threads,
             "runtime_env": ["env_vars": [PipelineRunExecutor.ControlPlane.tokenVariable: token, "SWIFT_BACKTRACE": "enable=no"]],
-            "metadata": ["rappi_run": String(run.id), "rappi_pipeline": run.pipeline, "rappi_compute": target.name],
+            "metadata": ["rappi_run": String(run.id), "rappi_pipeline": run.pipeline, "rappi_compute": target.name,
+                         "rappi_workspace": workspaceDirectory.path],
         ]
         if target.memoryBytes > 0 { body["entrypoint_memory"] = target.memoryBytes }
         if !cluster.resources.isEmpty { body["entrypoint_resources"] = cluster.resources }
@@ -42,6 +44,7 @@ struct RayRunExecutor {
             return "failed"
         }
         let log = PipelineRunExecutor.logFile(workspace: workspaceDirectory, run: run.id)
+        try? PrivateFiles.makeFolder(log.deletingLastPathComponent())
         try? PrivateFiles.touch(log)
         try? Data("Ray job \(job) on \(cluster.address)\n".utf8).write(to: log)
 
@@ -52,9 +55,13 @@ struct RayRunExecutor {
         var ending: (status: String, reason: String)?
         var requeueReason: String?
         var ticks = 0
+        var stopRequested: Date?
         while true {
             if let current = try? ray.job(job) { state = current }
             if state.isTerminal { break }
+            // A job stopped while it waits for resources may stay PENDING (its supervisor never
+            // started); rappi does not wait on it for ever.
+            if let stopRequested, Date().timeIntervalSince(stopRequested) > 15 { break }
             if state.status == "RUNNING", runningSince == nil { runningSince = Date() }
             ticks += 1
             if ending == nil, requeueReason == nil {
@@ -77,7 +84,10 @@ struct RayRunExecutor {
                         requeueReason = "its worker on Ray stopped reporting (no heartbeat for \(silence))"
                     }
                 }
-                if ending != nil || requeueReason != nil { try? ray.stop(job) }
+                if ending != nil || requeueReason != nil {
+                    try? ray.stop(job)
+                    stopRequested = Date()
+                }
             }
             usleep(useconds_t(pollSeconds * 1_000_000))
         }
