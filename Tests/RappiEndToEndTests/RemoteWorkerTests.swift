@@ -143,4 +143,32 @@ final class RemoteWorkerTests: XCTestCase {
         XCTAssertTrue(run.error?.hasPrefix("interrupted 3 times: its worker stopped reporting (no heartbeat for") == true, run.error ?? "")
         XCTAssertTrue(run.error?.hasSuffix("— not retried again; start a new run") == true, run.error ?? "")
     }
+
+    func testRayTargetOptionsAreCheckedAndARayRunNeedsTheWorkspaceServer() throws {
+        let rappi = try workspace("ws")
+        func error(_ statement: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+            let result = try rappi.run(["-c", statement])
+            XCTAssertNotEqual(result.status, 0, result.stdout, file: file, line: line)
+            return result.stderr
+        }
+        XCTAssertTrue(try error("compute create r kind=ray").contains("kind=ray needs address=http://HOST:8265"))
+        XCTAssertTrue(try error("compute create r address=http://head:8265").contains("option 'address' is for Ray targets — add kind=ray"))
+        XCTAssertTrue(try error("compute create r kind=ray address=http://head:8265 resources=gpu")
+            .contains("option 'resources' expects NAME:AMOUNT,… such as hidden:1,gpu_box:0.5, got 'gpu'"))
+        XCTAssertTrue(try error("compute create r kind=ray address=http://head:8265 resources=CPU:2")
+            .contains("CPU comes from cores= and memory="))
+        XCTAssertTrue(try error("compute create r kind=ray address=http://head:8265 rappi-path=bin/rappi")
+            .contains("option 'rappi-path' must be an absolute path on the nodes"))
+
+        // Port 9 (discard) on loopback: nothing answers there.
+        let created = try rappi.run(["-c", "compute create r kind=ray address=http://127.0.0.1:9 cores=1 resources=hidden:1"])
+        XCTAssertEqual(created.status, 0, created.stderr)
+        XCTAssertTrue(created.stdout.contains("created compute r: 1 core, no limit, at most 1 run at once on the Ray cluster at http://127.0.0.1:9 (resources hidden:1)"), created.stdout)
+        let listed = try rappi.run(["-c", "compute list"])
+        XCTAssertTrue(listed.stdout.contains("Ray cluster http://127.0.0.1:9 (r):"), listed.stdout)
+        XCTAssertTrue(listed.stdout.contains("unreachable: cannot reach the Ray cluster at http://127.0.0.1:9"), listed.stdout)
+        XCTAssertTrue(try error("run pipeline titanic_train on r")
+            .contains("compute r is a Ray cluster: its workers reach the workspace through the workspace server — start `rappi serve` first"))
+        XCTAssertEqual(try Workspace(directory: rappi.workspace).pipelineRuns().count, 0, "nothing queued")
+    }
 }
