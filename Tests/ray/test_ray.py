@@ -180,7 +180,7 @@ def test_cancel_stops_the_ray_job(ray_cluster, root):
         cancelled = rappi(remote, f"run cancel {run}")
         assert "cancel" in cancelled.stdout, cancelled.stdout
         output, _ = follower.communicate(timeout=120)
-        assert "— cancelled" in output, output
+        assert "cancelled by `run cancel`" in output, output
         assert run_row(remote, run) == ("cancelled", "cancelled by `run cancel`")
         assert wait_job(ray_cluster, job["submission_id"]) == "STOPPED"
     finally:
@@ -229,7 +229,8 @@ def test_a_target_asking_for_more_cores_than_any_node_has_fails_after_its_queue_
         assert error.startswith("no node has 64 cores free — the Ray job waited longer than queue-timeout=3 s"), error
         assert "CPU free" in error and "hidden:1" in error, error
         assert time.time() - started < 60
+        # Stopped before it started: Ray may keep listing it PENDING (nothing ran); never RUNNING.
         [job] = jobs_of(ray_cluster, remote, run)
-        assert wait_job(ray_cluster, job["submission_id"], timeout=20) in ("STOPPED", "FAILED", "PENDING")
+        assert job["status"] in ("STOPPED", "FAILED", "PENDING"), job
     finally:
         server.stop()

@@ -60,8 +60,8 @@ struct RayRunExecutor {
             if let current = try? ray.job(job) { state = current }
             if state.isTerminal { break }
             // A job stopped while it waits for resources may stay PENDING (its supervisor never
-            // started); rappi does not wait on it for ever.
-            if let stopRequested, Date().timeIntervalSince(stopRequested) > 15 { break }
+            // started: nothing ran), and rappi waits at most 15 s for any stopped job to end.
+            if let stopRequested, state.status == "PENDING" || Date().timeIntervalSince(stopRequested) > 15 { break }
             if state.status == "RUNNING", runningSince == nil { runningSince = Date() }
             ticks += 1
             if ending == nil, requeueReason == nil {
