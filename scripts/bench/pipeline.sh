@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/setup.sh
-swift build -c release --product rappi >/dev/null
-RAPPI=$PWD/.build/release/rappi
+# RAPPI=path/to/rappi measures that binary instead of building the release one.
+if [ -z "${RAPPI:-}" ]; then
+  swift build -c release --product rappi >/dev/null
+  RAPPI=$PWD/.build/release/rappi
+fi
 WS=$(mktemp -d)/ws
 trap 'kill -TERM ${SERVER:-0} 2>/dev/null || true; rm -rf "$(dirname "$WS")"' EXIT
 R() { "$RAPPI" --workspace "$WS" "$@"; }
