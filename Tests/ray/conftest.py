@@ -56,13 +56,21 @@ class Cluster:
         return get_json(f"{self.dashboard}/nodes?view=summary")["data"]["summary"]
 
 
-def stop(process):
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except (subprocess.TimeoutExpired, ProcessLookupError):
+def stop(*processes):
+    """SIGTERM to each process group at once, then SIGKILL to what is left after 15 s."""
+    running = [p for p in processes if p is not None and p.poll() is None]
+    for process in running:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.time() + 15
+    for process in running:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            pass
+    for process in running:
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -107,8 +115,7 @@ def ray_cluster():
             time.sleep(0.5)
         yield cluster
     finally:
-        stop(hidden)
-        stop(head)
+        stop(hidden, head)
         head_log.close()
         hidden_log.close()
         shutil.rmtree(temp, ignore_errors=True)
