@@ -9,7 +9,10 @@ import Glibc
 /// the target's memory (RLIMIT_DATA); this side also watches its resident memory and kills it
 /// past the limit, follows `run cancel`, and records why a worker that died without finishing
 /// its run stopped — so no run is left `running`. An attempt that runs past the run's timeout is
-/// killed and failed, so no run holds a compute slot forever.
+/// killed and failed, so no run holds a compute slot forever. A run on a Ray target is handed to
+/// `RayRunExecutor` (a Ray job whose worker talks to the workspace server); with
+/// `localWorkersOverHTTP` a local worker does too, and one that stops sending heartbeats is
+/// treated like a worker whose executor died (requeued, failed after three attempts).
 public struct PipelineRunExecutor {
     public enum Stop: Sendable {
         /// End the run as cancelled (`run cancel`, Ctrl-C).
