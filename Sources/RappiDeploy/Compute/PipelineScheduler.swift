@@ -15,9 +15,11 @@ public final class PipelineScheduler: @unchecked Sendable {
     private var loopThread: Thread?
     public var log: @Sendable (String) -> Void = { _ in }
 
-    public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable, dataRoots: [URL] = []) {
+    public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable, dataRoots: [URL] = [],
+                controlPlane: PipelineRunExecutor.ControlPlane? = nil, localWorkersOverHTTP: Bool = false) {
         self.workspaceDirectory = workspaceDirectory
-        executor = PipelineRunExecutor(workspaceDirectory: workspaceDirectory, executable: executable, dataRoots: dataRoots)
+        executor = PipelineRunExecutor(workspaceDirectory: workspaceDirectory, executable: executable, dataRoots: dataRoots,
+                                       controlPlane: controlPlane, localWorkersOverHTTP: localWorkersOverHTTP)
     }
 
     /// Marks runs whose executor is gone: requeued for another attempt (finished steps are
@@ -29,14 +31,9 @@ public final class PipelineScheduler: @unchecked Sendable {
             if let executor = run.executorPID, Int32(executor) != getpid(), ProcessTable.isRappi(pid: Int32(executor)) { continue }
             if let worker = run.workerPID, ProcessTable.isRappi(pid: Int32(worker)) { kill(Int32(worker), SIGKILL) }
             let who = run.executorPID.map { "the process running it (pid \($0))" } ?? "the process running it"
-            if run.attempt >= 3 {
-                try workspace.finishPipelineRun(run.id, status: "failed",
-                    error: "interrupted \(run.attempt) times: \(who) stopped unexpectedly — not retried again; start a new run", outputsJSON: "{}")
-                notes.append("run \(run.id): interrupted \(run.attempt) times, marked failed")
-            } else {
-                try workspace.requeuePipelineRun(run.id, reason: "requeued after \(who) stopped unexpectedly (attempt \(run.attempt))")
-                notes.append("run \(run.id): interrupted, requeued (attempt \(run.attempt + 1) next)")
-            }
+            try PipelineRunExecutor.retryOrFail(run, because: "\(who) stopped unexpectedly", in: workspace)
+            notes.append(run.attempt >= 3 ? "run \(run.id): interrupted \(run.attempt) times, marked failed"
+                                          : "run \(run.id): interrupted, requeued (attempt \(run.attempt + 1) next)")
         }
         return notes
     }

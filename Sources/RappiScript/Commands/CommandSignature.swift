@@ -201,9 +201,14 @@ public protocol RappiCommand: SendableMetatype {
     /// would hold a compute slot while waiting for one (a deadlock once every slot waits), so a
     /// pipeline body may not use them.
     static var allowedInPipelines: Bool { get }
+    /// True when the command needs nothing of the workspace's machine but the workspace's
+    /// records (datasets and models, fetched over HTTP): a pipeline step on a remote worker
+    /// (a Ray node) may use it. Deploying, reading or writing local files may not.
+    static var runsOnRemoteWorkers: Bool { get }
 }
 
 extension RappiCommand {
     public static var reusableInPipelines: Bool { false }
     public static var allowedInPipelines: Bool { true }
+    public static var runsOnRemoteWorkers: Bool { reusableInPipelines }
 }

@@ -47,6 +47,13 @@ public final class Session {
         self.parameters = parameters
     }
 
+    /// A session on an already open workspace (a pipeline worker shares its connection, and a
+    /// remote worker's scratch workspace its artifact source).
+    public convenience init(workspace: Workspace, baseDirectory: URL, parameters: [String: Value] = [:]) {
+        self.init(workspaceDirectory: workspace.directory, baseDirectory: baseDirectory, parameters: parameters)
+        openedWorkspace = workspace
+    }
+
     /// The workspace, opened (and created) on first use.
     public func workspace() throws -> Workspace {
         if let openedWorkspace { return openedWorkspace }

@@ -31,7 +31,7 @@ struct WorkspaceAPI: Sendable {
     /// Called after a run is queued, so the worker loop looks at the queue at once.
     let onEnqueue: @Sendable () -> Void
 
-    func router() -> Router<BasicRequestContext> {
+    func router(workers: WorkerAPI) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: EnvelopeMiddleware())
         router.get("/health/live") { _, _ in Self.json(.ok, #"{"status":"live"}"#) }
@@ -42,6 +42,7 @@ struct WorkspaceAPI: Sendable {
             try await self.trigger(request, name: context.parameters.get("name") ?? "")
         }
         router.get("/api/runs/:id") { request, context in try await self.runStatus(request, id: context.parameters.get("id") ?? "") }
+        workers.register(on: router)
         return router
     }
 

@@ -30,6 +30,10 @@ public enum WorkspaceServer {
                 ($0.name, ["anyOf": [["type": "string"], ["type": "number"], ["type": "boolean"]]] as [String: Any])
             })
         }
+        /// Tokens of remote pipeline workers, shared with the executors that make them.
+        public var workerTokens = WorkerTokens()
+        /// Largest model file a remote worker may upload.
+        public var maxWorkerUploadBytes = 1 << 30
         public init(workspaceDirectory: URL) { self.workspaceDirectory = workspaceDirectory }
     }
 
@@ -43,7 +47,8 @@ public enum WorkspaceServer {
         let record = WorkspaceServerRecord(pid: getpid(), port: configuration.port, host: configuration.host,
                                            scheme: configuration.tls == nil ? "http" : "https")
         let baseURL = record.baseURL
-        let api = WorkspaceAPI(store: WorkspaceStore(workspace), baseURL: baseURL, ownerToken: record.ownerToken,
+        let store = WorkspaceStore(workspace)
+        let api = WorkspaceAPI(store: store, baseURL: baseURL, ownerToken: record.ownerToken,
                                bodies: InFlightLimiter(limit: configuration.maxConcurrentBodies),
                                maxBodyBytes: configuration.maxBodyBytes, checkParameters: configuration.checkParameters,
                                parameterSchemas: configuration.parameterSchemas,
@@ -57,7 +62,8 @@ public enum WorkspaceServer {
         http.idleTimeoutSeconds = configuration.idleTimeoutSeconds
         http.tls = configuration.tls
         let application = try http.application(
-            responder: api.router().buildResponder(), requestTimeoutSeconds: configuration.requestTimeoutSeconds, logger: logger,
+            responder: api.router(workers: WorkerAPI(store: store, tokens: configuration.workerTokens,
+                                                     maxUploadBytes: configuration.maxWorkerUploadBytes)).buildResponder(), requestTimeoutSeconds: configuration.requestTimeoutSeconds, logger: logger,
             onServerRunning: { _ in
                 try? record.save(in: directory)
                 onReady(record)

@@ -85,6 +85,16 @@ extension Workspace {
         }
     }
 
+    /// The versions pipeline run `runID` registered, oldest first.
+    public func modelVersions(registeredByRun runID: Int) throws -> [ModelVersion] {
+        let names = try database.query("""
+            SELECT DISTINCT m.id, m.name FROM model_versions v JOIN models m ON m.id = v.model_id WHERE v.run_id = ?
+            """, [SQLValue(runID)])
+        return try names.flatMap { row in
+            try modelVersions(modelID: try row.integer(0, "models.id"), name: try row.text(1, "models.name")).filter { $0.runID == runID }
+        }
+    }
+
     public func loadModelBytes(_ version: ModelVersion) throws -> [UInt8] {
         [UInt8](try artifacts.read(version.contentHash))
     }

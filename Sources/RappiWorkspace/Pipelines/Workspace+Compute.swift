@@ -8,14 +8,16 @@ extension Workspace {
             if try computeTargetIfPresent(target.name) != nil {
                 throw WorkspaceError("compute target '\(target.name)' already exists — delete it first with `compute delete \(target.name)`, or pick another name")
             }
+            let settings = try target.cluster.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) } ?? "{}"
             try database.run("""
-                INSERT INTO compute_targets (name, cores, memory_bytes, max_jobs, created_at) VALUES (?, ?, ?, ?, ?)
-                """, [.text(target.name), SQLValue(target.cores), SQLValue(target.memoryBytes), SQLValue(target.maxJobs), .text(target.createdAt)])
+                INSERT INTO compute_targets (name, cores, memory_bytes, max_jobs, created_at, kind, settings_json) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [.text(target.name), SQLValue(target.cores), SQLValue(target.memoryBytes), SQLValue(target.maxJobs), .text(target.createdAt),
+                      .text(target.kind), .text(settings)])
         }
     }
 
     public func computeTargets() throws -> [ComputeTarget] {
-        try database.query("SELECT name, cores, memory_bytes, max_jobs, created_at FROM compute_targets ORDER BY name")
+        try database.query("SELECT name, cores, memory_bytes, max_jobs, created_at, kind, settings_json FROM compute_targets ORDER BY name")
             .map(Self.computeTarget)
     }
 
@@ -45,12 +47,20 @@ extension Workspace {
     }
 
     func computeTargetIfPresent(_ name: String) throws -> ComputeTarget? {
-        try database.query("SELECT name, cores, memory_bytes, max_jobs, created_at FROM compute_targets WHERE name = ?",
+        try database.query("SELECT name, cores, memory_bytes, max_jobs, created_at, kind, settings_json FROM compute_targets WHERE name = ?",
                            [.text(name)]).first.map(Self.computeTarget)
     }
 
     private static func computeTarget(_ row: [SQLValue]) throws -> ComputeTarget {
-        ComputeTarget(name: try row.text(0, "compute_targets.name"), cores: row[1].int ?? 0, memoryBytes: row[2].int ?? 0,
-                      maxJobs: row[3].int ?? 1, createdAt: row[4].string ?? "")
+        let name = try row.text(0, "compute_targets.name")
+        var cluster: RayCluster?
+        if row[5].string == "ray" {
+            guard let decoded = try? JSONDecoder().decode(RayCluster.self, from: Data((row[6].string ?? "").utf8)) else {
+                throw WorkspaceError("compute target '\(name)' has unreadable Ray settings — delete it (`compute delete \(name)`) and create it again")
+            }
+            cluster = decoded
+        }
+        return ComputeTarget(name: name, cores: row[1].int ?? 0, memoryBytes: row[2].int ?? 0,
+                             maxJobs: row[3].int ?? 1, createdAt: row[4].string ?? "", cluster: cluster)
     }
 }

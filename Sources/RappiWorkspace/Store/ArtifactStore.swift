@@ -11,6 +11,9 @@ import Foundation
 /// opening the workspace removes exactly the temporaries of dead writers (see `StagedFile`).
 public struct ArtifactStore: Sendable {
     public let root: URL
+    /// Where a blob missing here comes from (a remote worker's scratch workspace downloads
+    /// from the workspace server); nil: a missing blob is damage.
+    var fetchMissing: (@Sendable (String) throws -> [UInt8])?
 
     public init(root: URL) throws {
         self.root = root
@@ -109,6 +112,14 @@ public struct ArtifactStore: Sendable {
     }
 
     public func read(_ hash: String) throws -> Data {
+        if let fetchMissing, !contains(hash) {
+            let bytes = try fetchMissing(hash)
+            let received = bytes.withUnsafeBytes { Self.hash($0) }
+            guard received == hash else {
+                throw WorkspaceError("artifact \(hash.prefix(12)) arrived with different content (SHA-256 \(received.prefix(12))) — not used")
+            }
+            try bytes.withUnsafeBytes { try put($0, hash: hash) }
+        }
         do {
             return try Data(contentsOf: url(for: hash), options: .alwaysMapped)
         } catch {

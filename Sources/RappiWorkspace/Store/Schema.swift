@@ -242,6 +242,12 @@ enum Schema {
             PRIMARY KEY (run_id, cell)
         );
         """,
+        // 9: compute targets of other kinds than this machine: a Ray cluster's address, custom
+        // resources, queue timeout and where rappi is installed on its nodes (settings as JSON).
+        """
+        ALTER TABLE compute_targets ADD COLUMN kind TEXT NOT NULL DEFAULT 'local';
+        ALTER TABLE compute_targets ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}';
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

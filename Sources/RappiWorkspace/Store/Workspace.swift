@@ -14,7 +14,7 @@ import Foundation
 public final class Workspace {
     public let directory: URL
     public let database: SQLiteDatabase
-    public let artifacts: ArtifactStore
+    public private(set) var artifacts: ArtifactStore
     let runLiveness: RunLiveness
     /// The `artifacts/tmp/*.partial` files of dead writers this open removed.
     public let abandonedTemporaries: (files: Int, bytes: Int)
@@ -56,6 +56,17 @@ public final class Workspace {
         abandonedTemporaries = StagedFile.removeAbandoned(in: artifacts.temporaryDirectory)
         runLiveness = RunLiveness(directory: directory.appendingPathComponent("locks"))
         try hashClearTokens()
+    }
+
+    /// Whether the workspace records a blob with this hash (a dataset's or model's content, a state).
+    public func hasArtifactRecord(_ hash: String) throws -> Bool {
+        try database.scalar("SELECT COUNT(*) FROM artifacts WHERE hash = ?", [.text(hash)]).int ?? 0 > 0
+    }
+
+    /// Blobs missing from this workspace's store are fetched with `fetch` and verified against
+    /// their hash before use (a remote worker's scratch workspace).
+    public func fetchMissingArtifacts(using fetch: @escaping @Sendable (String) throws -> [UInt8]) {
+        artifacts.fetchMissing = fetch
     }
 
     public var schemaVersion: Int { (try? database.scalar("PRAGMA user_version").int) ?? 0 }

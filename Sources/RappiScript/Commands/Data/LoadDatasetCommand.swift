@@ -2,6 +2,7 @@ import RappiWorkspace
 
 /// `load dataset NAME [vN|latest]` — makes a dataset version the session's current data.
 public enum LoadDatasetCommand: RappiCommand {
+    public static let runsOnRemoteWorkers = true
     public static let signature = CommandSignature(
         "load dataset", area: "data", summary: "Make a dataset version current (the latest when no version is given).",
         pattern: [

@@ -81,6 +81,12 @@ public enum RunPipelineCommand: RappiCommand {
             throw CommandFailure(problem.message)
         }
         let compute = try call.string("compute") ?? "local"
+        if try workspace.computeTarget(compute).cluster != nil, WorkspaceServerRecord.live(in: workspace.directory) == nil {
+            throw call.error("""
+                compute \(compute) is a Ray cluster: its workers reach the workspace through the workspace server — \
+                start `rappi serve` first (with --advertise-url when the nodes are other machines)
+                """, at: "compute")
+        }
         let timeout = try call.double("timeout")!
         guard timeout > 0, timeout.isFinite else { throw call.error("timeout must be a positive number of seconds, got \(Value.format(timeout))", at: "timeout") }
         let runID = try workspace.enqueuePipelineRun(definition, parameters: parameters, compute: compute,
@@ -128,6 +134,12 @@ public enum RunShowCommand: RappiCommand {
             for step in steps where !(step.log ?? "").isEmpty {
                 extra.append("--- step \(step.step): \(step.statement)")
                 extra.append(step.log!)
+            }
+            // The worker's own output — for a run on Ray, the Ray job's log.
+            if let data = FileManager.default.contents(atPath: log), !data.isEmpty {
+                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                extra.append("--- worker log" + (lines.count > 200 ? " (last 200 of \(lines.count) lines)" : ""))
+                extra.append(lines.suffix(200).joined(separator: "\n"))
             }
         }
         result.output += "\n" + extra.joined(separator: "\n")

@@ -3,6 +3,7 @@ import RappiWorkspace
 
 /// `load model NAME [vN|stage]` — a registered model becomes the current model again.
 public enum LoadModelCommand: RappiCommand {
+    public static let runsOnRemoteWorkers = true
     public static let signature = CommandSignature(
         "load model", area: "registry", summary: "Make a registered model version the current model (for predict, deploy, …).",
         pattern: [

@@ -4,6 +4,7 @@ import RappiWorkspace
 /// `assert NAME OP NUMBER` — checks the latest value published under NAME; a false
 /// assertion fails the statement (and so the script).
 public enum AssertCommand: RappiCommand {
+    public static let runsOnRemoteWorkers = true
     public static let signature = CommandSignature(
         "assert", area: "session", summary: "Fail unless the latest published value NAME compares as stated.",
         pattern: [

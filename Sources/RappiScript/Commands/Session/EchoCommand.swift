@@ -1,5 +1,6 @@
 /// `echo …` — prints its words with `$variables` resolved.
 public enum EchoCommand: RappiCommand {
+    public static let runsOnRemoteWorkers = true
     public static let signature = CommandSignature(
         "echo", area: "session", summary: "Print text; $name takes a variable's or a published value's value.",
         pattern: [.rest(ArgumentSpec("text", .text, help: "words, \"strings\" and $variables"))],

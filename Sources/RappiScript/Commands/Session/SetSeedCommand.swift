@@ -1,5 +1,6 @@
 /// `set seed N` — the seed every random choice (splits, training) derives from.
 public enum SetSeedCommand: RappiCommand {
+    public static let runsOnRemoteWorkers = true
     public static let signature = CommandSignature(
         "set seed", area: "session", summary: "Set the session's random seed (default 42).",
         pattern: [.argument(ArgumentSpec("seed", .integer, help: "a non-negative integer"))],
