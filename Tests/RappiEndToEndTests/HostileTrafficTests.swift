@@ -1,5 +1,6 @@
 import Foundation
 import RappiClient
+import RappiDeploy
 import RappiWorkspace
 import XCTest
 
@@ -20,7 +21,7 @@ final class HostileTrafficTests: XCTestCase {
         let version = try Workspace(directory: rappi.workspace).modelVersion("titanic_rf", .version(.latest))
         let modelPath = rappi.workspace.appendingPathComponent("artifacts/sha256/\(version.contentHash.prefix(2))/\(version.contentHash)").path
 
-        let port = Int.random(in: 41_000..<49_000)
+        let port = try FreePort.pick()
         url = "http://127.0.0.1:\(port)"
         let process = Process()
         process.executableURL = RappiBinary.url

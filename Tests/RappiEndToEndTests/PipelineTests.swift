@@ -10,7 +10,8 @@ final class PipelineTests: XCTestCase {
     private var rappi: RappiBinary!
     private let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic").path
 
-    private static let definition = """
+    /// The Titanic training pipeline the pipeline tests (local and remote workers) run.
+    static let definition = """
         pipeline titanic_train(version=0, trees=30) {
             load dataset titanic $version
             preprocess recipe=titanic

@@ -9,15 +9,7 @@ final class RemoteWorkerTests: XCTestCase {
     private var root: URL!
     private let data = RappiBinary.repository.appendingPathComponent("scripts/data/titanic").path
 
-    private static let setup = """
-        pipeline titanic_train(version=0, trees=30) {
-            load dataset titanic $version
-            preprocess recipe=titanic
-            train rf trees=$trees
-            evaluate
-            register as titanic_pipeline
-        }
-        """
+    private static let setup = PipelineTests.definition
 
     override func setUpWithError() throws {
         root = try RappiBinary.scratchFolder("rappi-remote")
