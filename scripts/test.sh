@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every test on a fresh machine: unit and end-to-end tests (swift test, which builds the
-# rappi binary the end-to-end tests drive), then the REPL tests through a pseudo-terminal.
+# rappi binary the end-to-end tests drive), a short fuzzing run of every parser, then the Python
+# test folders: the REPL through a pseudo-terminal and the outside judges (Jupyter's kernel suite,
+# schemathesis, tritonclient, onnxruntime, kubernetes-validate, a real Ray cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
