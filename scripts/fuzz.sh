@@ -34,7 +34,7 @@ for harness in "${harnesses[@]}"; do
   mkdir -p "$found"
   log=.build-fuzz/$harness.log
   status=0
-  "$bin/$harness" "$found" "Fuzz/corpus/$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$bin/$harness" "$found" "Fuzz/corpus/$harness" -max_total_time="$seconds" -seed="${RAPPI_FUZZ_SEED:-0}" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix=".build-fuzz/artifacts/$harness-" >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")

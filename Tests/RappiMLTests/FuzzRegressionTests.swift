@@ -45,4 +45,13 @@ final class FuzzRegressionTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("model file is damaged (bad length"), "\(error)")
         }
     }
+
+    func testAForestTreeWhoseChildrenHaveTwoParentsIsRefusedNotACrashInTheWalkLayout() throws {
+        // Found by the CI fuzz run: two internal nodes pointing at the same pair of children left
+        // another node unreachable, and laying the tree out for the batch walk trapped.
+        let bytes = try finding("forest-children-shared-by-two-parents.model")
+        XCTAssertThrowsError(try ModelFile.decode(bytes)) { error in
+            XCTAssertTrue("\(error)".contains("model file is damaged"), "\(error)")
+        }
+    }
 }

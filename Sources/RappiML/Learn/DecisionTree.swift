@@ -98,12 +98,18 @@ struct DecisionTree: Sendable, Equatable {
         var nodes = [TreeNode]()
         nodes.reserveCapacity(count)
         var c = 0, l = 0
+        // Every node but the root is the child of exactly one node: a tree, every node reachable
+        // (the walk's memory layout relies on it; a damaged file found by fuzzing had two parents
+        // sharing children).
+        var hasParent = [Bool](repeating: false, count: count)
         for (i, f) in features.enumerated() {
             if f >= 0 {
                 guard Int(f) < featureCount, c < internalNodes else { throw damaged("feature index") }
                 let child = Int(children[c])
                 // Children come after their parent and are adjacent: no cycles, no out-of-range reads.
-                guard child > i, child + 1 < count else { throw damaged("child index") }
+                guard child > i, child + 1 < count, !hasParent[child], !hasParent[child + 1] else { throw damaged("child index") }
+                hasParent[child] = true
+                hasParent[child + 1] = true
                 nodes.append(TreeNode(threshold: thresholds[c], feature: f, next: Int32(child)))
                 c += 1
             } else {
@@ -112,7 +118,7 @@ struct DecisionTree: Sendable, Equatable {
                 l += 1
             }
         }
-        guard c == internalNodes, l == leaves else { throw damaged("node layout") }
+        guard c == internalNodes, l == leaves, !hasParent[0], hasParent.dropFirst().allSatisfy({ $0 }) else { throw damaged("node layout") }
         self.init(rawNodes: nodes, leafValues: leafValues, classCount: classCount)
     }
 }
