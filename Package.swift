@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "RappiClient", dependencies: [
             "CCurl",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // HTTP servers (Hummingbird): the model server, the A/B router, the workspace REST API.
         .target(name: "RappiServe", dependencies: [
             "RappiML", "RappiWorkspace",
@@ -52,9 +52,11 @@ let package = Package(
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
-        ]),
-        // Deployment targets: a detached local process, or a container image run by podman/docker.
-        .target(name: "RappiDeploy", dependencies: ["RappiML", "RappiWorkspace", "RappiClient"]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
+        // Deployment targets (a detached local process, a container run by podman/docker, Kubernetes),
+        // the endpoints and A/B routers started on them, and pipeline runs on compute targets.
+        .target(name: "RappiDeploy", dependencies: ["RappiML", "RappiWorkspace", "RappiClient"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // Lexer, parser, command table, interpreter.
         .target(name: "RappiScript", dependencies: ["RappiML", "RappiONNX", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiCharts"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -71,7 +71,7 @@ public final class HTTPClient {
         rappi_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
 
         let started = Date()
-        let code: CURLcode = try {
+        let code: CURLcode = {
             guard let body else { return curl_easy_perform(handle) }
             return body.withUnsafeBufferPointer { buffer in
                 rappi_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, buffer.count)

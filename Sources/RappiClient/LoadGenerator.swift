@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import Synchronization
 
 /// What a load run measured: throughput, latency percentiles from an HDR histogram (microsecond
 /// resolution, 3 significant digits), and what went wrong.
@@ -55,10 +56,10 @@ public enum LoadGenerator {
     }
 }
 
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func take() -> Int { lock.lock(); defer { value += 1; lock.unlock() }; return value }
+/// Hands out request numbers 0, 1, 2, … to the workers.
+private final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }
 
 private final class Results: @unchecked Sendable {

@@ -28,7 +28,7 @@ final class RepeatedRequest {
         rappi_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
         if !body.isEmpty {
             rappi_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
-            self.body.withUnsafeBufferPointer {
+            _ = self.body.withUnsafeBufferPointer {
                 // `body` is immutable and lives as long as this object, so its storage stays put.
                 rappi_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
             }

@@ -1,5 +1,6 @@
 import Foundation
 import RappiWorkspace
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,17 +15,24 @@ import Darwin
 ///
 /// No keys at all (no file, empty `apiKeys`) means no authentication. A keys file that exists but
 /// holds no key rejects every request (fail closed) rather than opening the endpoint.
-final class APIKeyStore: @unchecked Sendable {
+final class APIKeyStore: Sendable {
     private let path: String?
-    private let lock = NSLock()
-    private var keys: [[UInt8]]
-    private var stamp: FileStamp?
-    private var lastCheck: UInt64 = 0
+    /// The keys as last read, the file's identity then, and when it was last checked.
+    private struct Loaded {
+        var keys: [[UInt8]]
+        var stamp: FileStamp?
+        var lastCheck: UInt64 = 0
+    }
+    private let loaded: Mutex<Loaded>
+    /// Fixed keys, or the keys file as read at start-up: whether requests need a key.
+    let isEnabled: Bool
 
     /// Fixed keys.
     init(keys: [String]) {
         path = nil
-        self.keys = keys.filter { !$0.isEmpty }.map { Array($0.utf8) }
+        let keys = keys.filter { !$0.isEmpty }.map { Array($0.utf8) }
+        loaded = Mutex(Loaded(keys: keys))
+        isEnabled = !keys.isEmpty
     }
 
     /// Keys from a file; throws when it cannot be read at start-up.
@@ -33,15 +41,8 @@ final class APIKeyStore: @unchecked Sendable {
         guard let stamp = FileStamp(path: file), let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw ModelServerError("cannot read the keys file '\(file)'")
         }
-        self.stamp = stamp
-        keys = Self.parse(text)
-        lastCheck = Self.now()
-    }
-
-    /// `true` when requests need a key.
-    var isEnabled: Bool {
-        if path != nil { return true }
-        return !keys.isEmpty
+        loaded = Mutex(Loaded(keys: Self.parse(text), stamp: stamp, lastCheck: Self.now()))
+        isEnabled = true
     }
 
     /// Checks a presented key against every accepted key, in constant time per key (every key is
@@ -55,20 +56,20 @@ final class APIKeyStore: @unchecked Sendable {
     }
 
     private func currentKeys() -> [[UInt8]] {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let path else { return keys }
-        let now = Self.now()
-        if now &- lastCheck >= Self.recheckNanoseconds {
-            lastCheck = now
-            if let fresh = FileStamp(path: path), fresh != stamp,
-               let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                // A file being rewritten in place might be read half-written; a later stamp change re-reads it.
-                stamp = fresh
-                keys = Self.parse(text)
+        loaded.withLock { loaded in
+            guard let path else { return loaded.keys }
+            let now = Self.now()
+            if now &- loaded.lastCheck >= Self.recheckNanoseconds {
+                loaded.lastCheck = now
+                if let fresh = FileStamp(path: path), fresh != loaded.stamp,
+                   let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                    // A file being rewritten in place might be read half-written; a later stamp change re-reads it.
+                    loaded.stamp = fresh
+                    loaded.keys = Self.parse(text)
+                }
             }
+            return loaded.keys
         }
-        return keys
     }
 
     static let recheckNanoseconds: UInt64 = 100_000_000
@@ -89,7 +90,7 @@ final class APIKeyStore: @unchecked Sendable {
 }
 
 /// What identifies one version of a file without reading it.
-struct FileStamp: Equatable {
+struct FileStamp: Equatable, Sendable {
     let seconds: Int
     let nanoseconds: Int
     let size: Int64

@@ -88,7 +88,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             if closeAfterResponse {
                 let written = promise ?? context.eventLoop.makePromise()
                 context.writeAndFlush(data, promise: written)
-                written.futureResult.whenComplete { _ in context.close(promise: nil) }
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
             } else {
                 context.write(data, promise: promise)
                 if !readingRequest { awaitingSince = .now() }
@@ -109,7 +110,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             headers.add(name: "connection", value: "close")
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
         }
         context.fireErrorCaught(error)
     }

@@ -10,15 +10,7 @@ struct ModelResponder: HTTPResponder {
     typealias Context = ServeRequestContext
 
     let runtime: ModelRuntime
-    let keys: APIKeyStore
-    let metrics: ServerMetrics
-    let limiter: InFlightLimiter
-    let ids: RequestIDs
-    let accessLog: AccessLog?
-    let maxBodyBytes: Int
-    let openAPIDocument: ByteBuffer
-    let readyBody: ByteBuffer
-    let inference: InferenceProtocolHandler
+    let core: ServingCore
 
     static let requestIDHeader = HTTPField.Name("X-Request-Id")!
     static let liveBody = ByteBuffer(string: #"{"status":"live"}"#)
@@ -26,9 +18,7 @@ struct ModelResponder: HTTPResponder {
     private static let metricsType = "text/plain; version=0.0.4; charset=utf-8"
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        await Self.answer(request, context: context, ids: ids, metrics: metrics, accessLog: accessLog) { route in
-            try await handle(route, request)
-        }
+        await core.answer(request, context: context) { route in try await handle(route, request) }
     }
 
     /// The bookkeeping every response gets, shared with the A/B router: the request id header,
@@ -66,20 +56,16 @@ struct ModelResponder: HTTPResponder {
     private func handle(_ route: Route, _ request: Request) async throws -> Response {
         if route == .unknown || route == .feedback { throw APIError.notFound(Self.printablePath(request.uri.path)) }
         if route.isInferenceProtocol, let path = InferencePath(path: request.uri.path) {
-            return await inference.respond(path, request, keys: keys, maxBodyBytes: maxBodyBytes, limiter: limiter) { records in
-                try runtime.inferenceValues(records: records)
-            }
+            return await core.inferenceResponse(path, request) { records in try runtime.inferenceValues(records: records) }
         }
         guard route.methods.contains(request.method) else { throw APIError.methodNotAllowed(request.method, route: route) }
         switch route {
         case .live, .ready, .metrics, .openapi:
-            return Self.informational(route, readyBody: readyBody, metrics: metrics, openAPIDocument: openAPIDocument)
+            return core.informational(route)
         case .score, .invocations:
-            guard limiter.tryEnter() else { throw APIError.overloaded(limit: limiter.limit) }
-            defer { limiter.leave() }
-            let json = try await Self.authorizedJSON(request, keys: keys, maxBodyBytes: maxBodyBytes)
-            let records = try Self.records(route, json, inputs: runtime.inputs)
-            let text = try runtime.predict(records: records)
+            let text = try await core.limitedJSON(request) { json in
+                try runtime.predict(records: try Self.records(route, json, inputs: runtime.inputs))
+            }
             return Self.response(.ok, body: ByteBuffer(string: text), type: Self.jsonType)
         case .unknown, .feedback, .v2Server, .v2Live, .v2Ready, .v2Model, .v2ModelReady, .v2Infer:
             throw APIError.notFound(Self.printablePath(request.uri.path))

@@ -13,7 +13,7 @@ public enum ModelServer {
     public static func run(_ configuration: ModelServerConfiguration) async throws {
         let (application, accessLog) = try build(configuration)
         defer { accessLog?.close() }
-        if configuration.runTasksOnEventLoops { _ = installEventLoopExecutor }
+        ServingCore.prepare(configuration.server)
         try await application.runService()
     }
 
@@ -42,14 +42,8 @@ public enum ModelServer {
 
     static func build(_ configuration: ModelServerConfiguration) throws
         -> (application: Application<ModelResponder>, accessLog: AccessLog?) {
-        guard (0...65535).contains(configuration.port) else {
-            throw ModelServerError("port \(configuration.port) is out of range (0–65535)")
-        }
         let runtime = try ModelRuntime.load(path: configuration.modelPath, name: configuration.modelName,
                                             version: configuration.modelVersion)
-        let keys = try configuration.keysFile.map { try APIKeyStore(file: $0) } ?? APIKeyStore(keys: configuration.apiKeys)
-        let accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0) }
-
         var ready = JSONWriter()
         ready.raw(#"{"status":"ready","model":"#)
         ready.string(runtime.name)
@@ -67,23 +61,19 @@ public enum ModelServer {
             signature: InferenceSignature(runtime: runtime, name: runtime.name, version: String(runtime.version),
                                           platform: "rappi_\(runtime.model.algorithm)"),
             target: runtime.model.target.column)
-        let responder = ModelResponder(
-            runtime: runtime,
-            keys: keys,
+        let core = try ServingCore(
+            settings: configuration.server,
             metrics: ServerMetrics(model: runtime.name, version: runtime.version, algorithm: runtime.model.algorithm),
-            limiter: InFlightLimiter(limit: configuration.maxConcurrentRequests),
-            ids: RequestIDs(),
-            accessLog: accessLog,
-            maxBodyBytes: Swift.max(0, configuration.maxBodyBytes),
-            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtime, inference: inference.signature, authenticated: keys.isEnabled)),
-            readyBody: ByteBuffer(string: ready.text),
-            inference: inference)
+            readyBody: ready.text, inference: inference) { authenticated in
+                OpenAPIDocument.make(runtime: runtime, inference: inference.signature, authenticated: authenticated)
+            }
+        let responder = ModelResponder(runtime: runtime, core: core)
 
         var logger = Logger(label: "rappi.serve")
         logger.logLevel = .info
         let application = try configuration.server.application(
             responder: responder, requestTimeoutSeconds: configuration.idleTimeoutSeconds, logger: logger)
-        return (application, accessLog)
+        return (application, core.accessLog)
     }
 
     /// The SHA-256 of the model file as served, for `/health/ready`.

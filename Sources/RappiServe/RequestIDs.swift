@@ -1,11 +1,10 @@
-import Foundation
+import Synchronization
 
 /// Request ids: the client's `X-Request-Id` when it is short and plain, else `<prefix>-<counter>`
 /// with a random prefix per server start.
-final class RequestIDs: @unchecked Sendable {
+final class RequestIDs: Sendable {
     private let prefix: String
-    private let lock = NSLock()
-    private var counter: UInt64 = 0
+    private let counter = Atomic<UInt64>(0)
 
     init() {
         prefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -17,10 +16,7 @@ final class RequestIDs: @unchecked Sendable {
     }
 
     func next() -> String {
-        lock.lock()
-        counter &+= 1
-        let n = counter
-        lock.unlock()
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
         return prefix + "-" + String(n)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import Synchronization
 
 /// The server's Prometheus metrics, kept in its own `PrometheusCollectorRegistry` (no global
 /// MetricsSystem bootstrap):
@@ -7,18 +8,17 @@ import Prometheus
 /// - `rappi_request_duration_seconds{route}` — latency histogram;
 /// - `rappi_requests_in_flight` — requests being handled;
 /// - `rappi_model_info{model,version,algorithm} 1`.
-final class ServerMetrics: @unchecked Sendable {
+final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let lock = NSLock()
     /// Counters by route and status, so the hot path skips the registry's name validation.
-    private var counters: [Int: Counter] = [:]
+    private let counters = Mutex<[Int: Counter]>([:])
     private let durations: [DurationHistogram]
     let inFlight: Gauge
 
-    private static let requests = MetricNameDescriptor(
-        metricName: "rappi_requests", unitName: "total", helpText: "Requests answered, by route and HTTP status.")
-    private static let duration = MetricNameDescriptor(
-        metricName: "rappi_request_duration", unitName: "seconds", helpText: "Time to answer a request, by route.")
+    private static var requests: MetricNameDescriptor { MetricNameDescriptor(
+        metricName: "rappi_requests", unitName: "total", helpText: "Requests answered, by route and HTTP status.") }
+    private static var duration: MetricNameDescriptor { MetricNameDescriptor(
+        metricName: "rappi_request_duration", unitName: "seconds", helpText: "Time to answer a request, by route.") }
     static let buckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5),
         .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
@@ -41,14 +41,10 @@ final class ServerMetrics: @unchecked Sendable {
     /// Counts one answered request and its latency.
     func record(route: Route, status: Int, nanoseconds: Int64) {
         let key = route.rawValue << 16 | (status & 0xFFFF)
-        lock.lock()
-        var counter = counters[key]
-        lock.unlock()
+        var counter = counters.withLock { $0[key] }
         if counter == nil {
             let made = registry.makeCounter(descriptor: Self.requests, labels: [("route", route.path), ("status", String(status))])
-            lock.lock()
-            counters[key] = made
-            lock.unlock()
+            counters.withLock { $0[key] = made }
             counter = made
         }
         counter!.increment()

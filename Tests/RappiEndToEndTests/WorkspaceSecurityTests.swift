@@ -110,7 +110,7 @@ final class WorkspaceSecurityTests: XCTestCase {
         let recorded = try XCTUnwrap(try Workspace(directory: workspace).pipelineRuns(pipeline: "slow").last)
         XCTAssertEqual(recorded.status, "failed")
         XCTAssertEqual(recorded.timeoutSeconds, 1)
-        XCTAssertTrue(try rappi.run(["-c", "run pipeline slow timeout=0"]).stderr.contains("timeout must be a positive number"))
+        XCTAssertTrue(try rappi.run(["-c", "run pipeline slow timeout=0"]).stderr.contains("option 'timeout' must be greater than 0, got 0"))
     }
 
     func testRunPipelineTakesItsRunOverWhenTheServerDiesInsteadOfWaitingForEver() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import RappiWorkspace
 
 /// One typed positional argument — name, Swift type, kind and help declared once, as
@@ -29,6 +30,19 @@ extension BoundCall {
             throw error("\(argument.name) expects \(argument.kind.expectation), got '\(text)'", at: argument.name)
         }
         return Value(plain: plain)
+    }
+}
+
+extension BoundCall {
+    /// A path argument, resolved as `path(_:)` resolves one.
+    public func path(_ argument: CommandArgument<String>) throws(ScriptError) -> URL {
+        _ = try value(argument)  // a missing argument is named as such
+        return try path(argument.name)!
+    }
+
+    /// A path argument inside an `.optional` group: nil when left out.
+    public func path(_ argument: CommandArgument<String?>) throws(ScriptError) -> URL? {
+        try path(argument.name)
     }
 }
 

@@ -109,6 +109,9 @@ extension OptionRule where Plain: Comparable {
     public static func atLeast(_ minimum: Plain) -> OptionRule {
         OptionRule { $0 < minimum ? "must be at least \(minimum.optionText)" : nil }
     }
+    public static func within(_ range: ClosedRange<Plain>) -> OptionRule {
+        OptionRule { range.contains($0) ? nil : "must be between \(range.lowerBound.optionText) and \(range.upperBound.optionText)" }
+    }
 }
 
 extension OptionRule where Plain == Double {

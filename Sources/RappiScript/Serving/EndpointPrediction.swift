@@ -1,13 +1,13 @@
 import Foundation
 import RappiClient
+import RappiDeploy
 import RappiML
 import RappiWorkspace
 
 /// `predict on NAME …` — records sent to a deployed endpoint over HTTP (libcurl); shown or
 /// written `into` a CSV file exactly as the in-process `predict` does (`PredictionReport`).
 enum EndpointPrediction {
-    static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("endpoint")!
+    static func execute(_ name: String, _ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
         let endpoint = try workspace.endpoint(name)
         // The key goes only to this endpoint's own server: a pid or port reused by another

@@ -7,8 +7,8 @@ enum PredictionInput {
     /// The records of `predict … {json}` or `predict … from PATH`: as a table, and as JSON
     /// records when they came as JSON.
     static func records(_ call: BoundCall, needsRecordsMessage: String) throws -> (frame: DataFrame, json: [[String: Any?]]?) {
-        if call.has("record") {
-            let records = try RecordJSON.records(fromBlock: try call.string("record")!).map { $0.mapValues { Optional.some($0) } }
+        if let block = try call.value(PredictCommand.record) {
+            let records = try RecordJSON.records(fromBlock: block).map { $0.mapValues { Optional.some($0) } }
             return (try RecordFrame.make(records: records), records)
         }
         guard let path = try call.path("path") else { throw call.error(needsRecordsMessage, at: "path") }

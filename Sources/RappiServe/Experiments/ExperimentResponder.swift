@@ -17,32 +17,22 @@ struct ExperimentResponder: HTTPResponder {
     let control: ExperimentControlWatcher
     let recorder: AssignmentRecorder
     let feedback: FeedbackHandler
-    let keys: APIKeyStore
-    let metrics: ServerMetrics
-    let limiter: InFlightLimiter
-    let ids: RequestIDs
     let recordIDs: RequestIDs
-    let accessLog: AccessLog?
-    let maxBodyBytes: Int
-    let openAPIDocument: ByteBuffer
-    let readyBody: ByteBuffer
-    let inference: InferenceProtocolHandler
+    let core: ServingCore
 
     /// The router's inference-protocol outputs after the model's: each row's variant and the
     /// request id `/feedback` takes.
     static let inferenceOutputs = ["variant", "request_id"]
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        await ModelResponder.answer(request, context: context, ids: ids, metrics: metrics, accessLog: accessLog) { route in
-            try await handle(route, request)
-        }
+        await core.answer(request, context: context) { route in try await handle(route, request) }
     }
 
     private func handle(_ route: Route, _ request: Request) async throws -> Response {
         if route == .unknown { throw APIError.notFound(ModelResponder.printablePath(request.uri.path), feedback: true) }
         if route.isInferenceProtocol, let path = InferencePath(path: request.uri.path) {
             let start = ModelResponder.monotonicNanoseconds()
-            return await inference.respond(path, request, keys: keys, maxBodyBytes: maxBodyBytes, limiter: limiter) { records in
+            return await core.inferenceResponse(path, request) { records in
                 let scored = try assignAndScore(records, start: start)
                 let n = records.count
                 let labels = (0..<n).map { row in
@@ -66,21 +56,17 @@ struct ExperimentResponder: HTTPResponder {
         guard route.methods.contains(request.method) else { throw APIError.methodNotAllowed(request.method, route: route) }
         switch route {
         case .live, .ready, .metrics, .openapi:
-            return ModelResponder.informational(route, readyBody: readyBody, metrics: metrics, openAPIDocument: openAPIDocument)
+            return core.informational(route)
         case .score, .invocations:
             let start = ModelResponder.monotonicNanoseconds()
-            guard limiter.tryEnter() else { throw APIError.overloaded(limit: limiter.limit) }
-            defer { limiter.leave() }
-            let json = try await ModelResponder.authorizedJSON(request, keys: keys, maxBodyBytes: maxBodyBytes)
-            let records = try ModelResponder.records(route, json, inputs: runtimes[VariantAssignment.a].inputs)
-            let scored = try assignAndScore(records, start: start)
-            let text = encode(variantOf: scored.variantOf, positionOf: scored.positionOf, results: scored.results, requestIDs: scored.requestIDs)
+            let text = try await core.limitedJSON(request) { json in
+                let records = try ModelResponder.records(route, json, inputs: runtimes[VariantAssignment.a].inputs)
+                let scored = try assignAndScore(records, start: start)
+                return encode(variantOf: scored.variantOf, positionOf: scored.positionOf, results: scored.results, requestIDs: scored.requestIDs)
+            }
             return ModelResponder.response(.ok, body: ByteBuffer(string: text), type: ModelResponder.jsonType)
         case .feedback:
-            guard limiter.tryEnter() else { throw APIError.overloaded(limit: limiter.limit) }
-            defer { limiter.leave() }
-            let json = try await ModelResponder.authorizedJSON(request, keys: keys, maxBodyBytes: maxBodyBytes)
-            let count = try feedback.handle(json)
+            let count = try await core.limitedJSON(request) { json in try feedback.handle(json) }
             return ModelResponder.response(.ok, body: ByteBuffer(string: "{\"recorded\":\(count)}"), type: ModelResponder.jsonType)
         case .unknown, .v2Server, .v2Live, .v2Ready, .v2Model, .v2ModelReady, .v2Infer:
             throw APIError.notFound(ModelResponder.printablePath(request.uri.path), feedback: true)

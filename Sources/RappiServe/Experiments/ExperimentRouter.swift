@@ -14,7 +14,7 @@ public enum ExperimentRouter {
     /// assignment and outcome before returning.
     public static func run(_ configuration: ExperimentRouterConfiguration) async throws {
         let (application, recorder, accessLog) = try build(configuration)
-        if configuration.runTasksOnEventLoops { _ = ModelServer.installEventLoopExecutor }
+        ServingCore.prepare(configuration.server)
         do {
             try await application.runService()
         } catch {
@@ -28,16 +28,11 @@ public enum ExperimentRouter {
 
     static func build(_ configuration: ExperimentRouterConfiguration) throws
         -> (application: Application<ExperimentResponder>, recorder: AssignmentRecorder, accessLog: AccessLog?) {
-        guard (0...65535).contains(configuration.port) else {
-            throw ModelServerError("port \(configuration.port) is out of range (0–65535)")
-        }
         let workspace = try Workspace(directory: URL(fileURLWithPath: configuration.workspacePath))
         let experiment = try workspace.experiment(configuration.experiment)
         let runtimes = try experiment.variants.map { variant in
             try ModelRuntime.load(path: workspace.artifacts.url(for: variant.hash).path, name: variant.model, version: variant.version)
         }
-        let keys = try configuration.keysFile.map { try APIKeyStore(file: $0) } ?? APIKeyStore(keys: configuration.apiKeys)
-        let accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0) }
         let recorder = AssignmentRecorder(workspace: workspace, experiment: experiment.name,
                                           interval: configuration.flushIntervalSeconds, batchRows: configuration.flushRows)
 
@@ -55,6 +50,13 @@ public enum ExperimentRouter {
                                           probabilities: runtimes.allSatisfy(\.hasProbabilities),
                                           extraOutputs: ExperimentResponder.inferenceOutputs),
             target: runtimes[0].model.target.column)
+        let core = try ServingCore(
+            settings: configuration.server,
+            metrics: ServerMetrics(model: experiment.name, version: 0, algorithm: "abtest-router"),
+            readyBody: ready.text, inference: inference) { authenticated in
+                OpenAPIDocument.make(runtime: runtimes[0], inference: inference.signature, authenticated: authenticated,
+                                     experiment: experiment.name)
+            }
         var randomPrefix = SystemRandomNumberGenerator()
         let responder = ExperimentResponder(
             experiment: experiment.name,
@@ -63,22 +65,13 @@ public enum ExperimentRouter {
             control: ExperimentControlWatcher(file: try workspace.experimentControlFile(experiment.name), initial: experiment.control),
             recorder: recorder,
             feedback: FeedbackHandler(recorder: recorder, targets: ["A": runtimes[0].model.target, "B": runtimes[1].model.target]),
-            keys: keys,
-            metrics: ServerMetrics(model: experiment.name, version: 0, algorithm: "abtest-router"),
-            limiter: InFlightLimiter(limit: configuration.maxConcurrentRequests),
-            ids: RequestIDs(),
             // Record ids are stored with a global key: 64 random bits per router start keep them apart.
             recordIDs: RequestIDs(prefix: String(randomPrefix.next(), radix: 16)),
-            accessLog: accessLog,
-            maxBodyBytes: Swift.max(0, configuration.maxBodyBytes),
-            openAPIDocument: ByteBuffer(bytes: OpenAPIDocument.make(runtime: runtimes[0], inference: inference.signature, authenticated: keys.isEnabled,
-                                                                 experiment: experiment.name)),
-            readyBody: ByteBuffer(string: ready.text),
-            inference: inference)
+            core: core)
 
         var logger = Logger(label: "rappi.router")
         logger.logLevel = .info
         let application = try configuration.server.application(responder: responder, requestTimeoutSeconds: configuration.idleTimeoutSeconds, logger: logger)
-        return (application, recorder, accessLog)
+        return (application, recorder, core.accessLog)
     }
 }

@@ -1,23 +1,23 @@
 import Foundation
 import RappiML
+import Synchronization
 
 /// Decides which variant answers a record. With a unit field the choice is a pure function of
 /// (experiment name, unit value), so the same passenger always sees the same variant — in this
 /// process, after a restart and on another machine (FNV-1a, not Swift's per-process `Hasher`).
 /// Without one it is a draw from one SplitMix64 stream seeded by the experiment's seed.
-final class VariantAssignment: @unchecked Sendable {
+final class VariantAssignment: Sendable {
     static let a = 0, b = 1
     static let labels = ["A", "B"]
 
     let experiment: String
     let unitField: String?
-    private let lock = NSLock()
-    private var random: SplitMix64
+    private let random: Mutex<SplitMix64>
 
     init(experiment: String, unitField: String?, seed: UInt64) {
         self.experiment = experiment
         self.unitField = unitField
-        random = SplitMix64(seed: seed)
+        random = Mutex(SplitMix64(seed: seed))
     }
 
     /// 0 for A, 1 for B, for a record whose unit value is `unit` (nil without a unit field).
@@ -28,9 +28,7 @@ final class VariantAssignment: @unchecked Sendable {
         if let unit {
             position = Self.position(experiment: experiment, unit: unit)
         } else {
-            lock.lock()
-            position = random.nextDouble()
-            lock.unlock()
+            position = random.withLock { $0.nextDouble() }
         }
         return position < shareA ? Self.a : Self.b
     }

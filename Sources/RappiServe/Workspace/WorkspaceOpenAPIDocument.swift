@@ -63,7 +63,7 @@ enum WorkspaceOpenAPIDocument {
         ]
     }
 
-    private static let statusSchema: [String: Any] = ["type": "object", "properties": ["status": ["type": "string"]]]
+    private static var statusSchema: [String: Any] { ["type": "object", "properties": ["status": ["type": "string"]]] }
 
     private static func open(_ summary: String, schema: [String: Any]) -> [String: Any] {
         ["get": ["summary": summary, "security": [] as [Any],

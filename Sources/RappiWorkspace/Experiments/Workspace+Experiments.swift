@@ -100,7 +100,7 @@ extension Workspace {
     public func experimentAssignedVariants(_ experiment: String, requestIDs: [String]) throws -> [String: String] {
         var found: [String: String] = [:]
         try lookUp(requestIDs, "SELECT request_id, variant FROM experiment_assignments WHERE experiment = ? AND request_id IN", experiment) {
-            found[$0[0].string!] = $0[1].string!
+            found[try $0.text(0, "experiment_assignments.request_id")] = try $0.text(1, "experiment_assignments.variant")
         }
         return found
     }
@@ -109,18 +109,18 @@ extension Workspace {
     public func experimentRequestsWithOutcome(_ experiment: String, requestIDs: [String]) throws -> Set<String> {
         var found: Set<String> = []
         try lookUp(requestIDs, "SELECT request_id FROM experiment_outcomes WHERE experiment = ? AND request_id IN", experiment) {
-            found.insert($0[0].string!)
+            found.insert(try $0.text(0, "experiment_outcomes.request_id"))
         }
         return found
     }
 
     /// Runs `select … IN (…)` over `requestIDs` in chunks: SQLite binds at most 999 parameters in older builds.
-    private func lookUp(_ requestIDs: [String], _ select: String, _ experiment: String, _ row: ([SQLValue]) -> Void) throws {
+    private func lookUp(_ requestIDs: [String], _ select: String, _ experiment: String, _ row: ([SQLValue]) throws -> Void) throws {
         var start = 0
         while start < requestIDs.count {
             let chunk = Array(requestIDs[start..<min(start + 500, requestIDs.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            for found in try database.query("\(select) (\(marks))", [.text(experiment)] + chunk.map { .text($0) }) { row(found) }
+            for found in try database.query("\(select) (\(marks))", [.text(experiment)] + chunk.map { .text($0) }) { try row(found) }
             start += chunk.count
         }
     }

@@ -10,10 +10,12 @@ enum ComputeKind: String, ChoiceOptionText {
 /// `compute create NAME cores=N memory=SIZE [max-jobs=N]`, or on a Ray cluster:
 /// `compute create NAME kind=ray address=http://HOST:8265 [cores=N] [memory=SIZE] [resources=NAME:AMOUNT,…]`
 public enum ComputeCreateCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .name, help: "the target's name")
+
     public static let signature = CommandSignature(
         "compute create", area: "workspace",
         summary: "Create a compute target: pipeline runs on it get N threads, an enforced memory limit, and at most max-jobs at once — on this machine or as Ray jobs.",
-        pattern: [.argument(ArgumentSpec("name", .name, help: "the target's name"))],
+        pattern: [name.spec],
         options: [cores.spec, memory.spec, maxJobs.spec, kind.spec, address.spec, resources.spec, queueTimeout.spec, rappiPath.spec],
         publishes: ["compute"],
         examples: ["compute create cpu-cluster cores=2 memory=7g", "compute create small cores=1 memory=256m max-jobs=2",
@@ -32,7 +34,7 @@ public enum ComputeCreateCommand: RappiCommand {
     static let rappiPath = CommandOption<String?>("rappi-path", help: "kind=ray: where rappi is installed on the nodes (default: this rappi's path)")
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         let cores = try call.value(cores)
         let jobs = try call.value(maxJobs)
         let cluster = try Self.cluster(call)
@@ -128,12 +130,14 @@ public enum ComputeListCommand: RappiCommand {
 
 /// `compute delete NAME`
 public enum ComputeDeleteCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.compute), help: "a compute target")
+
     public static let signature = CommandSignature(
         "compute delete", area: "workspace", summary: "Delete a compute target that has no queued or running runs.",
-        pattern: [.argument(ArgumentSpec("name", .stored(.compute), help: "a compute target"))])
+        pattern: [name.spec])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         try context.workspace().deleteComputeTarget(name)
         return CommandResult("deleted compute \(name)")
     }

@@ -2,13 +2,16 @@ import RappiWorkspace
 
 /// `upload dataset NAME from PATH` — a new immutable, content-hashed version.
 public enum UploadDatasetCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.dataset), help: "the dataset's name, e.g. titanic")
+
+    static let path = CommandArgument<String>("path", kind: .path, help: "a .csv file or a folder of them (relative to the script's folder)")
     public static let signature = CommandSignature(
         "upload dataset", area: "data",
         summary: "Upload a CSV file, or a folder of CSVs with one header, as the next version of a dataset.",
         pattern: [
-            .argument(ArgumentSpec("name", .stored(.dataset), help: "the dataset's name, e.g. titanic")),
+            name.spec,
             .keyword("from"),
-            .argument(ArgumentSpec("path", .path, help: "a .csv file or a folder of them (relative to the script's folder)")),
+            path.spec,
         ],
         options: [
             OptionSpec("target", .name, help: "the column to predict (default: the previous version's target, when the data has it)"),
@@ -18,8 +21,8 @@ public enum UploadDatasetCommand: RappiCommand {
         examples: ["upload dataset titanic from data/titanic/ds_full target=Survived description=\"all 891 passengers\""])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
-        let path = try call.path("path")!
+        let name = try call.value(Self.name)
+        let path = try call.path(Self.path)
         let result = try context.workspace().uploadDataset(
             name: name, path: path, target: try call.string("target"), description: try call.string("description"),
             isCancelled: Interrupt.poll)

@@ -5,11 +5,13 @@ import RappiWorkspace
 /// [tls-cert=FILE tls-key=FILE]`, and for kubernetes `[replicas=N] [namespace=NS] [cpu=…]
 /// [memory=…] [min=N max=N] [serving=kserve] [registry=…] [rehearse=true]`.
 public enum DeployCommand: RappiCommand {
+    static let model = CommandArgument<String>("model", help: "MODEL, MODEL:v2 or MODEL:production — or the target, to deploy the model just registered")
+
     public static let signature = CommandSignature(
         "deploy", area: "endpoints",
         summary: "Deploy a registered model as an HTTP service: local (a process), aci (a container instance) or kubernetes (manifests, applied when a cluster answers).",
         pattern: [
-            .argument(ArgumentSpec("model", .text, help: "MODEL, MODEL:v2 or MODEL:production — or the target, to deploy the model just registered")),
+            model.spec,
             .optional([.argument(ArgumentSpec("target", .choice(targets), help: "local, aci or kubernetes"))]),
             .optional([.keyword("as"), .argument(ArgumentSpec("name", .name, help: "the endpoint's name (default: the model's)"))]),
         ],
@@ -23,7 +25,7 @@ public enum DeployCommand: RappiCommand {
     static let targets = ["local", "aci", "kubernetes"]
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let first = try call.string("model")!
+        let first = try call.value(Self.model)
         var modelText: String? = first
         var target = try call.string("target")
         if target == nil {

@@ -1,3 +1,4 @@
+import RappiDeploy
 import RappiWorkspace
 
 /// `endpoints` — every endpoint with its status, checked now: live (its own server answers for

@@ -5,13 +5,15 @@ import RappiWorkspace
 /// `package MODEL[:vN] into DIR` — the self-contained container build context `deploy aci` uses:
 /// Dockerfile, staged binary and libraries, the model, a README with build and run commands.
 public enum PackageCommand: RappiCommand {
+    static let directory = CommandArgument<String>("directory", kind: .path, help: "a new or empty folder")
+
     public static let signature = CommandSignature(
         "package", area: "endpoints",
         summary: "Write a container build context for a model (Dockerfile, staged files, model, README); alias: dockerize.",
         pattern: [
             .argument(ArgumentSpec("model", .text, help: "MODEL, MODEL:v2 or MODEL:production")),
             .keyword("into"),
-            .argument(ArgumentSpec("directory", .path, help: "a new or empty folder")),
+            directory.spec,
         ],
         options: [OptionSpec("auth", .choice(["key", "none"]), default: "key", help: "whether the image expects API keys mounted at /run/rappi")],
         publishes: ["context_hash", "files"],
@@ -19,7 +21,7 @@ public enum PackageCommand: RappiCommand {
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let version = try ModelReference.resolve(try call.string("model"), in: context, for: "package")
-        let directory = try call.path("directory")!
+        let directory = try call.path(Self.directory)
         let workspace = try context.workspace()
         // A folder holding an earlier rappi context is ours to replace; anything else is refused.
         let manifest = directory.appendingPathComponent("MANIFEST.sha256")

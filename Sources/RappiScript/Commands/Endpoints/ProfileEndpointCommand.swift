@@ -9,24 +9,26 @@ import RappiWorkspace
 /// client and reports throughput, latency percentiles (HDR histogram), errors, and the server's
 /// CPU and peak memory, with a sizing recommendation.
 public enum ProfileEndpointCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.endpoint), help: "an endpoint from `endpoints`")
+    static let requests = CommandOption("requests", default: 5000, .within(1...1_000_000), help: "requests to send (1 to 1,000,000)")
+    static let concurrency = CommandOption("concurrency", default: 8, .within(1...256), help: "connections in parallel (1 to 256)")
+    static let batch = CommandOption("batch", default: 1, .within(1...10_000), help: "records per request (1 to 10,000)")
+
     public static let signature = CommandSignature(
         "profile endpoint", area: "endpoints",
         summary: "Load-test an endpoint: throughput, latency p50/p90/p99/p99.9/max, errors, server CPU and peak memory, and a sizing advice.",
-        pattern: [.argument(ArgumentSpec("name", .stored(.endpoint), help: "an endpoint from `endpoints`"))],
+        pattern: [name.spec],
         options: [
-            OptionSpec("requests", .integer, default: "5000", help: "requests to send (1 to 1,000,000)"),
-            OptionSpec("concurrency", .integer, default: "8", help: "connections in parallel (1 to 256)"),
-            OptionSpec("batch", .integer, default: "1", help: "records per request (1 to 10,000)"),
-            ClientOptions.ca.spec,
+            requests.spec, concurrency.spec, batch.spec, ClientOptions.ca.spec,
         ],
         publishes: ["throughput", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "errors", "server_cpu_cores", "server_peak_mb"],
         examples: ["profile endpoint titanic_rf", "profile endpoint titanic_rf requests=20000 concurrency=16 batch=10"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
-        let requests = try bounded("requests", 1...1_000_000, call)
-        let concurrency = try bounded("concurrency", 1...256, call)
-        let batch = try bounded("batch", 1...10_000, call)
+        let name = try call.value(Self.name)
+        let requests = try call.value(Self.requests)
+        let concurrency = try call.value(Self.concurrency)
+        let batch = try call.value(Self.batch)
         let workspace = try context.workspace()
         let endpoint = try workspace.endpoint(name)
         let (_, records) = try EndpointData.records(for: endpoint, in: context)
@@ -82,14 +84,6 @@ public enum ProfileEndpointCommand: RappiCommand {
                           ("p99", report.milliseconds(at: 99)), ("p99.9", report.milliseconds(at: 99.9))],
             title: "Latency — \(report.requests) requests to \(name), \(report.concurrency) connections")
         return CommandResult(lines.joined(separator: "\n"), values: values, charts: [chart])
-    }
-
-    private static func bounded(_ name: String, _ range: ClosedRange<Int>, _ call: BoundCall) throws -> Int {
-        let value = try call.int(name)!
-        guard range.contains(value) else {
-            throw call.error("option '\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(value)", at: name)
-        }
-        return value
     }
 
     /// The server's process: the local pid, or the container's main process as the host sees it.

@@ -1,22 +1,25 @@
 import Foundation
 import RappiClient
+import RappiDeploy
 import RappiWorkspace
 
 /// `endpoint rotate-key NAME` — a new primary key; the old primary keeps working as the
 /// secondary until the next rotation, so clients can move over without downtime. Returns once
 /// the live server accepts the new key (it re-reads its keys file within about 100 ms).
 public enum RotateKeyCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.endpoint), help: "an endpoint from `endpoints`")
+
     public static let signature = CommandSignature(
         "endpoint rotate-key", area: "endpoints",
         summary: "Give an endpoint a new primary API key (the previous one becomes the secondary); returns once the server accepts it.",
-        pattern: [.argument(ArgumentSpec("name", .stored(.endpoint), help: "an endpoint from `endpoints`"))],
+        pattern: [name.spec],
         examples: ["endpoint rotate-key titanic_rf"])
 
     /// How long the server may take to accept the new key before rotation counts as failed.
     static let acceptanceTimeout = 10.0
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         let workspace = try context.workspace()
         let endpoint = try workspace.endpoint(name)
         guard endpoint.auth == "key", let keys = try EndpointKeys.read(workspace, endpoint: name) else {

@@ -1,4 +1,5 @@
 import Foundation
+import RappiDeploy
 
 /// Options every command that starts an HTTP server takes (`deploy`, `abtest start`), declared once.
 enum ServerOptions {
@@ -28,16 +29,6 @@ enum ServerOptions {
             throw call.error("tls-cert= needs tls-key=: give the certificate and its private key together", at: tlsCert.name)
         }
     }
-}
-
-/// A server's certificate and key files: the server is started with `--tls-cert`/`--tls-key`
-/// and its URL is `https://`.
-struct ServerTLS: Equatable {
-    let certificate: String
-    let key: String
-
-    var arguments: [String] { ["--tls-cert", certificate, "--tls-key", key] }
-    static func scheme(_ tls: ServerTLS?) -> String { tls == nil ? "http" : "https" }
 }
 
 /// Whether a server requires an API key.

@@ -1,21 +1,24 @@
 import Foundation
 import RappiClient
+import RappiDeploy
 import RappiML
 import RappiWorkspace
 
 /// `test endpoint NAME` — a suite against the live endpoint: health, predictions that must equal
 /// the registered model's own, known passengers, and every error case with its status and envelope.
 public enum TestEndpointCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.endpoint), help: "an endpoint from `endpoints`")
+
     public static let signature = CommandSignature(
         "test endpoint", area: "endpoints",
         summary: "Run a test suite against a live endpoint (health, single and batch predictions, known cases, error handling).",
-        pattern: [.argument(ArgumentSpec("name", .stored(.endpoint), help: "an endpoint from `endpoints`"))],
+        pattern: [name.spec],
         options: [ClientOptions.ca.spec],
         publishes: ["tests_passed", "tests_failed"],
         examples: ["test endpoint titanic_rf"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         let workspace = try context.workspace()
         let endpoint = try workspace.endpoint(name)
         // A dead endpoint fails every case the same way: say so once instead.

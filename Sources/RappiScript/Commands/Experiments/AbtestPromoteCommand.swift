@@ -1,3 +1,4 @@
+import RappiDeploy
 import RappiWorkspace
 
 /// `abtest promote NAME [A|B|ENDPOINT|MODEL]` — all traffic to the winner, or to the variant named

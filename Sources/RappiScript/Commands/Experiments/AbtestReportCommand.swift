@@ -1,5 +1,6 @@
 import Foundation
 import RappiCharts
+import RappiDeploy
 import RappiML
 import RappiWorkspace
 
@@ -7,10 +8,12 @@ import RappiWorkspace
 /// latency; the difference with Newcombe's interval, the z-test, the sample-ratio check, a verdict.
 /// For regression variants: mean absolute error with t-intervals and Welch's t-test instead.
 public enum AbtestReportCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.experiment), help: "an experiment from `abtests` (running or stopped)")
+
     public static let signature = CommandSignature(
         "abtest report", area: "experiments",
         summary: "Report an experiment: accuracy per variant with 95% intervals, the difference, a z-test, a sample-ratio check and a verdict (mean absolute error and Welch's t-test for regression models).",
-        pattern: [.argument(ArgumentSpec("name", .stored(.experiment), help: "an experiment from `abtests` (running or stopped)"))],
+        pattern: [name.spec],
         publishes: ["ab_requests_a", "ab_requests_b", "ab_outcomes_a", "ab_outcomes_b", "ab_accuracy_a", "ab_accuracy_b",
                     "ab_accuracy_a_low", "ab_accuracy_a_high", "ab_accuracy_b_low", "ab_accuracy_b_high",
                     "ab_p50_ms_a", "ab_p99_ms_a", "ab_p50_ms_b", "ab_p99_ms_b",
@@ -20,7 +23,7 @@ public enum AbtestReportCommand: RappiCommand {
         examples: ["abtest report titanic", "abtest report titanic; assert ab_p_value < 0.05"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let report = try ExperimentReport(try call.string("name")!, in: context.workspace())
+        let report = try ExperimentReport(try call.value(Self.name), in: context.workspace())
         if let errors = report.errors { return regression(report, errors) }
         let experiment = report.experiment, comparison = report.comparison
         var table = TextTable(["variant", "model", "requests", "outcomes", "accuracy", "95% interval", "p50 ms", "p99 ms"])

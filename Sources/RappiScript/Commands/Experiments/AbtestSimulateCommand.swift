@@ -1,5 +1,6 @@
 import Foundation
 import RappiClient
+import RappiDeploy
 import RappiML
 import RappiWorkspace
 
@@ -9,13 +10,16 @@ public enum AbtestSimulateCommand: RappiCommand {
     static let requests = CommandOption<Int?>("requests", OptionRule { (1...1_000_000).contains($0) ? nil : "must be between 1 and 1,000,000" }, help: "records to send (default: every row once; rows repeat when more)")
     static let batch = CommandOption("batch", default: 1, OptionRule { (1...1000).contains($0) ? nil : "must be between 1 and 1,000" },
                                      help: "records per request (1 to 1,000)")
+    static let name = CommandArgument<String>("name", kind: .stored(.experiment), help: "a running experiment")
+    static let dataset = CommandArgument<String>("dataset", kind: .stored(.dataset), help: "a labelled dataset")
+
     public static let signature = CommandSignature(
         "abtest simulate", area: "experiments",
         summary: "Drive a dataset's records through a live experiment over HTTP and post their true outcomes to /feedback.",
         pattern: [
-            .argument(ArgumentSpec("name", .stored(.experiment), help: "a running experiment")),
+            name.spec,
             .keyword("from"), .keyword("dataset"),
-            .argument(ArgumentSpec("dataset", .stored(.dataset), help: "a labelled dataset")),
+            dataset.spec,
             .optional([.argument(ArgumentSpec("version", .version, help: "the dataset version (default: latest)"))]),
         ],
         options: [requests.spec, batch.spec],
@@ -25,14 +29,14 @@ public enum AbtestSimulateCommand: RappiCommand {
     static let feedbackBatch = 100
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         let workspace = try context.workspace()
         let experiment = try workspace.experiment(name)
         let router = ExperimentRouterProcess(workspace: workspace)
         guard let url = experiment.url, router.isLive(experiment) else {
             throw CommandFailure("experiment \(name) is not running — start it with `abtest start \(name) A vs B`")
         }
-        let version = try workspace.datasetVersion(try call.string("dataset")!, try call.version("version") ?? .latest)
+        let version = try workspace.datasetVersion(try call.value(Self.dataset), try call.version("version") ?? .latest)
         let frame = try workspace.loadFrame(version, isCancelled: Interrupt.poll)
         let target = try ExperimentVariants.model(experiment.a, in: workspace).target
         guard frame.column(named: target.column) != nil else {

@@ -7,14 +7,18 @@ import RappiWorkspace
 public enum AbtestStartCommand: RappiCommand {
     static let split = CommandOption("split", default: "50/50", help: "percent of traffic for A/B, summing to 100")
     static let unit = CommandOption<String?>("unit", help: "a record field (e.g. PassengerId): the same value always sees the same variant; without it each record is a seeded random draw")
+    static let name = CommandArgument<String>("name", kind: .name, help: "the experiment's name")
+    static let variantA = CommandArgument<String>("a", help: "variant A: a deployed endpoint, or a registered model MODEL[:vN|:stage]")
+    static let variantB = CommandArgument<String>("b", help: "variant B: a deployed endpoint, or a registered model MODEL[:vN|:stage]")
+
     public static let signature = CommandSignature(
         "abtest start", area: "experiments",
         summary: "Start an A/B experiment: a router endpoint that splits /score and /invocations traffic between two models and takes outcomes on /feedback.",
         pattern: [
-            .argument(ArgumentSpec("name", .name, help: "the experiment's name")),
-            .argument(ArgumentSpec("a", .text, help: "variant A: a deployed endpoint, or a registered model MODEL[:vN|:stage]")),
+            name.spec,
+            variantA.spec,
             .keyword("vs"),
-            .argument(ArgumentSpec("b", .text, help: "variant B: a deployed endpoint, or a registered model MODEL[:vN|:stage]")),
+            variantB.spec,
         ],
         options: [split.spec, unit.spec] + ServerOptions.specs,
         publishes: ["experiment", "url", "port"],
@@ -22,7 +26,7 @@ public enum AbtestStartCommand: RappiCommand {
                    "abtest start trial titanic_rf:v1 vs titanic_rf:v2 split=90/10 auth=none"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         let splitA = try ExperimentVariants.split(try call.value(split), call: call, at: "split")
         let authenticated = try call.value(ServerOptions.auth) == .key
         let tls = try ServerOptions.tls(call)
@@ -31,8 +35,8 @@ public enum AbtestStartCommand: RappiCommand {
         if let existing = try? workspace.experiment(name), router.isLive(existing) || existing.status == "running" && existing.pid.map({ LocalProcess.isAlive(pid: Int32($0)) }) == true {
             throw call.error("experiment '\(name)' is already running at \(existing.url ?? "?") — stop it first with `abtest stop \(name)`, or choose another name", at: "name")
         }
-        let a = try ExperimentVariants.resolve(try call.string("a")!, label: "A", in: context)
-        let b = try ExperimentVariants.resolve(try call.string("b")!, label: "B", in: context)
+        let a = try ExperimentVariants.resolve(try call.value(Self.variantA), label: "A", in: context)
+        let b = try ExperimentVariants.resolve(try call.value(Self.variantB), label: "B", in: context)
         let models = try [a, b].map { try ExperimentVariants.model($0, in: workspace) }
         guard models[0].target == models[1].target else {
             throw CommandFailure("A and B predict different targets (A: '\(models[0].target.column)' with classes \(models[0].target.classes), B: '\(models[1].target.column)' with classes \(models[1].target.classes)) — compare models trained for the same target")

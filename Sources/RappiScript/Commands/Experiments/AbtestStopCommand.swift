@@ -1,3 +1,4 @@
+import RappiDeploy
 import RappiWorkspace
 
 /// `abtest stop NAME` — stops the router after it has stored every assignment and outcome.

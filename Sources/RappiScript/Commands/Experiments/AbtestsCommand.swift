@@ -1,3 +1,4 @@
+import RappiDeploy
 import RappiWorkspace
 
 /// `abtests` — every experiment with its variants, split, status and traffic so far.

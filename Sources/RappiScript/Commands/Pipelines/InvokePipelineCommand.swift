@@ -9,14 +9,17 @@ import RappiWorkspace
 /// credential of the running server (in the private `server.json`).
 public enum InvokePipelineCommand: RappiCommand {
     public static let allowedInPipelines = false
+    static let name = CommandArgument<String>("name", kind: .stored(.publishedPipeline), help: "a published pipeline")
+    static let compute = CommandOption("compute", default: "local", kind: .stored(.compute), help: "the compute target to run on")
+    static let wait = CommandOption("wait", default: false, help: "follow the run until it ends")
+    static let timeout = CommandOption("timeout", default: 3600.0, .positive, help: "with wait: give up after this many seconds")
+
     public static let signature = CommandSignature(
         "invoke pipeline", area: "pipelines",
         summary: "Trigger a published pipeline over HTTP through the workspace server; with wait=true follow it to the end.",
-        pattern: [.argument(ArgumentSpec("name", .stored(.publishedPipeline), help: "a published pipeline"))],
+        pattern: [name.spec],
         options: [
-            OptionSpec("compute", .stored(.compute), default: "local", help: "the compute target to run on"),
-            OptionSpec("wait", .boolean, default: "false", help: "follow the run until it ends"),
-            OptionSpec("timeout", .number, default: "3600", help: "with wait: give up after this many seconds"),
+            compute.spec, wait.spec, timeout.spec,
             OptionSpec("token", .text, help: "the pipeline's bearer token (default: the owner's credential of the running server)"),
             OptionSpec("run-timeout", .number, help: "seconds the run may execute before it is stopped (default: 3600)"),
             ClientOptions.ca.spec,
@@ -27,13 +30,13 @@ public enum InvokePipelineCommand: RappiCommand {
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         _ = try workspace.publishedPipeline(name)  // not published: an error with a hint
         guard let server = WorkspaceServerRecord.live(in: workspace.directory) else {
             throw CommandFailure("no workspace server is running for \(workspace.directory.path) — start one with `rappi serve --workspace \(workspace.directory.path)`")
         }
         let parameters = try call.tags().map { (String($0.key), JSONText.quote($0.value)) }
-        var fields = [("parameters", JSONText.object(parameters)), ("compute", JSONText.quote(try call.string("compute")!))]
+        var fields = [("parameters", JSONText.object(parameters)), ("compute", JSONText.quote(try call.value(compute)))]
         if let runTimeout = try call.double("run-timeout") { fields.append(("timeout_seconds", Value.format(runTimeout))) }
         let body = JSONText.object(fields)
         let client = HTTPClient(trust: try ClientOptions.trust(call))
@@ -48,14 +51,14 @@ public enum InvokePipelineCommand: RappiCommand {
             throw CommandFailure(ErrorEnvelope.describe(response, from: "the workspace server"))
         }
         let accepted = String(format: "invoked %@ over REST: 202 Accepted in %.1f ms → run %d, status %@", name, response.seconds * 1000, runID, statusURL)
-        guard try call.bool("wait")! else {
+        guard try call.value(wait) else {
             var result = CommandResult(accepted, values: [("run_id", .int(runID)), ("run_status", .string("queued")), ("status_url", .string(statusURL))])
             result.secrets = [token]  // a token= written in the statement stays out of the run's record
             return result
         }
         context.session.liveOutput?(accepted)
         let progress = RunProgress(emit: context.session.liveOutput)
-        let deadline = Date().addingTimeInterval(try call.double("timeout")!)
+        let deadline = Date().addingTimeInterval(try call.value(timeout))
         while true {
             let answer = try client.get(statusURL, headers: auth)
             guard answer.status == 200, let json = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any],

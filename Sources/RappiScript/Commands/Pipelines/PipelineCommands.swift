@@ -29,11 +29,13 @@ public enum PipelinesCommand: RappiCommand {
 
 /// `pipeline NAME [vN]` — show a definition.
 public enum PipelineShowCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.pipeline), help: "a pipeline")
+
     public static let signature = CommandSignature(
         "pipeline", area: "pipelines",
         summary: "Show a pipeline: parameters, steps, versions, publication. Define one with `pipeline NAME(p=default) { … }`.",
         pattern: [
-            .argument(ArgumentSpec("name", .stored(.pipeline), help: "a pipeline")),
+            name.spec,
             .optional([.argument(ArgumentSpec("version", .version, help: "v2 (default: the latest)"))]),
         ],
         publishes: ["pipeline", "pipeline_version"],
@@ -41,7 +43,7 @@ public enum PipelineShowCommand: RappiCommand {
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         var number: Int?
         if case .number(let n)? = try call.version("version") { number = n }
         let definition = try workspace.pipeline(name, version: number)
@@ -57,40 +59,41 @@ public enum PipelineShowCommand: RappiCommand {
 /// `run pipeline NAME [on COMPUTE] [reuse=false] [timeout=SECONDS] [PARAM=VALUE …]`
 public enum RunPipelineCommand: RappiCommand {
     public static let allowedInPipelines = false
+    static let name = CommandArgument<String>("name", kind: .stored(.pipeline), help: "a pipeline")
+    static let compute = CommandArgument<String?>("compute", kind: .stored(.compute), help: "a compute target (default: local)")
+    static let reuse = CommandOption("reuse", default: true, help: "reuse steps whose inputs match an earlier successful step")
+    static let timeout = CommandOption("timeout", default: PipelineRun.defaultTimeoutSeconds, .positive,
+                                       help: "seconds the run may execute before it is stopped and failed")
+
     public static let signature = CommandSignature(
         "run pipeline", area: "pipelines",
         summary: "Run a pipeline on a compute target and print its steps as they go; equal steps from earlier runs are reused.",
         pattern: [
-            .argument(ArgumentSpec("name", .stored(.pipeline), help: "a pipeline")),
-            .optional([.keyword("on"), .argument(ArgumentSpec("compute", .stored(.compute), help: "a compute target (default: local)"))]),
+            name.spec,
+            .optional([.keyword("on"), compute.spec]),
         ],
-        options: [
-            OptionSpec("reuse", .boolean, default: "true", help: "reuse steps whose inputs match an earlier successful step"),
-            OptionSpec("timeout", .number, default: Value.format(PipelineRun.defaultTimeoutSeconds),
-                       help: "seconds the run may execute before it is stopped and failed"),
-        ],
+        options: [reuse.spec, timeout.spec],
         publishes: ["run_id", "run_status", "steps_reused"],
         examples: ["run pipeline titanic_train version=0", "run pipeline titanic_train on cpu-cluster trees=300 reuse=false"],
         acceptsParameters: true, publishesRunOutputs: true)
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
-        let definition = try workspace.pipeline(try call.string("name")!)
+        let definition = try workspace.pipeline(try call.value(Self.name))
         let parameters = try definition.resolve(try call.tags().map { ($0.key, $0.value) })
         if let problem = PipelineParameterCheck.problem(in: definition, values: parameters, table: context.table) {
             throw CommandFailure(problem.message)
         }
-        let compute = try call.string("compute") ?? "local"
+        let compute = try call.value(Self.compute) ?? "local"
         if try workspace.computeTarget(compute).cluster != nil, WorkspaceServerRecord.live(in: workspace.directory) == nil {
             throw call.error("""
                 compute \(compute) is a Ray cluster: its workers reach the workspace through the workspace server — \
                 start `rappi serve` first (with --advertise-url when the nodes are other machines)
                 """, at: "compute")
         }
-        let timeout = try call.double("timeout")!
-        guard timeout > 0, timeout.isFinite else { throw call.error("timeout must be a positive number of seconds, got \(Value.format(timeout))", at: "timeout") }
+        let timeout = try call.value(Self.timeout)
         let runID = try workspace.enqueuePipelineRun(definition, parameters: parameters, compute: compute,
-                                                     reuse: try call.bool("reuse")!, trigger: context.session.runID == nil ? "repl" : "script",
+                                                     reuse: try call.value(reuse), trigger: context.session.runID == nil ? "repl" : "script",
                                                      timeoutSeconds: timeout)
         context.session.liveOutput?("run \(runID): \(definition.name) v\(definition.version) on \(compute)"
             + (parameters.isEmpty ? "" : " with " + parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")))
@@ -112,15 +115,18 @@ enum RunResult {
 
 /// `run show ID`
 public enum RunShowCommand: RappiCommand {
+    static let id = CommandArgument<Int>("id", help: "a pipeline run id")
+    static let logs = CommandOption("logs", default: false, help: "print each step's output too")
+
     public static let signature = CommandSignature(
         "run show", area: "pipelines", summary: "Show a pipeline run: status, parameters, steps with timings, outputs and errors.",
-        pattern: [.argument(ArgumentSpec("id", .integer, help: "a pipeline run id"))],
-        options: [OptionSpec("logs", .boolean, default: "false", help: "print each step's output too")],
+        pattern: [id.spec],
+        options: [logs.spec],
         publishes: ["run_id", "run_status", "steps_reused"], publishesRunOutputs: true)
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
-        let id = try call.int("id")!
+        let id = try call.value(Self.id)
         let run = try workspace.pipelineRun(id)
         let steps = try workspace.pipelineSteps(id)
         var result = RunView(run, steps: steps).result()
@@ -130,7 +136,7 @@ public enum RunShowCommand: RappiCommand {
         if let ended = run.endedAt { times += ", ended \(Timestamp.short(ended))" }
         let log = PipelineRunExecutor.logFile(workspace: workspace.directory, run: id).path
         var extra = ["  parameters: \(parameters)", "  \(times), trigger \(run.trigger)", "  log: \(log)"]
-        if try call.bool("logs")! {
+        if try call.value(logs) {
             for step in steps where !(step.log ?? "").isEmpty {
                 extra.append("--- step \(step.step): \(step.statement)")
                 extra.append(step.log!)
@@ -150,15 +156,18 @@ public enum RunShowCommand: RappiCommand {
 /// `run wait ID [timeout=SECONDS]`
 public enum RunWaitCommand: RappiCommand {
     public static let allowedInPipelines = false
+    static let id = CommandArgument<Int>("id", help: "a pipeline run id")
+    static let timeout = CommandOption("timeout", default: 3600.0, .positive, help: "give up waiting after this many seconds")
+
     public static let signature = CommandSignature(
         "run wait", area: "pipelines", summary: "Wait for a pipeline run to finish, printing its steps; fails if the run fails.",
-        pattern: [.argument(ArgumentSpec("id", .integer, help: "a pipeline run id"))],
-        options: [OptionSpec("timeout", .number, default: "3600", help: "give up waiting after this many seconds")],
+        pattern: [id.spec],
+        options: [timeout.spec],
         publishes: ["run_id", "run_status", "steps_reused"], publishesRunOutputs: true)
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let id = try call.int("id")!
-        let timeout = try call.double("timeout")!
+        let id = try call.value(Self.id)
+        let timeout = try call.value(Self.timeout)
         let workspace = try context.workspace()
         let run = try workspace.pipelineRun(id)
         if run.status == "queued", WorkspaceServerRecord.live(in: workspace.directory) == nil {
@@ -179,13 +188,15 @@ public enum RunWaitCommand: RappiCommand {
 
 /// `run cancel ID`
 public enum RunCancelCommand: RappiCommand {
+    static let id = CommandArgument<Int>("id", help: "a pipeline run id")
+
     public static let signature = CommandSignature(
         "run cancel", area: "pipelines", summary: "Cancel a queued run, or stop a running one (its worker is killed).",
-        pattern: [.argument(ArgumentSpec("id", .integer, help: "a pipeline run id"))],
+        pattern: [id.spec],
         publishes: ["run_status"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let id = try call.int("id")!
+        let id = try call.value(Self.id)
         let workspace = try context.workspace()
         var status = try workspace.cancelPipelineRun(id)
         if status == "cancelling" {

@@ -17,19 +17,22 @@ enum PublishedAddress {
 
 /// `publish pipeline NAME`
 public enum PublishPipelineCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.pipeline), help: "a pipeline")
+    static let newToken = CommandOption("new-token", default: false,
+                                        help: "make a new bearer token (the old one stops working) — tokens are shown once and stored only as hashes")
+
     public static let signature = CommandSignature(
         "publish pipeline", area: "pipelines",
         summary: "Publish a pipeline's latest version for REST triggering: prints its id, URL and (once) its bearer token.",
-        pattern: [.argument(ArgumentSpec("name", .stored(.pipeline), help: "a pipeline"))],
-        options: [OptionSpec("new-token", .boolean, default: "false",
-                             help: "make a new bearer token (the old one stops working) — tokens are shown once and stored only as hashes")],
+        pattern: [name.spec],
+        options: [newToken.spec],
         publishes: ["published_id", "published_url", "published_token"],
         examples: ["publish pipeline titanic_train", "publish pipeline titanic_train new-token=true"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let workspace = try context.workspace()
-        let name = try call.string("name")!
-        let (published, previous, token) = try workspace.publishPipeline(name, newToken: try call.bool("new-token")!)
+        let name = try call.value(Self.name)
+        let (published, previous, token) = try workspace.publishPipeline(name, newToken: try call.value(newToken))
         let (base, live) = PublishedAddress.baseURL(workspace)
         let url = PublishedAddress.runsURL(base, name)
         var lines = [previous.map { $0 == published.pipelineVersion
@@ -76,12 +79,14 @@ public enum PublishedCommand: RappiCommand {
 
 /// `unpublish NAME`
 public enum UnpublishCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.publishedPipeline), help: "a published pipeline")
+
     public static let signature = CommandSignature(
         "unpublish", area: "pipelines", summary: "Withdraw a published pipeline: its URL answers 404 and its token stops working.",
-        pattern: [.argument(ArgumentSpec("name", .stored(.publishedPipeline), help: "a published pipeline"))])
+        pattern: [name.spec])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
+        let name = try call.value(Self.name)
         try context.workspace().unpublishPipeline(name)
         return CommandResult("unpublished \(name)")
     }

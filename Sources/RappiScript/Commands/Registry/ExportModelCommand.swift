@@ -8,21 +8,24 @@ import RappiWorkspace
 public enum ExportModelCommand: RappiCommand {
     static let features = CommandOption("features", default: false,
                                         help: "take the feature vector as one input 'features' instead of one input per raw column (required for the titanic recipe)")
+    static let path = CommandArgument<String>("path", kind: .path, help: "the .onnx file to write")
+
+    static let name = CommandArgument<String>("name", kind: .stored(.model), help: "a registered model, as NAME, NAME:v2 or NAME:production (default: latest)")
     public static let signature = CommandSignature(
         "export model", area: "registry",
         summary: "Write a registered model version as an ONNX file (preprocessing, estimator, labels and probabilities).",
         pattern: [
-            .argument(ArgumentSpec("name", .stored(.model), help: "a registered model, as NAME, NAME:v2 or NAME:production (default: latest)")),
+            name.spec,
             .keyword("to"),
-            .argument(ArgumentSpec("path", .path, help: "the .onnx file to write")),
+            path.spec,
         ],
         options: [features.spec],
         publishes: ["model", "model_version", "model_hash", "path", "bytes"],
         examples: ["export model titanic_rf to titanic_rf.onnx", "export model titanic_rf:v2 to rf.onnx features=true"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let (name, selector) = try ModelSelection.resolve(call)
-        let url = try call.path("path")!
+        let (name, selector) = try ModelSelection.resolve(call, name: Self.name)
+        let url = try call.path(Self.path)
         guard url.pathExtension.lowercased() == "onnx" else {
             throw call.error("the file must end in .onnx, got '\(url.lastPathComponent)' — e.g. \(name).onnx", at: "path")
         }

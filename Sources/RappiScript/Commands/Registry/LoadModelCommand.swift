@@ -4,17 +4,19 @@ import RappiWorkspace
 /// `load model NAME [vN|stage]` — a registered model becomes the current model again.
 public enum LoadModelCommand: RappiCommand {
     public static let runsOnRemoteWorkers = true
+    static let name = CommandArgument<String>("name", kind: .stored(.model), help: "a registered model")
+
     public static let signature = CommandSignature(
         "load model", area: "registry", summary: "Make a registered model version the current model (for predict, deploy, …).",
         pattern: [
-            .argument(ArgumentSpec("name", .stored(.model), help: "a registered model")),
+            name.spec,
             .optional([.argument(ArgumentSpec("version", .text, help: "v2, latest, staging or production (default: latest)"))]),
         ],
         publishes: ["model", "model_version", "model_hash"],
         examples: ["load model titanic_rf", "load model titanic_rf:v2", "load model titanic_rf production"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let (name, selector) = try ModelSelection.resolve(call)
+        let (name, selector) = try ModelSelection.resolve(call, name: Self.name)
         let workspace = try context.workspace()
         let version = try workspace.modelVersion(name, selector)
         let model = try ModelFile.decode(try workspace.loadModelBytes(version))

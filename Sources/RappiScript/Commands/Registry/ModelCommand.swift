@@ -3,17 +3,19 @@ import RappiWorkspace
 
 /// `model NAME [vN|stage]` — one version in full: hash, stage, parameters, metrics, lineage.
 public enum ModelCommand: RappiCommand {
+    static let name = CommandArgument<String>("name", kind: .stored(.model), help: "a registered model")
+
     public static let signature = CommandSignature(
         "model", area: "registry", summary: "Show a registered model version: hash, stage, parameters, metrics, tags and lineage.",
         pattern: [
-            .argument(ArgumentSpec("name", .stored(.model), help: "a registered model")),
+            name.spec,
             .optional([.argument(ArgumentSpec("version", .text, help: "v2, latest, staging or production (default: latest)"))]),
         ],
         publishes: ["model", "model_version", "model_hash"],
         examples: ["model titanic_rf", "model titanic_rf v2", "model titanic_rf:v2", "model titanic_rf production"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let (name, selector) = try ModelSelection.resolve(call)
+        let (name, selector) = try ModelSelection.resolve(call, name: Self.name)
         let workspace = try context.workspace()
         let version = try workspace.modelVersion(name, selector)
         let model = try ModelFile.decode(try workspace.loadModelBytes(version))
@@ -38,8 +40,8 @@ public enum ModelCommand: RappiCommand {
 
 /// A model name followed by `[vN|latest|staging|production]`, or written `NAME:v2` as `deploy` takes it.
 enum ModelSelection {
-    static func resolve(_ call: BoundCall) throws -> (name: String, selector: ModelSelector) {
-        let (name, attached) = try ModelReference.parse(try call.string("name")!)
+    static func resolve(_ call: BoundCall, name argument: CommandArgument<String>) throws -> (name: String, selector: ModelSelector) {
+        let (name, attached) = try ModelReference.parse(try call.value(argument))
         guard let text = try call.string("version") else { return (name, attached ?? .version(.latest)) }
         guard attached == nil else {
             throw call.error("the version is given twice — write \(name):\(text) or \(name) \(text), not both", at: "version")

@@ -8,13 +8,16 @@ import RappiWorkspace
 public enum RegisterONNXCommand: RappiCommand {
     static let target = CommandOption<String?>("target", kind: .name,
                                                help: "the name of the predicted column (default: the export's target, else 'label')")
+    static let name = CommandArgument<String>("name", kind: .name, help: "the model's name")
+
+    static let path = CommandArgument<String>("path", kind: .path, help: "the .onnx file")
     public static let signature = CommandSignature(
         "register from", area: "registry",
         summary: "Import an ONNX classifier (skl2onnx random forest, logistic regression, linear SVC; rappi exports) as the next version of NAME.",
         pattern: [
-            .argument(ArgumentSpec("path", .path, help: "the .onnx file")),
+            path.spec,
             .keyword("as"),
-            .argument(ArgumentSpec("name", .name, help: "the model's name")),
+            name.spec,
         ],
         options: [target.spec],
         publishes: ["model", "model_version", "model_hash"],
@@ -22,8 +25,8 @@ public enum RegisterONNXCommand: RappiCommand {
         acceptsTags: true)
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let url = try call.path("path")!
-        let name = try call.string("name")!
+        let url = try call.path(Self.path)
+        let name = try call.value(Self.name)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw call.error("cannot read \(url.path) — no such file, or not readable", at: "path")
         }

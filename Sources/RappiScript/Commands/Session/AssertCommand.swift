@@ -5,19 +5,23 @@ import RappiWorkspace
 /// assertion fails the statement (and so the script).
 public enum AssertCommand: RappiCommand {
     public static let runsOnRemoteWorkers = true
+    static let name = CommandArgument<String>("name", kind: .publishedValue, help: "a published value such as rows or accuracy")
+    static let op = CommandArgument<String>("op", kind: .comparison, help: "==, !=, <, <=, >, >=")
+    static let expected = CommandArgument<Double>("expected", help: "the number to compare with")
+
     public static let signature = CommandSignature(
         "assert", area: "session", summary: "Fail unless the latest published value NAME compares as stated.",
         pattern: [
-            .argument(ArgumentSpec("name", .publishedValue, help: "a published value such as rows or accuracy")),
-            .argument(ArgumentSpec("op", .comparison, help: "==, !=, <, <=, >, >=")),
-            .argument(ArgumentSpec("expected", .number, help: "the number to compare with")),
+            name.spec,
+            op.spec,
+            expected.spec,
         ],
         examples: ["assert rows == 891", "assert accuracy >= 0.8"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let name = try call.string("name")!
-        let op = try call.string("op")!
-        let expected = try call.double("expected")!
+        let name = try call.value(Self.name)
+        let op = try call.value(Self.op)
+        let expected = try call.value(Self.expected)
         let session = context.session
         guard let value = session.published[name] ?? session.variables[name] ?? session.parameters[name] else {
             let known = session.published.keys.sorted()

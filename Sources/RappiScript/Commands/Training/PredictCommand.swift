@@ -6,12 +6,15 @@ import RappiML
 public enum PredictCommand: RappiCommand {
     static let scores = CommandOption("scores", default: false,
                                       help: "with `into`: add score_CLASS columns, the model's probabilities or decision values at full precision (in process only)")
+    static let endpoint = CommandArgument<String?>("endpoint", kind: .stored(.endpoint), help: "a deployed endpoint")
+    static let record = CommandArgument<String?>("record", kind: .json, help: "a JSON record, or {\"data\": [records]}")
+
     public static let signature = CommandSignature(
         "predict", area: "training",
         summary: "Predict on a {json} record or a CSV of raw records — in process with the current model, or `on` an endpoint over HTTP.",
         pattern: [
-            .optional([.keyword("on"), .argument(ArgumentSpec("endpoint", .stored(.endpoint), help: "a deployed endpoint"))]),
-            .optional([.argument(ArgumentSpec("record", .json, help: "a JSON record, or {\"data\": [records]}"))]),
+            .optional([.keyword("on"), endpoint.spec]),
+            .optional([record.spec]),
             .optional([.keyword("from"), .argument(ArgumentSpec("path", .path, help: "a CSV file (or folder) of records"))]),
             .optional([.keyword("into"), .argument(ArgumentSpec("output", .path, help: "where to write records + prediction + probabilities as CSV"))]),
         ],
@@ -30,7 +33,7 @@ public enum PredictCommand: RappiCommand {
         if withScores, !call.has("output") {
             throw call.error("scores=true adds columns to the CSV written `into FILE.csv` — add one", at: "scores")
         }
-        if call.has("endpoint") { return try EndpointPrediction.execute(call, in: context) }
+        if let endpoint = try call.value(Self.endpoint) { return try EndpointPrediction.execute(endpoint, call, in: context) }
         guard let current = context.session.currentModel else {
             throw CommandFailure("predict needs a model — train one (`train rf`), load one (`load model NAME`), or use `predict on ENDPOINT`")
         }

@@ -1,14 +1,15 @@
 import Foundation
 import RappiClient
-import RappiDeploy
 import RappiWorkspace
 
 /// Starts and stops an experiment's router: `rappi serve-router`, detached like a local endpoint.
-struct ExperimentRouterProcess {
-    let workspace: Workspace
+public struct ExperimentRouterProcess {
+    public let workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
 
     /// Spawns the router for a saved experiment and waits until it is ready; returns its pid.
-    func start(_ experiment: ExperimentRecord, port: Int, authenticated: Bool, tls: ServerTLS? = nil) throws -> Int32 {
+    public func start(_ experiment: ExperimentRecord, port: Int, authenticated: Bool, tls: ServerTLS? = nil) throws -> Int32 {
         let logs = workspace.logsDirectory.appendingPathComponent("abtest-\(experiment.name)")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         var arguments = ["serve-router", "--workspace", workspace.directory.path, "--experiment", experiment.name,
@@ -21,23 +22,23 @@ struct ExperimentRouterProcess {
     }
 
     /// SIGTERM, and wait while the router drains and writes what it buffered.
-    func stop(_ experiment: ExperimentRecord) throws {
+    public func stop(_ experiment: ExperimentRecord) throws {
         guard let pid = experiment.pid, LocalProcess.isAlive(pid: Int32(pid)) else { return }
         guard LocalProcess.terminate(pid: Int32(pid), timeout: 60) else {
-            throw CommandFailure("the router of \(experiment.name) (pid \(pid)) did not stop — kill it with `kill -9 \(pid)`")
+            throw DeployError("the router of \(experiment.name) (pid \(pid)) did not stop — kill it with `kill -9 \(pid)`")
         }
     }
 
-    func isLive(_ experiment: ExperimentRecord) -> Bool {
+    public func isLive(_ experiment: ExperimentRecord) -> Bool {
         guard experiment.status == "running", let pid = experiment.pid, LocalProcess.isAlive(pid: Int32(pid)),
               let url = experiment.url else { return false }
         return (try? HTTPProbe.get(url + "/health/live", timeout: 1)) == 200
     }
 
-    func keysFile(_ name: String) throws -> URL { try EndpointKeys.file(in: workspace.experimentDirectory(name)) }
+    public func keysFile(_ name: String) throws -> URL { try EndpointKeys.file(in: workspace.experimentDirectory(name)) }
 
     /// The router's primary key as a header, when it requires one.
-    func authorization(_ experiment: ExperimentRecord) -> [String: String] {
+    public func authorization(_ experiment: ExperimentRecord) -> [String: String] {
         guard experiment.auth == "key", let file = try? keysFile(experiment.name),
               let keys = try? EndpointKeys.read(file) else { return [:] }
         return ["Authorization": "Bearer \(keys.primary)"]

@@ -1,5 +1,4 @@
 import Foundation
-import RappiDeploy
 import RappiML
 import RappiWorkspace
 
@@ -12,24 +11,26 @@ import RappiWorkspace
 /// server just started answered `/health/ready` with this deployment's nonce and the model's
 /// hash (not merely that something answers on the port); containers and images carry the
 /// workspace's id in their names, and only what this workspace recorded is ever stopped.
-struct Deployer {
-    let workspace: Workspace
+public struct Deployer {
+    public let workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
 
     /// The running rappi binary: what a local endpoint runs and what a container image holds.
-    static var executable: String {
+    public static var executable: String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
     }
 
-    static let readinessTimeout = 60.0
+    public static let readinessTimeout = 60.0
 
-    struct Deployment {
-        let endpoint: EndpointRecord
-        let keys: EndpointKeys?
+    public struct Deployment {
+        public let endpoint: EndpointRecord
+        public let keys: EndpointKeys?
         /// The endpoint of the same name this deployment replaced.
-        let replaced: EndpointRecord?
+        public let replaced: EndpointRecord?
     }
 
-    func deploy(_ version: ModelVersion, as name: String, from deployedFrom: String?, target: String, port: Int?,
+    public func deploy(_ version: ModelVersion, as name: String, from deployedFrom: String?, target: String, port: Int?,
                 authenticated: Bool, tls: ServerTLS? = nil) throws -> Deployment {
         try Workspace.validateName(name, kind: "endpoint")
         let existing = try workspace.endpoints().first { $0.name == name }
@@ -92,7 +93,7 @@ struct Deployer {
 
     /// Writes the build context and builds the image, after checking that the container name is
     /// free or taken by the very endpoint being replaced — never by anyone else's container.
-    func buildImage(_ version: ModelVersion, endpoint name: String, engine: ContainerEngine, replacing existing: EndpointRecord?,
+    public func buildImage(_ version: ModelVersion, endpoint name: String, engine: ContainerEngine, replacing existing: EndpointRecord?,
                             authenticated: Bool) throws -> (tag: String, container: String) {
         let workspaceID = try workspace.identifier()
         let containerName = ContainerNames.container(workspaceID: workspaceID, endpoint: name)
@@ -137,7 +138,7 @@ struct Deployer {
     /// Starts `rappi ARGUMENTS…` detached (its output appended to `log`) and waits until
     /// `url/health/ready` answers 200 — carrying `proof`, when given, which the server gets
     /// through its environment; stops it again if it never does.
-    static func startLocalServer(arguments: [String], log: URL, url: String, proof: ReadinessProof? = nil) throws -> Int32 {
+    public static func startLocalServer(arguments: [String], log: URL, url: String, proof: ReadinessProof? = nil) throws -> Int32 {
         let environment = proof.map { ["\(ReadinessProof.nonceVariable)=\($0.nonce)"] } ?? []
         let pid = try LocalProcess.spawnDetached(executable: executable, arguments: arguments, logFile: log,
                                                  extraEnvironment: environment)
@@ -154,7 +155,7 @@ struct Deployer {
     }
 
     /// `logs/endpoint-NAME/`: the server's output and its access log, whatever the target.
-    func logDirectory(_ name: String) throws -> URL {
+    public func logDirectory(_ name: String) throws -> URL {
         try Workspace.validateName(name, kind: "endpoint")
         let url = workspace.logsDirectory.appendingPathComponent("endpoint-\(name)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -163,9 +164,11 @@ struct Deployer {
 
     /// What `stop` did, in a phrase (`stopped pid 4242`, `pid 4242 is now another program's — not
     /// signalled`, …); `failed` when the server may still be running.
-    struct StopOutcome {
-        let summary: String
-        var failed = false
+    public struct StopOutcome {
+        public let summary: String
+        public var failed = false
+
+        public init(summary: String, failed: Bool = false) { self.summary = summary; self.failed = failed }
     }
 
     /// Stops the process or container behind an endpoint — only when it is still that
@@ -173,7 +176,7 @@ struct Deployer {
     /// reused), a container is addressed by the id recorded when it started. The image is
     /// removed unless it is `keepingImage`.
     @discardableResult
-    func stop(_ endpoint: EndpointRecord, keepingImage: String? = nil) -> StopOutcome {
+    public func stop(_ endpoint: EndpointRecord, keepingImage: String? = nil) -> StopOutcome {
         if endpoint.target == "kubernetes" {
             return KubernetesEndpoints(workspace: workspace).stop(endpoint, keepingImage: keepingImage)
         }
@@ -200,14 +203,14 @@ struct Deployer {
 
     /// How a command addresses an endpoint's container: the id recorded when it started, else
     /// (rows written by older releases without one) the name those releases gave it.
-    static func containerReference(_ endpoint: EndpointRecord) -> String {
+    public static func containerReference(_ endpoint: EndpointRecord) -> String {
         endpoint.container ?? "rappi-\(endpoint.name)"
     }
 
     /// Whether `pid` is this endpoint's `rappi serve-model`: its command line serves this model
     /// file (named by its hash) on this port. The executable's name is not checked: the binary
     /// may have been installed under another name.
-    static func isServer(pid: Int32, of endpoint: EndpointRecord) -> Bool {
+    public static func isServer(pid: Int32, of endpoint: EndpointRecord) -> Bool {
         guard LocalProcess.isAlive(pid: pid), let argv = ProcessTable.commandLine(pid),
               argv.count > 1, argv[1] == "serve-model" else { return false }
         func value(_ option: String) -> String? {
@@ -217,16 +220,16 @@ struct Deployer {
             && value("--model").map { URL(fileURLWithPath: $0).lastPathComponent } == endpoint.modelHash
     }
 
-    enum Health {
+    public enum Health {
         case live
         case down(String)
 
-        var isLive: Bool { if case .live = self { return true }; return false }
+        public var isLive: Bool { if case .live = self { return true }; return false }
     }
 
     /// Whether the endpoint is up now, and if not, why: its process or container is gone (or the
     /// pid is another program's now), nothing answers, or what answers serves another model.
-    func health(_ endpoint: EndpointRecord) -> Health {
+    public func health(_ endpoint: EndpointRecord) -> Health {
         if endpoint.target == "local" {
             guard let pid = endpoint.pid.map(Int32.init), LocalProcess.isAlive(pid: pid) else {
                 return .down("its process (pid \(endpoint.pid.map(String.init) ?? "none")) has exited")
@@ -258,7 +261,7 @@ struct Deployer {
         return .live
     }
 
-    static func tail(of file: URL, lines: Int = 15) -> String {
+    public static func tail(of file: URL, lines: Int = 15) -> String {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return "(no log)" }
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
@@ -267,8 +270,8 @@ struct Deployer {
 import RappiClient
 
 /// One quick GET, for liveness checks of a server rappi started (whose process was checked first).
-enum HTTPProbe {
-    static func get(_ url: String, timeout: Double) throws -> Int {
+public enum HTTPProbe {
+    public static func get(_ url: String, timeout: Double) throws -> Int {
         try HTTPClient(trust: .proven).get(url, timeout: timeout).status
     }
 }

@@ -4,39 +4,41 @@ import RappiWorkspace
 /// An endpoint's primary and secondary API keys, kept in `endpoints/NAME/keys/keys` (mode 0600),
 /// one per line. The server re-reads the file when it changes, so rotation needs no restart;
 /// the folder is what a container mounts.
-struct EndpointKeys {
-    let primary: String
-    let secondary: String
+public struct EndpointKeys {
+    public let primary: String
+    public let secondary: String
 
-    static func generate() -> EndpointKeys { EndpointKeys(primary: newKey(), secondary: newKey()) }
+    public init(primary: String, secondary: String) { self.primary = primary; self.secondary = secondary }
+
+    public static func generate() -> EndpointKeys { EndpointKeys(primary: newKey(), secondary: newKey()) }
 
     /// A new primary; the old primary stays valid as the secondary until the next rotation.
-    func rotated() -> EndpointKeys { EndpointKeys(primary: Self.newKey(), secondary: primary) }
+    public func rotated() -> EndpointKeys { EndpointKeys(primary: Self.newKey(), secondary: primary) }
 
-    static func folder(_ workspace: Workspace, endpoint: String) throws -> URL {
+    public static func folder(_ workspace: Workspace, endpoint: String) throws -> URL {
         try folder(in: workspace.endpointDirectory(endpoint))
     }
 
     /// `DIRECTORY/keys/`, for an endpoint's or an A/B router's keys.
-    static func folder(in directory: URL) throws -> URL {
+    public static func folder(in directory: URL) throws -> URL {
         let url = directory.appendingPathComponent("keys")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return url
     }
 
-    static func file(_ workspace: Workspace, endpoint: String) throws -> URL {
+    public static func file(_ workspace: Workspace, endpoint: String) throws -> URL {
         try folder(workspace, endpoint: endpoint).appendingPathComponent("keys")
     }
 
-    static func file(in directory: URL) throws -> URL {
+    public static func file(in directory: URL) throws -> URL {
         try folder(in: directory).appendingPathComponent("keys")
     }
 
-    static func read(_ workspace: Workspace, endpoint: String) throws -> EndpointKeys? {
+    public static func read(_ workspace: Workspace, endpoint: String) throws -> EndpointKeys? {
         try read(file(workspace, endpoint: endpoint))
     }
 
-    static func read(_ file: URL) throws -> EndpointKeys? {
+    public static func read(_ file: URL) throws -> EndpointKeys? {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n").map(String.init)
         guard let first = lines.first else { return nil }
@@ -44,19 +46,19 @@ struct EndpointKeys {
     }
 
     /// Written to a temporary file and renamed, so the server never reads half a file.
-    func write(_ workspace: Workspace, endpoint: String) throws {
+    public func write(_ workspace: Workspace, endpoint: String) throws {
         try write(to: Self.file(workspace, endpoint: endpoint))
     }
 
-    func write(to target: URL) throws {
+    public func write(to target: URL) throws {
         let endpoint = target.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".keys.\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: temporary.path, contents: Data("\(primary)\n\(secondary)\n".utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
-            throw CommandFailure("cannot write the API keys of \(endpoint) to \(temporary.path): \(String(cString: strerror(errno)))")
+            throw DeployError("cannot write the API keys of \(endpoint) to \(temporary.path): \(String(cString: strerror(errno)))")
         }
         guard rename(temporary.path, target.path) == 0 else {
-            throw CommandFailure("cannot write the API keys for \(endpoint): \(String(cString: strerror(errno)))")
+            throw DeployError("cannot write the API keys for \(endpoint): \(String(cString: strerror(errno)))")
         }
     }
 

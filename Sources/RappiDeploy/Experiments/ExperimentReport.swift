@@ -2,14 +2,14 @@ import RappiML
 import RappiWorkspace
 
 /// An experiment's stored traffic and the statistics on it.
-struct ExperimentReport {
-    let experiment: ExperimentRecord
-    let summary: [ExperimentVariantSummary]
-    let comparison: ABComparison
+public struct ExperimentReport {
+    public let experiment: ExperimentRecord
+    public let summary: [ExperimentVariantSummary]
+    public let comparison: ABComparison
     /// For regression variants (both predict a number): their mean absolute errors compared.
-    let errors: MeanErrorComparison?
+    public let errors: MeanErrorComparison?
 
-    init(_ name: String, in workspace: Workspace) throws {
+    public init(_ name: String, in workspace: Workspace) throws {
         experiment = try workspace.experiment(name)
         summary = try workspace.experimentSummary(name)
         // The sample-ratio check counts what was randomised: units when there is one, else requests.

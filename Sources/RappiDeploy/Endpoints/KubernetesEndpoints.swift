@@ -1,5 +1,4 @@
 import Foundation
-import RappiDeploy
 import RappiWorkspace
 
 /// Endpoints on Kubernetes (`deploy … kubernetes`): the image built as for `aci`, the manifests
@@ -12,46 +11,55 @@ import RappiWorkspace
 ///   `podman-kube:POD`, `url` the published loopback port;
 /// - not applied (no cluster answers): `url` is `not applied`, port 0 — listed honestly by
 ///   `endpoints`, removed by `undeploy`.
-struct KubernetesEndpoints {
-    let workspace: Workspace
+public struct KubernetesEndpoints {
+    public let workspace: Workspace
 
-    struct Settings {
-        var namespace: String
-        var replicas: Int
-        var minReplicas: Int
-        var maxReplicas: Int
-        var cpu: String
-        var memory: String
-        var serving: KubernetesManifests.Serving
-        var registry: String?
-        var rehearse: Bool
-        var port: Int?
-        var authenticated: Bool
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    public struct Settings {
+        public var namespace: String
+        public var replicas: Int
+        public var minReplicas: Int
+        public var maxReplicas: Int
+        public var cpu: String
+        public var memory: String
+        public var serving: KubernetesManifests.Serving
+        public var registry: String?
+        public var rehearse: Bool
+        public var port: Int?
+        public var authenticated: Bool
+
+        public init(namespace: String, replicas: Int, minReplicas: Int, maxReplicas: Int, cpu: String, memory: String,
+                    serving: KubernetesManifests.Serving, registry: String?, rehearse: Bool, port: Int?, authenticated: Bool) {
+            self.namespace = namespace; self.replicas = replicas; self.minReplicas = minReplicas; self.maxReplicas = maxReplicas
+            self.cpu = cpu; self.memory = memory; self.serving = serving; self.registry = registry; self.rehearse = rehearse
+            self.port = port; self.authenticated = authenticated
+        }
     }
 
-    enum State {
+    public enum State {
         case applied(namespace: String, portForward: Int32?)
         case rehearsed(file: URL)
         case notApplied
     }
 
-    struct Outcome {
-        let deployment: Deployer.Deployment
-        let manifests: URL
-        let files: [String]
-        let state: State
+    public struct Outcome {
+        public let deployment: Deployer.Deployment
+        public let manifests: URL
+        public let files: [String]
+        public let state: State
         /// Why no cluster was used, when none was.
-        let clusterNote: String
+        public let clusterNote: String
         /// The commands that apply the manifests by hand (push included).
-        let commands: [String]
-        let imageBytes: Int?
+        public let commands: [String]
+        public let imageBytes: Int?
     }
 
-    static let notAppliedURL = "not applied"
-    static let rehearsalPrefix = "podman-kube:"
-    static let clusterPrefix = "kubectl:"
+    public static let notAppliedURL = "not applied"
+    public static let rehearsalPrefix = "podman-kube:"
+    public static let clusterPrefix = "kubectl:"
 
-    func manifestsDirectory(_ name: String) throws -> URL {
+    public func manifestsDirectory(_ name: String) throws -> URL {
         try workspace.endpointDirectory(name).appendingPathComponent("kubernetes")
     }
 
@@ -65,7 +73,7 @@ struct KubernetesEndpoints {
         try workspace.endpointDirectory(name).appendingPathComponent("kubernetes-rehearsal")
     }
 
-    func state(of endpoint: EndpointRecord) -> State {
+    public func state(of endpoint: EndpointRecord) -> State {
         if let container = endpoint.container, container.hasPrefix(Self.rehearsalPrefix),
            let directory = try? rehearsalDirectory(endpoint.name) {
             return .rehearsed(file: directory.appendingPathComponent("deployment.yaml"))
@@ -76,7 +84,7 @@ struct KubernetesEndpoints {
         return .notApplied
     }
 
-    func deploy(_ version: ModelVersion, as name: String, from deployedFrom: String?, settings: Settings) throws -> Outcome {
+    public func deploy(_ version: ModelVersion, as name: String, from deployedFrom: String?, settings: Settings) throws -> Outcome {
         try Workspace.validateName(name, kind: "endpoint")
         let existing = try workspace.endpoints().first { $0.name == name }
         guard let engine = ContainerEngine.detect() else { throw ContainerEngine.unavailableError }
@@ -179,7 +187,7 @@ struct KubernetesEndpoints {
     // MARK: - Rehearsal
 
     /// The pod's name in the rehearsal: the workspace's id keeps two workspaces apart.
-    static func rehearsalName(workspaceID: String, manifests: KubernetesManifests) -> String {
+    public static func rehearsalName(workspaceID: String, manifests: KubernetesManifests) -> String {
         String("rappi-\(workspaceID.prefix(8))-\(manifests.resourceName)".prefix(53))
     }
 
@@ -229,7 +237,7 @@ struct KubernetesEndpoints {
 
     /// After `endpoint rotate-key`: the Secret manifest (and the rehearsal's keys file) get the
     /// new keys; on a cluster the Secret is applied. Returns what happened, in a sentence.
-    func publish(_ keys: EndpointKeys, endpoint: EndpointRecord) throws -> String {
+    public func publish(_ keys: EndpointKeys, endpoint: EndpointRecord) throws -> String {
         guard var manifests = try? JSONDecoder().decode(KubernetesManifests.self, from: Data(contentsOf: specFile(endpoint.name))) else {
             throw DeployError("cannot read \(try specFile(endpoint.name).path) — deploy \(endpoint.name) again to write its manifests")
         }
@@ -254,7 +262,7 @@ struct KubernetesEndpoints {
         }
     }
 
-    func health(_ endpoint: EndpointRecord) -> Deployer.Health? {
+    public func health(_ endpoint: EndpointRecord) -> Deployer.Health? {
         switch state(of: endpoint) {
         case .notApplied:
             let folder = (try? manifestsDirectory(endpoint.name).path) ?? "endpoints/\(endpoint.name)/kubernetes"
@@ -269,7 +277,7 @@ struct KubernetesEndpoints {
         }
     }
 
-    func stop(_ endpoint: EndpointRecord, keepingImage: String?) -> Deployer.StopOutcome {
+    public func stop(_ endpoint: EndpointRecord, keepingImage: String?) -> Deployer.StopOutcome {
         var summary: String
         switch state(of: endpoint) {
         case .notApplied:
@@ -297,7 +305,7 @@ struct KubernetesEndpoints {
 
 extension KubernetesManifests {
     /// The settings without the keys (which stay in the workspace's keys file).
-    var withoutKeys: KubernetesManifests {
+    public var withoutKeys: KubernetesManifests {
         var copy = self
         copy.keys = keys.map { _ in [] }
         return copy

@@ -3,12 +3,12 @@ import Foundation
 /// Connections that send a request's head and the start of its body, then stall — each holds
 /// one of the server's in-flight slots. `test endpoint` uses them to fill an endpoint to its
 /// limit and see the overload answer (503) for real.
-final class StalledConnections {
+public final class StalledConnections {
     private var descriptors: [Int32] = []
 
     /// Opens up to `count` connections to 127.0.0.1:`port`, each sending `head` (which announces
     /// a larger body than it sends).
-    init(port: Int, count: Int, head: String) {
+    public init(port: Int, count: Int, head: String) {
         for _ in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { break }
@@ -25,9 +25,9 @@ final class StalledConnections {
         }
     }
 
-    var count: Int { descriptors.count }
+    public var count: Int { descriptors.count }
 
-    func close() {
+    public func close() {
         descriptors.forEach { Glibc.close($0) }
         descriptors = []
     }
