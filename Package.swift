@@ -18,7 +18,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // Imported directly by RappiServe (Hummingbird brings them too; a target declares what it imports).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
@@ -49,16 +54,26 @@ let package = Package(
         .target(name: "RappiServe", dependencies: [
             "RappiML", "RappiWorkspace",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Deployment targets (a detached local process, a container run by podman/docker, Kubernetes),
         // the endpoints and A/B routers started on them, and pipeline runs on compute targets.
         .target(name: "RappiDeploy", dependencies: ["RappiML", "RappiWorkspace", "RappiClient"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
         // Lexer, parser, command table, interpreter.
-        .target(name: "RappiScript", dependencies: ["RappiML", "RappiONNX", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiCharts"],
+        .target(name: "RappiScript", dependencies: [
+            "RappiML", "RappiONNX", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiCharts",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
         // CLI entry, REPL (readline), script runner, rendering.
         .executableTarget(name: "rappi", dependencies: [
@@ -70,16 +85,21 @@ let package = Package(
         // FuzzFindings: inputs the fuzzers (Fuzz/) found, kept as regression tests.
         .testTarget(name: "RappiMLTests", dependencies: ["RappiML", "RappiONNX"], exclude: ["FuzzFindings"]),
         .testTarget(name: "RappiChartsTests", dependencies: ["RappiCharts"], exclude: ["Golden"]),
-        .testTarget(name: "RappiWorkspaceTests", dependencies: ["RappiWorkspace"]),
-        .testTarget(name: "RappiScriptTests", dependencies: ["RappiScript"]),
+        .testTarget(name: "RappiWorkspaceTests", dependencies: ["RappiWorkspace", "RappiML"]),
+        .testTarget(name: "RappiScriptTests", dependencies: ["RappiScript", "RappiML"]),
         .testTarget(name: "RappiClientTests", dependencies: ["RappiClient"]),
         .testTarget(name: "RappiDeployTests", dependencies: ["RappiDeploy"]),
         .testTarget(name: "RappiServeTests", dependencies: [
             "RappiServe", "RappiClient", "RappiML", "RappiWorkspace",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // Runs .rappi scripts through the built binary; depends on it so `swift test` builds it.
-        .testTarget(name: "RappiEndToEndTests", dependencies: ["rappi", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiML"]),
+        .testTarget(name: "RappiEndToEndTests", dependencies: [
+            "rappi", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiML",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

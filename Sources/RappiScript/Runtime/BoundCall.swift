@@ -22,38 +22,9 @@ public struct BoundCall {
         invocation.arguments[name] != nil || invocation.options[name] != nil
     }
 
-    public func string(_ name: String) throws(ScriptError) -> String? { try text(name) }
-
-    public func int(_ name: String) throws(ScriptError) -> Int? {
-        guard let raw = try text(name) else { return nil }
-        guard let value = Int(raw) else { throw mistyped(name, raw, "an integer") }
-        return value
-    }
-
-    public func double(_ name: String) throws(ScriptError) -> Double? {
-        guard let raw = try text(name) else { return nil }
-        guard let value = Double(raw) else { throw mistyped(name, raw, "a number") }
-        return value
-    }
-
-    public func bool(_ name: String) throws(ScriptError) -> Bool? {
-        guard let raw = try text(name)?.lowercased() else { return nil }
-        switch raw {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default: throw mistyped(name, raw, "true or false")
-        }
-    }
-
-    public func version(_ name: String) throws(ScriptError) -> VersionSelector? {
-        guard let raw = try text(name) else { return nil }
-        guard let selector = VersionSelector(raw) else { throw mistyped(name, raw, ValueKind.version.expectation) }
-        return selector
-    }
-
     /// A path resolved against the script's folder (or the current directory); in a run
     /// triggered over REST, only one under the session's data roots.
-    public func path(_ name: String) throws(ScriptError) -> URL? {
+    func path(_ name: String) throws(ScriptError) -> URL? {
         guard let raw = try text(name) else { return nil }
         let expanded = (raw as NSString).expandingTildeInPath
         let url = URL(fileURLWithPath: expanded, relativeTo: session.baseDirectory).standardizedFileURL
@@ -116,7 +87,4 @@ public struct BoundCall {
         signature.option(named: name) != nil ? "option '\(name)'" : name.uppercased()
     }
 
-    private func mistyped(_ name: String, _ raw: String, _ expected: String) -> ScriptError {
-        error("\(describe(name)) expects \(expected), got '\(raw)'", at: name)
-    }
 }

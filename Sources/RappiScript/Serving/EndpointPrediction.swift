@@ -36,7 +36,7 @@ enum EndpointPrediction {
                 return number
             }
             return try PredictionReport(records: records, values: numbers, targetColumn: target.column)
-                .result(output: try call.path("output"), source: source, call: call)
+                .result(output: try call.path(PredictCommand.output), source: source, call: call)
         }
         let classes = target.classes
         let indices = try predictions.map { label in
@@ -51,7 +51,7 @@ enum EndpointPrediction {
         }
         return try PredictionReport(records: records, classIndices: indices, classes: classes, probabilities: probabilities,
                                     targetColumn: target.column)
-            .result(output: try call.path("output"), source: source, call: call)
+            .result(output: try call.path(PredictCommand.output), source: source, call: call)
     }
 }
 

@@ -11,7 +11,7 @@ enum PredictionInput {
             let records = try RecordJSON.records(fromBlock: block).map { $0.mapValues { Optional.some($0) } }
             return (try RecordFrame.make(records: records), records)
         }
-        guard let path = try call.path("path") else { throw call.error(needsRecordsMessage, at: "path") }
+        guard let path = try call.path(PredictCommand.path) else { throw call.error(needsRecordsMessage, at: "path") }
         return (try frame(from: path, call: call), nil)
     }
 
@@ -31,7 +31,7 @@ enum PredictionInput {
     /// A missing value in a row is imputed, but a model input absent from a whole CSV file is
     /// almost always the wrong file or a renamed column: say so rather than imputing every row.
     static func checkColumns(_ frame: DataFrame, inputs: [InputColumn], call: BoundCall) throws {
-        guard !call.has("record"), let path = try call.path("path") else { return }
+        guard !call.has("record"), let path = try call.path(PredictCommand.path) else { return }
         let absent = inputs.filter { frame.column(named: $0.name) == nil }
         guard !absent.isEmpty else { return }
         let names = absent.map { "'\($0.name)' (\($0.type.rawValue))" }.joined(separator: ", ")

@@ -4,19 +4,20 @@ import RappiWorkspace
 public enum LoadDatasetCommand: RappiCommand {
     public static let runsOnRemoteWorkers = true
     static let name = CommandArgument<String>("name", kind: .stored(.dataset), help: "a dataset in the workspace")
+    static let version = CommandArgument<VersionSelector?>("version", help: "v2, 2, or latest (0 also means latest)")
 
     public static let signature = CommandSignature(
         "load dataset", area: "data", summary: "Make a dataset version current (the latest when no version is given).",
         pattern: [
             name.spec,
-            .optional([.argument(ArgumentSpec("version", .version, help: "v2, 2, or latest (0 also means latest)"))]),
+            .optional([version.spec]),
         ],
         publishes: ["dataset", "version", "rows", "columns", "hash"],
         examples: ["load dataset titanic v2", "load dataset titanic latest"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let name = try call.value(Self.name)
-        var selector = try call.version("version") ?? .latest
+        var selector = try call.value(Self.version) ?? .latest
         // Replaying a recorded run: `latest` means what it meant then.
         if selector == .latest, var pinned = context.session.pinnedLoads[name], !pinned.isEmpty {
             selector = .number(pinned.removeFirst())

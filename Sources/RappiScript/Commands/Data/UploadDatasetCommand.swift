@@ -3,8 +3,10 @@ import RappiWorkspace
 /// `upload dataset NAME from PATH` — a new immutable, content-hashed version.
 public enum UploadDatasetCommand: RappiCommand {
     static let name = CommandArgument<String>("name", kind: .stored(.dataset), help: "the dataset's name, e.g. titanic")
-
     static let path = CommandArgument<String>("path", kind: .path, help: "a .csv file or a folder of them (relative to the script's folder)")
+    static let target = CommandOption<String?>("target", kind: .name, help: "the column to predict (default: the previous version's target, when the data has it)")
+    static let description = CommandOption<String?>("description", help: "a note stored with the version")
+
     public static let signature = CommandSignature(
         "upload dataset", area: "data",
         summary: "Upload a CSV file, or a folder of CSVs with one header, as the next version of a dataset.",
@@ -14,8 +16,7 @@ public enum UploadDatasetCommand: RappiCommand {
             path.spec,
         ],
         options: [
-            OptionSpec("target", .name, help: "the column to predict (default: the previous version's target, when the data has it)"),
-            OptionSpec("description", .text, help: "a note stored with the version"),
+            target.spec, description.spec,
         ],
         publishes: ["dataset", "version", "rows", "columns", "hash", "created"],
         examples: ["upload dataset titanic from data/titanic/ds_full target=Survived description=\"all 891 passengers\""])
@@ -24,7 +25,7 @@ public enum UploadDatasetCommand: RappiCommand {
         let name = try call.value(Self.name)
         let path = try call.path(Self.path)
         let result = try context.workspace().uploadDataset(
-            name: name, path: path, target: try call.string("target"), description: try call.string("description"),
+            name: name, path: path, target: try call.value(target), description: try call.value(description),
             isCancelled: Interrupt.poll)
         let version = result.version
         let summary = "\(version.rows) rows × \(version.columns) columns, sha256 \(version.contentHash.prefix(12))"
@@ -32,7 +33,7 @@ public enum UploadDatasetCommand: RappiCommand {
         let created: Bool
         switch result {
         case .created:
-            output = "created \(name) v\(version.version) — \(summary)" + (try targetNote(version, given: call.string("target"), in: context))
+            output = "created \(name) v\(version.version) — \(summary)" + (try targetNote(version, given: call.value(target), in: context))
                 + (try schemaNote(version, in: context))
             created = true
         case .unchanged:

@@ -6,14 +6,16 @@ import RappiWorkspace
 /// [memory=…] [min=N max=N] [serving=kserve] [registry=…] [rehearse=true]`.
 public enum DeployCommand: RappiCommand {
     static let model = CommandArgument<String>("model", help: "MODEL, MODEL:v2 or MODEL:production — or the target, to deploy the model just registered")
+    static let target = CommandArgument<String?>("target", kind: .choice(targets), help: "local, aci or kubernetes")
+    static let name = CommandArgument<String?>("name", kind: .name, help: "the endpoint's name (default: the model's)")
 
     public static let signature = CommandSignature(
         "deploy", area: "endpoints",
         summary: "Deploy a registered model as an HTTP service: local (a process), aci (a container instance) or kubernetes (manifests, applied when a cluster answers).",
         pattern: [
             model.spec,
-            .optional([.argument(ArgumentSpec("target", .choice(targets), help: "local, aci or kubernetes"))]),
-            .optional([.keyword("as"), .argument(ArgumentSpec("name", .name, help: "the endpoint's name (default: the model's)"))]),
+            .optional([target.spec]),
+            .optional([.keyword("as"), name.spec]),
         ],
         options: ServerOptions.specs + KubernetesOptions.specs,
         publishes: ["endpoint", "url", "port", "replaced"],
@@ -27,7 +29,7 @@ public enum DeployCommand: RappiCommand {
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let first = try call.value(Self.model)
         var modelText: String? = first
-        var target = try call.string("target")
+        var target = try call.value(Self.target)
         if target == nil {
             guard targets.contains(first) else {
                 throw call.error("deploy needs a target after the model: local, aci or kubernetes, as in `deploy \(first) local`", at: "model")
@@ -36,7 +38,7 @@ public enum DeployCommand: RappiCommand {
             modelText = nil
         }
         // The name first: nothing may be written, started or stopped under a name that is refused.
-        let name = try call.string("name")
+        let name = try call.value(Self.name)
         if let name {
             do { try Workspace.validateName(name, kind: "endpoint") } catch { throw call.error("\(error)", at: "name") }
         }

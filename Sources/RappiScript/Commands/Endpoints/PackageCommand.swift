@@ -5,22 +5,24 @@ import RappiWorkspace
 /// `package MODEL[:vN] into DIR` — the self-contained container build context `deploy aci` uses:
 /// Dockerfile, staged binary and libraries, the model, a README with build and run commands.
 public enum PackageCommand: RappiCommand {
+    static let model = CommandArgument<String>("model", help: "MODEL, MODEL:v2 or MODEL:production")
+    static let auth = CommandOption("auth", default: AuthMode.key, help: "whether the image expects API keys mounted at /run/rappi")
     static let directory = CommandArgument<String>("directory", kind: .path, help: "a new or empty folder")
 
     public static let signature = CommandSignature(
         "package", area: "endpoints",
         summary: "Write a container build context for a model (Dockerfile, staged files, model, README); alias: dockerize.",
         pattern: [
-            .argument(ArgumentSpec("model", .text, help: "MODEL, MODEL:v2 or MODEL:production")),
+            model.spec,
             .keyword("into"),
             directory.spec,
         ],
-        options: [OptionSpec("auth", .choice(["key", "none"]), default: "key", help: "whether the image expects API keys mounted at /run/rappi")],
+        options: [auth.spec],
         publishes: ["context_hash", "files"],
         examples: ["package titanic_rf:v1 into build/titanic_rf"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
-        let version = try ModelReference.resolve(try call.string("model"), in: context, for: "package")
+        let version = try ModelReference.resolve(try call.value(Self.model), in: context, for: "package")
         let directory = try call.path(Self.directory)
         let workspace = try context.workspace()
         // A folder holding an earlier rappi context is ours to replace; anything else is refused.
@@ -31,7 +33,7 @@ public enum PackageCommand: RappiCommand {
         }
         let build = try BuildContext.write(modelBytes: try workspace.loadModelBytes(version), modelName: version.name,
                                            modelVersion: version.version, binary: Deployer.executable,
-                                           authenticated: try call.string("auth") == "key", into: directory)
+                                           authenticated: try call.value(Self.auth) == .key, into: directory)
         let total = build.files.reduce(0) { $0 + $1.size }
         let lines = [
             "packaged \(version.name) v\(version.version) into \(directory.path): \(build.files.count) files, \(formatBytes(total)), context sha256 \(build.contextHash.prefix(16))",

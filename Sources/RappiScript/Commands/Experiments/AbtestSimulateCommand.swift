@@ -11,6 +11,7 @@ public enum AbtestSimulateCommand: RappiCommand {
     static let batch = CommandOption("batch", default: 1, OptionRule { (1...1000).contains($0) ? nil : "must be between 1 and 1,000" },
                                      help: "records per request (1 to 1,000)")
     static let name = CommandArgument<String>("name", kind: .stored(.experiment), help: "a running experiment")
+    static let version = CommandArgument<VersionSelector?>("version", help: "the dataset version (default: latest)")
     static let dataset = CommandArgument<String>("dataset", kind: .stored(.dataset), help: "a labelled dataset")
 
     public static let signature = CommandSignature(
@@ -20,7 +21,7 @@ public enum AbtestSimulateCommand: RappiCommand {
             name.spec,
             .keyword("from"), .keyword("dataset"),
             dataset.spec,
-            .optional([.argument(ArgumentSpec("version", .version, help: "the dataset version (default: latest)"))]),
+            .optional([version.spec]),
         ],
         options: [requests.spec, batch.spec],
         publishes: ["requests", "records", "seconds", "requests_a", "requests_b", "outcomes"],
@@ -36,7 +37,7 @@ public enum AbtestSimulateCommand: RappiCommand {
         guard let url = experiment.url, router.isLive(experiment) else {
             throw CommandFailure("experiment \(name) is not running — start it with `abtest start \(name) A vs B`")
         }
-        let version = try workspace.datasetVersion(try call.value(Self.dataset), try call.version("version") ?? .latest)
+        let version = try workspace.datasetVersion(try call.value(Self.dataset), try call.value(Self.version) ?? .latest)
         let frame = try workspace.loadFrame(version, isCancelled: Interrupt.poll)
         let target = try ExperimentVariants.model(experiment.a, in: workspace).target
         guard frame.column(named: target.column) != nil else {

@@ -12,6 +12,8 @@ public enum InvokePipelineCommand: RappiCommand {
     static let name = CommandArgument<String>("name", kind: .stored(.publishedPipeline), help: "a published pipeline")
     static let compute = CommandOption("compute", default: "local", kind: .stored(.compute), help: "the compute target to run on")
     static let wait = CommandOption("wait", default: false, help: "follow the run until it ends")
+    static let token = CommandOption<String?>("token", help: "the pipeline's bearer token (default: the owner's credential of the running server)")
+    static let runTimeout = CommandOption<Double?>("run-timeout", .positive, help: "seconds the run may execute before it is stopped (default: 3600)")
     static let timeout = CommandOption("timeout", default: 3600.0, .positive, help: "with wait: give up after this many seconds")
 
     public static let signature = CommandSignature(
@@ -20,8 +22,7 @@ public enum InvokePipelineCommand: RappiCommand {
         pattern: [name.spec],
         options: [
             compute.spec, wait.spec, timeout.spec,
-            OptionSpec("token", .text, help: "the pipeline's bearer token (default: the owner's credential of the running server)"),
-            OptionSpec("run-timeout", .number, help: "seconds the run may execute before it is stopped (default: 3600)"),
+            token.spec, runTimeout.spec,
             ClientOptions.ca.spec,
         ],
         publishes: ["run_id", "run_status", "status_url", "steps_reused"],
@@ -37,10 +38,10 @@ public enum InvokePipelineCommand: RappiCommand {
         }
         let parameters = try call.tags().map { (String($0.key), JSONText.quote($0.value)) }
         var fields = [("parameters", JSONText.object(parameters)), ("compute", JSONText.quote(try call.value(compute)))]
-        if let runTimeout = try call.double("run-timeout") { fields.append(("timeout_seconds", Value.format(runTimeout))) }
+        if let runTimeout = try call.value(runTimeout) { fields.append(("timeout_seconds", Value.format(runTimeout))) }
         let body = JSONText.object(fields)
         let client = HTTPClient(trust: try ClientOptions.trust(call))
-        guard let token = try call.string("token") ?? server.ownerToken else {
+        guard let token = try call.value(token) ?? server.ownerToken else {
             throw CommandFailure("the workspace server at \(server.baseURL) is from an older rappi — pass the pipeline's token=…")
         }
         let auth = ["Authorization": "Bearer \(token)"]

@@ -30,13 +30,14 @@ public enum PipelinesCommand: RappiCommand {
 /// `pipeline NAME [vN]` — show a definition.
 public enum PipelineShowCommand: RappiCommand {
     static let name = CommandArgument<String>("name", kind: .stored(.pipeline), help: "a pipeline")
+    static let version = CommandArgument<VersionSelector?>("version", help: "v2 (default: the latest)")
 
     public static let signature = CommandSignature(
         "pipeline", area: "pipelines",
         summary: "Show a pipeline: parameters, steps, versions, publication. Define one with `pipeline NAME(p=default) { … }`.",
         pattern: [
             name.spec,
-            .optional([.argument(ArgumentSpec("version", .version, help: "v2 (default: the latest)"))]),
+            .optional([version.spec]),
         ],
         publishes: ["pipeline", "pipeline_version"],
         examples: ["pipeline titanic_train", "pipeline titanic_train(version=latest, trees=200) { load dataset titanic $version; train rf trees=$trees; register }"])
@@ -45,7 +46,7 @@ public enum PipelineShowCommand: RappiCommand {
         let workspace = try context.workspace()
         let name = try call.value(Self.name)
         var number: Int?
-        if case .number(let n)? = try call.version("version") { number = n }
+        if case .number(let n)? = try call.value(Self.version) { number = n }
         let definition = try workspace.pipeline(name, version: number)
         var lines = ["pipeline \(definition.signature) v\(definition.version) of \(try workspace.pipelineVersionCount(name)), defined \(Timestamp.short(definition.createdAt))"]
         for (index, step) in definition.steps.enumerated() { lines.append("  \(index + 1). \(step.statement)") }

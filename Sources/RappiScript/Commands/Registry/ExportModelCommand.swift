@@ -9,8 +9,8 @@ public enum ExportModelCommand: RappiCommand {
     static let features = CommandOption("features", default: false,
                                         help: "take the feature vector as one input 'features' instead of one input per raw column (required for the titanic recipe)")
     static let path = CommandArgument<String>("path", kind: .path, help: "the .onnx file to write")
-
     static let name = CommandArgument<String>("name", kind: .stored(.model), help: "a registered model, as NAME, NAME:v2 or NAME:production (default: latest)")
+
     public static let signature = CommandSignature(
         "export model", area: "registry",
         summary: "Write a registered model version as an ONNX file (preprocessing, estimator, labels and probabilities).",

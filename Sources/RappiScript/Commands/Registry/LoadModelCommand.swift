@@ -10,7 +10,7 @@ public enum LoadModelCommand: RappiCommand {
         "load model", area: "registry", summary: "Make a registered model version the current model (for predict, deploy, …).",
         pattern: [
             name.spec,
-            .optional([.argument(ArgumentSpec("version", .text, help: "v2, latest, staging or production (default: latest)"))]),
+            .optional([ModelSelection.version.spec]),
         ],
         publishes: ["model", "model_version", "model_hash"],
         examples: ["load model titanic_rf", "load model titanic_rf:v2", "load model titanic_rf production"])

@@ -9,7 +9,7 @@ public enum ModelCommand: RappiCommand {
         "model", area: "registry", summary: "Show a registered model version: hash, stage, parameters, metrics, tags and lineage.",
         pattern: [
             name.spec,
-            .optional([.argument(ArgumentSpec("version", .text, help: "v2, latest, staging or production (default: latest)"))]),
+            .optional([ModelSelection.version.spec]),
         ],
         publishes: ["model", "model_version", "model_hash"],
         examples: ["model titanic_rf", "model titanic_rf v2", "model titanic_rf:v2", "model titanic_rf production"])
@@ -40,9 +40,11 @@ public enum ModelCommand: RappiCommand {
 
 /// A model name followed by `[vN|latest|staging|production]`, or written `NAME:v2` as `deploy` takes it.
 enum ModelSelection {
+    static let version = CommandArgument<String?>("version", help: "v2, latest, staging or production (default: latest)")
+
     static func resolve(_ call: BoundCall, name argument: CommandArgument<String>) throws -> (name: String, selector: ModelSelector) {
         let (name, attached) = try ModelReference.parse(try call.value(argument))
-        guard let text = try call.string("version") else { return (name, attached ?? .version(.latest)) }
+        guard let text = try call.value(version) else { return (name, attached ?? .version(.latest)) }
         guard attached == nil else {
             throw call.error("the version is given twice — write \(name):\(text) or \(name) \(text), not both", at: "version")
         }

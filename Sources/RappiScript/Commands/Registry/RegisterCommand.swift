@@ -4,10 +4,12 @@ import RappiWorkspace
 /// `register [as NAME] [tag KEY=VALUE …]` — the current model becomes the next version of NAME.
 public enum RegisterCommand: RappiCommand {
     public static let reusableInPipelines = true
+    static let name = CommandArgument<String?>("name", kind: .name, help: "the model's name")
+
     public static let signature = CommandSignature(
         "register", area: "registry",
         summary: "Register the current model as the next version of NAME (default: dataset name + algorithm, e.g. titanic_rf).",
-        pattern: [.optional([.keyword("as"), .argument(ArgumentSpec("name", .name, help: "the model's name"))])],
+        pattern: [.optional([.keyword("as"), name.spec])],
         publishes: ["model", "model_version", "model_hash"],
         examples: ["register", "register as titanic_forest tag owner=ml stage=candidate"],
         acceptsTags: true)
@@ -17,7 +19,7 @@ public enum RegisterCommand: RappiCommand {
             throw CommandFailure("register needs a trained model — nothing was trained in this session; train one first, e.g. `train rf`")
         }
         let model = current.model
-        let name = try call.string("name") ?? "\(model.lineageValue("dataset") ?? "model")_\(model.algorithm)"
+        let name = try call.value(Self.name) ?? "\(model.lineageValue("dataset") ?? "model")_\(model.algorithm)"
         let (version, text) = try store(model, as: name, tags: try call.tags(), in: context)
         current.registered = version
         context.session.currentModel = current

@@ -9,8 +9,8 @@ public enum RegisterONNXCommand: RappiCommand {
     static let target = CommandOption<String?>("target", kind: .name,
                                                help: "the name of the predicted column (default: the export's target, else 'label')")
     static let name = CommandArgument<String>("name", kind: .name, help: "the model's name")
-
     static let path = CommandArgument<String>("path", kind: .path, help: "the .onnx file")
+
     public static let signature = CommandSignature(
         "register from", area: "registry",
         summary: "Import an ONNX classifier (skl2onnx random forest, logistic regression, linear SVC; rappi exports) as the next version of NAME.",

@@ -3,16 +3,18 @@ import RappiWorkspace
 /// `runs` — the recorded script runs, newest last.
 public enum RunsCommand: RappiCommand {
     static let limit = CommandOption("limit", default: 20, .atLeast(1), help: "how many recent runs to show")
+    static let pipeline = CommandArgument<String?>("pipeline", kind: .stored(.pipeline), help: "a pipeline")
+
     public static let signature = CommandSignature(
         "runs", area: "workspace",
         summary: "List recorded runs (scripts, -c lines, REPL sessions, pipeline runs) with their status; `runs pipeline NAME` for one pipeline's runs.",
-        pattern: [.optional([.keyword("pipeline"), .argument(ArgumentSpec("pipeline", .stored(.pipeline), help: "a pipeline"))])],
+        pattern: [.optional([.keyword("pipeline"), pipeline.spec])],
         options: [limit.spec],
         publishes: ["runs"])
 
     public static func execute(_ call: BoundCall, in context: CommandContext) throws -> CommandResult {
         let limit = try call.value(limit)
-        if let pipeline = try call.string("pipeline") {
+        if let pipeline = try call.value(Self.pipeline) {
             return try pipelineRuns(pipeline, limit: limit, context)
         }
         let runs = try context.workspace().runs(limit: limit)

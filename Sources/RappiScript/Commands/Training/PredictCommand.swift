@@ -7,6 +7,8 @@ public enum PredictCommand: RappiCommand {
     static let scores = CommandOption("scores", default: false,
                                       help: "with `into`: add score_CLASS columns, the model's probabilities or decision values at full precision (in process only)")
     static let endpoint = CommandArgument<String?>("endpoint", kind: .stored(.endpoint), help: "a deployed endpoint")
+    static let path = CommandArgument<String?>("path", kind: .path, help: "a CSV file (or folder) of records")
+    static let output = CommandArgument<String?>("output", kind: .path, help: "where to write records + prediction + probabilities as CSV")
     static let record = CommandArgument<String?>("record", kind: .json, help: "a JSON record, or {\"data\": [records]}")
 
     public static let signature = CommandSignature(
@@ -15,8 +17,8 @@ public enum PredictCommand: RappiCommand {
         pattern: [
             .optional([.keyword("on"), endpoint.spec]),
             .optional([record.spec]),
-            .optional([.keyword("from"), .argument(ArgumentSpec("path", .path, help: "a CSV file (or folder) of records"))]),
-            .optional([.keyword("into"), .argument(ArgumentSpec("output", .path, help: "where to write records + prediction + probabilities as CSV"))]),
+            .optional([.keyword("from"), path.spec]),
+            .optional([.keyword("into"), output.spec]),
         ],
         options: [scores.spec, ClientOptions.ca.spec],
         publishes: ["predictions", "prediction", "accuracy", "rmse", "imputed"],
@@ -44,6 +46,6 @@ public enum PredictCommand: RappiCommand {
         let predictions = try model.predict(json.map { try RecordFrame.make(records: $0, inputs: model.preprocessor.inputs) } ?? records)
         var report = PredictionReport(records: records, predictions: predictions, targetColumn: model.target.column)
         if withScores { report.scores = predictions.scores }
-        return try report.result(output: try call.path("output"), source: "\(model.algorithm), in process", call: call)
+        return try report.result(output: try call.path(Self.output), source: "\(model.algorithm), in process", call: call)
     }
 }
