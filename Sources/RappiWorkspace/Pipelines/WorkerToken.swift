@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Bearer tokens of remote pipeline workers (`rappi pipeline-worker --server URL --token T`).
 /// A token is made when an executor hands a run to a remote worker and is valid for that run
@@ -6,20 +7,20 @@ import Foundation
 /// also refuses it once the run is no longer `running`. Tokens live only in the memory of the
 /// server process that runs the executor — a restarted server requeues the run and makes a new
 /// one — so nothing about them is stored. Each call from the worker is also its heartbeat.
-public final class WorkerTokens: @unchecked Sendable {
+public final class WorkerTokens: Sendable {
     private struct Grant { let runID: Int; var lastSeen: Date }
-    private let lock = NSLock()
     /// By the token's hash: a lookup never compares the secret itself.
-    private var grants: [String: Grant] = [:]
+    private let grants = Mutex<[String: Grant]>([:])
 
     public init() {}
 
     /// A new token for `runID` (any earlier token of that run is retired).
     public func issue(for runID: Int) -> String {
         let token = "rpw_" + Workspace.randomHex(bytes: 24)
-        lock.lock(); defer { lock.unlock() }
-        grants = grants.filter { $0.value.runID != runID }
-        grants[PublishingToken.hash(token)] = Grant(runID: runID, lastSeen: Date())
+        grants.withLock { grants in
+            grants = grants.filter { $0.value.runID != runID }
+            grants[PublishingToken.hash(token)] = Grant(runID: runID, lastSeen: Date())
+        }
         return token
     }
 
@@ -27,21 +28,20 @@ public final class WorkerTokens: @unchecked Sendable {
     /// or revoked token.
     public func runID(accepting token: some StringProtocol) -> Int? {
         let key = PublishingToken.hash(token)
-        lock.lock(); defer { lock.unlock() }
-        guard var grant = grants[key] else { return nil }
-        grant.lastSeen = Date()
-        grants[key] = grant
-        return grant.runID
+        return grants.withLock { grants in
+            guard var grant = grants[key] else { return nil }
+            grant.lastSeen = Date()
+            grants[key] = grant
+            return grant.runID
+        }
     }
 
     /// When the worker of `runID` last called the server (nil: no live token).
     public func lastSeen(_ runID: Int) -> Date? {
-        lock.lock(); defer { lock.unlock() }
-        return grants.values.first { $0.runID == runID }?.lastSeen
+        grants.withLock { $0.values.first { $0.runID == runID }?.lastSeen }
     }
 
     public func revoke(_ runID: Int) {
-        lock.lock(); defer { lock.unlock() }
-        grants = grants.filter { $0.value.runID != runID }
+        grants.withLock { grants in grants = grants.filter { $0.value.runID != runID } }
     }
 }

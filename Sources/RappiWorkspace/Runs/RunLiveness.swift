@@ -1,15 +1,15 @@
 import Foundation
+import Synchronization
 
 /// Tells a live script run from one whose process is gone. While it runs, the process that began
 /// a run holds an exclusive `flock` on `locks/run-N.lock`; the kernel drops the lock when that
 /// process ends in any way (killed, crashed, the machine rebooted), so a `running` run whose lock
 /// can be taken — or whose file is missing — has no process any more. Pid files would not do:
 /// pids are reused.
-final class RunLiveness: @unchecked Sendable {
+final class RunLiveness: Sendable {
     private let directory: URL
-    private let mutex = NSLock()
     /// Locks this process holds: run id → file descriptor.
-    private var held: [Int: Int32] = [:]
+    private let held = Mutex<[Int: Int32]>([:])
 
     init(directory: URL) {
         self.directory = directory
@@ -27,12 +27,12 @@ final class RunLiveness: @unchecked Sendable {
             close(fd)
             throw WorkspaceError("cannot lock \(file(run)): \(String(cString: strerror(errno)))")
         }
-        mutex.lock(); held[run] = fd; mutex.unlock()
+        held.withLock { $0[run] = fd }
     }
 
     /// Lets go of a run this process finished.
     func release(_ run: Int) {
-        mutex.lock(); let fd = held.removeValue(forKey: run); mutex.unlock()
+        let fd = held.withLock { $0.removeValue(forKey: run) }
         guard let fd else { return }
         unlink(file(run))
         close(fd)
@@ -40,7 +40,7 @@ final class RunLiveness: @unchecked Sendable {
 
     /// Whether the process running `run` is gone; its lock file is then removed.
     func isAbandoned(_ run: Int) -> Bool {
-        mutex.lock(); let mine = held[run] != nil; mutex.unlock()
+        let mine = held.withLock { $0[run] != nil }
         if mine { return false }
         let fd = open(file(run), O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { return errno == ENOENT }
