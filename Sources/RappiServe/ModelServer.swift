@@ -26,8 +26,8 @@ public enum ModelServer {
 
     /// For tests/embedding: builds the Hummingbird application without running it.
     ///
-    /// An access log opened here is flushed by a background thread every 100 ms for the life of
-    /// the process.
+    /// An access log opened here is written by the application's `PeriodicFlush` service, which
+    /// runs while the application does.
     public static func makeApplication(_ configuration: ModelServerConfiguration) throws -> some ApplicationProtocol {
         try build(configuration).application
     }
@@ -72,7 +72,7 @@ public enum ModelServer {
         var logger = Logger(label: "rappi.serve")
         logger.logLevel = .info
         let application = try configuration.server.application(
-            responder: responder, requestTimeoutSeconds: configuration.idleTimeoutSeconds, logger: logger)
+            responder: responder, requestTimeoutSeconds: configuration.idleTimeoutSeconds, logger: logger, services: core.services)
         return (application, core.accessLog)
     }
 

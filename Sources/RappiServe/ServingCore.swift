@@ -1,5 +1,6 @@
 import Hummingbird
 import RappiML
+import ServiceLifecycle
 
 /// What every server that predicts — the model server and the A/B router — is made of besides
 /// its models: the keys it accepts, its limits, request ids, metrics, the access log, and the
@@ -32,6 +33,9 @@ struct ServingCore: Sendable {
         self.inference = inference
         self.openAPIDocument = ByteBuffer(bytes: openAPIDocument(keys.isEnabled))
     }
+
+    /// What runs beside the server: the access log's writer.
+    var services: [any Service] { accessLog.map { [$0.flusher] } ?? [] }
 
     /// Every response's bookkeeping: the request id, errors as the envelope, metrics and the
     /// access log around `handle`.

@@ -55,23 +55,16 @@ final class ExperimentRouterTests: XCTestCase {
             splitA: splitA, unit: unit, seed: 42, status: "running", auth: "none"))
     }
 
-    /// Runs the router for "exp"; closes its recorder (the clean stop) after `body`.
-    private func withRouter(flushInterval: Double = 0.05, flushRows: Int = 500, apiKeys: [String] = [],
+    /// Runs the router for "exp" and stops it cleanly after `body` (its recorder writes what is left).
+    private func withRouter(flushInterval: Double = 0.05, apiKeys: [String] = [],
                             _ body: @escaping @Sendable (any TestClientProtocol, AssignmentRecorder) async throws -> Void) async throws {
         var configuration = ExperimentRouterConfiguration(workspacePath: directory.path, experiment: "exp")
         configuration.runTasksOnEventLoops = false
         configuration.flushIntervalSeconds = flushInterval
-        configuration.flushRows = flushRows
         configuration.apiKeys = apiKeys
         configuration.maxBodyBytes = 8 << 20
         let (application, recorder, _) = try ExperimentRouter.build(configuration)
-        do {
-            try await application.test(.live) { client in try await body(client, recorder) }
-        } catch {
-            recorder.close()
-            throw error
-        }
-        recorder.close()
+        try await application.test(.live) { client in try await body(client, recorder) }
     }
 
     private func count(_ sql: String) throws -> Int {
@@ -181,7 +174,7 @@ final class ExperimentRouterTests: XCTestCase {
         try createExperiment()
         let workspace = self.workspace!
         // A long flush interval: the first feedback arrives while its assignments are still buffered.
-        try await withRouter(flushInterval: 60, flushRows: 100_000) { client, recorder in
+        try await withRouter(flushInterval: 60) { client, recorder in
             let answer = Self.answer(try await client.post("/score", json: ["data": Self.records(40)]))
             XCTAssertGreaterThan(recorder.pendingCount, 0)
             let feedback = answer.requestIDs.enumerated().map { ["request_id": $1, "outcome": $0 % 2] as [String: Any] }
@@ -216,7 +209,7 @@ final class ExperimentRouterTests: XCTestCase {
 
     func testASecondOutcomeForARequestIsRefusedWith409WhetherBufferedOrStored() async throws {
         try createExperiment()
-        try await withRouter(flushInterval: 60, flushRows: 100_000) { client, recorder in
+        try await withRouter(flushInterval: 60) { client, recorder in
             let answer = Self.answer(try await client.post("/score", json: ["data": Self.records(4)]))
             let ids = answer.requestIDs
             let first = try await client.post("/feedback", json: ["request_id": ids[0], "outcome": 0])
@@ -304,7 +297,7 @@ final class ExperimentRouterTests: XCTestCase {
     func testACleanStopLosesNoAssignment() async throws {
         try createExperiment()
         // Nothing is flushed while serving: everything is written by the stop.
-        try await withRouter(flushInterval: 600, flushRows: 1_000_000) { client, recorder in
+        try await withRouter(flushInterval: 600) { client, recorder in
             for chunk in 0..<10 {
                 _ = Self.answer(try await client.post("/score", json: ["data": Self.records(123, from: chunk * 123)]))
             }

@@ -11,19 +11,12 @@ import RappiWorkspace
 /// would cost more than the scoring itself.
 public enum ExperimentRouter {
     /// Serves until SIGTERM/SIGINT, drains in-flight requests, then writes every buffered
-    /// assignment and outcome before returning.
+    /// assignment and outcome (the recorder's flusher, a service of the application) before returning.
     public static func run(_ configuration: ExperimentRouterConfiguration) async throws {
-        let (application, recorder, accessLog) = try build(configuration)
+        let (application, _, accessLog) = try build(configuration)
+        defer { accessLog?.close() }
         ServingCore.prepare(configuration.server)
-        do {
-            try await application.runService()
-        } catch {
-            recorder.close()
-            accessLog?.close()
-            throw error
-        }
-        recorder.close()
-        accessLog?.close()
+        try await application.runService()
     }
 
     static func build(_ configuration: ExperimentRouterConfiguration) throws
@@ -33,8 +26,8 @@ public enum ExperimentRouter {
         let runtimes = try experiment.variants.map { variant in
             try ModelRuntime.load(path: workspace.artifacts.url(for: variant.hash).path, name: variant.model, version: variant.version)
         }
-        let recorder = AssignmentRecorder(workspace: workspace, experiment: experiment.name,
-                                          interval: configuration.flushIntervalSeconds, batchRows: configuration.flushRows)
+        let recorder = try AssignmentRecorder(workspaceDirectory: workspace.directory, experiment: experiment.name,
+                                              interval: configuration.flushIntervalSeconds)
 
         var ready = JSONWriter()
         ready.raw(#"{"status":"ready","experiment":"#)
@@ -71,7 +64,9 @@ public enum ExperimentRouter {
 
         var logger = Logger(label: "rappi.router")
         logger.logLevel = .info
-        let application = try configuration.server.application(responder: responder, requestTimeoutSeconds: configuration.idleTimeoutSeconds, logger: logger)
+        let application = try configuration.server.application(
+            responder: responder, requestTimeoutSeconds: configuration.idleTimeoutSeconds, logger: logger,
+            services: core.services + [recorder.flusher])
         return (application, recorder, core.accessLog)
     }
 }

@@ -6,9 +6,8 @@ public struct ExperimentRouterConfiguration: Sendable {
     public var workspacePath: String
     public var experiment: String
     public var server = HTTPServerSettings()
-    /// How often buffered assignments and outcomes are written, and the batch that triggers a write.
+    /// How often buffered assignments and outcomes are written.
     public var flushIntervalSeconds: Double = 0.1
-    public var flushRows: Int = 500
 
     public init(workspacePath: String, experiment: String) {
         self.workspacePath = workspacePath
