@@ -15,7 +15,11 @@ import NIOHTTPTypesHTTP1
 ///   `Connection: close`) gets `Connection: close` and the socket is closed after the response;
 /// - a refusal sent before its request's body was read (401, 403, 413, 415) closes the
 ///   connection, so nobody has to read a body that was refused — other early answers (503 when
-///   overloaded, 404) keep it, and the rest of the body is read and dropped as before;
+///   overloaded, 404) keep it, and the rest of the body is read and dropped as before. The close
+///   lingers: the server shuts its sending side, drops what the client is still sending, and
+///   closes when the client does (or after `lingerLimit`). Closing at once while body bytes are
+///   unread makes the kernel reset the connection, which can destroy the refusal before the
+///   client reads it — the client then sees "connection reset" instead of the 413;
 /// - a body the HTTP parser rejects (a malformed chunk size) answers 400, not 500, and closes.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -33,6 +37,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var responding = false
     private var closeAfterResponse = false
     private var answeredParseError = false
+    /// Answered and half-closed: whatever still arrives is dropped.
+    private var lingering = false
+    static let lingerLimit = TimeAmount.seconds(2)
 
     init(requestTimeout: TimeAmount?) { self.requestTimeout = requestTimeout }
 
@@ -56,6 +63,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if lingering { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             readingRequest = true
@@ -89,7 +97,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 let written = promise ?? context.eventLoop.makePromise()
                 context.writeAndFlush(data, promise: written)
                 let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+                if readingRequest {
+                    lingering = true
+                    written.futureResult.whenComplete { _ in Self.lingeringClose(bound) }
+                } else {
+                    written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+                }
             } else {
                 context.write(data, promise: promise)
                 if !readingRequest { awaitingSince = .now() }
@@ -98,6 +111,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if lingering { return }  // the rest of a refused request: nobody is listening
         // A parse error inside a request's body: answer it here, where the version and the
         // connection are known; the handler above sees the error too and its late answer is dropped.
         if error is HTTPParserError, readingRequest, !responding, !answeredParseError {
@@ -114,6 +128,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
         }
         context.fireErrorCaught(error)
+    }
+
+    /// Shuts the sending side (the client reads the answer, then the end), and closes fully when
+    /// the client closes or after `lingerLimit`. Where a half-close is not possible, closes now.
+    private static func lingeringClose(_ bound: NIOLoopBound<ChannelHandlerContext>) {
+        let context = bound.value
+        let halfClosed = context.eventLoop.makePromise(of: Void.self)
+        context.close(mode: .output, promise: halfClosed)
+        halfClosed.futureResult.whenFailure { _ in bound.value.close(promise: nil) }
+        context.eventLoop.scheduleTask(in: lingerLimit) { bound.value.close(promise: nil) }
     }
 
     private func start(_ context: ChannelHandlerContext) {

@@ -131,6 +131,24 @@ final class HostileTrafficTests: XCTestCase {
         XCTAssertEqual(try client.get(url + "/health/live").status, 200)
     }
 
+    func testAClientStillSendingARefusedBodyReadsItsAnswerInsteadOfAReset() throws {
+        // The declared length is over the limit: 413 at once, before the body is read. A client
+        // like curl goes on sending; a server that closed at once would make the kernel reset
+        // the connection and take the 413 with it.
+        let port = UInt16(url.split(separator: ":").last!)!
+        let connection = try RawConnection(port: port)
+        connection.send("POST /score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(32 << 20)\r\n\r\n")
+        usleep(200_000)  // the answer is on its way
+        XCTAssertEqual(connection.send(String(repeating: " ", count: 4 << 20)), 4 << 20,
+                       "the rest of the body is taken (and dropped), not refused with a reset")
+        let answer = connection.receiveUntilClosed(timeout: 10)
+        XCTAssertTrue(answer.text.hasPrefix("HTTP/1.1 413"), "got: \(answer.text.prefix(200))")
+        XCTAssertTrue(answer.text.lowercased().contains("connection: close"), answer.text)
+        XCTAssertTrue(answer.closed, "the connection is closed after the refusal")
+        connection.close()
+        XCTAssertEqual(try HTTPClient().get(url + "/health/live").status, 200)
+    }
+
     func testAMalformedChunkSizeAnswers400AndHTTP10WithoutKeepAliveIsClosed() throws {
         let port = UInt16(url.split(separator: ":").last!)!
         let chunked = try RawConnection(port: port)

@@ -19,8 +19,18 @@ final class RawConnection {
         guard result == 0 else { throw NSError(domain: "connect", code: Int(errno)) }
     }
 
-    func send(_ text: String) {
-        _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(descriptor, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
+    /// Sends all of `text` unless the connection fails; returns how many bytes went out.
+    @discardableResult
+    func send(_ text: String) -> Int {
+        text.utf8CString.withUnsafeBufferPointer { buffer in
+            var sent = 0
+            while sent < buffer.count - 1 {
+                let n = Glibc.send(descriptor, buffer.baseAddress! + sent, buffer.count - 1 - sent, Int32(MSG_NOSIGNAL))
+                if n < 0 { if errno == EINTR { continue } else { break } }
+                sent += n
+            }
+            return sent
+        }
     }
 
     /// Everything the server sends until it closes the connection or `timeout` seconds pass.
