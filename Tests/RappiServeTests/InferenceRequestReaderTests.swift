@@ -130,6 +130,35 @@ final class InferenceRequestReaderTests: XCTestCase {
         for body in bodies { assertLeftToGenericPath(body) }
     }
 
+    /// A small fuzz run inside the unit tests (the libFuzzer harness FuzzPredictionRequest runs the
+    /// same comparison longer): bytes deleted, inserted, replaced and repeated in a usual body.
+    func testRandomEditsOfAUsualBodyNeverMakeTheReaderDisagreeWithTheGenericPath() {
+        let usual = Array(Self.json(InferenceProtocolTests.request(TestModels.passengers(0..<2))).utf8)
+        let alphabet = Array(#"{}[],:" 0123456789.-eE+nultrfasx"#.utf8) + [0x00, 0xC3, 0xA9, 0xFF]
+        var random = SplitMix64(seed: 15)
+        var read = 0
+        for _ in 0..<3_000 {
+            var bytes = usual
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let at = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<4, using: &random) {
+                case 0: bytes.remove(at: at)
+                case 1: bytes.insert(alphabet.randomElement(using: &random)!, at: at)
+                case 2: bytes[at] = alphabet.randomElement(using: &random)!
+                default: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + Int.random(in: 1...40, using: &random))], at: at)
+                }
+                if bytes.isEmpty { bytes = [0x20] }
+            }
+            let generic = Self.outcome { try bytes.withUnsafeBytes { try InferenceRequest(ModelResponder.parseJSON($0), signature: Self.signature) } }
+            if let request = bytes.withUnsafeBytes({ InferenceRequestReader.read($0, signature: Self.signature) }) {
+                read += 1
+                XCTAssertEqual(Self.outcome { request }, generic, String(decoding: bytes, as: UTF8.self))
+            }
+            XCTAssertEqual(Self.outcome { try bytes.withUnsafeBytes { try InferenceRequest.decode($0, signature: Self.signature) } }, generic)
+        }
+        XCTAssertGreaterThan(read, 100, "the edits should leave some bodies the reader reads")
+    }
+
     func testTheReaderRefusesBytesThatAreNotUTF8() {
         var bytes = Array(Self.json(InferenceProtocolTests.request(TestModels.passengers(0..<1))).utf8)
         let at = bytes.firstIndex(of: UInt8(ascii: "m"))!   // inside "male"
