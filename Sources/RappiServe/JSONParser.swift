@@ -55,6 +55,18 @@ struct JSONParser {
         return true
     }
 
+    /// Steps over the string at the cursor when it is exactly `literal` written plainly (`literal`
+    /// is ASCII without quotes or backslashes, such as a key a reader expects) and says so;
+    /// otherwise leaves the cursor where it was. Comparing bytes spares building a String.
+    mutating func skipString(_ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard index + n + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\""), bytes[index + n + 1] == UInt8(ascii: "\"") else { return false }
+        let w = literal.utf8Start
+        for i in 0..<n where bytes[index + 1 + i] != w[i] { return false }
+        index += n + 2
+        return true
+    }
+
     mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {

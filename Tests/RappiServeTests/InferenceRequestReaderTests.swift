@@ -119,6 +119,9 @@ final class InferenceRequestReaderTests: XCTestCase {
             usual.replacingOccurrences(of: "\"id\":\"req-1\"", with: "\"outputs\":{}"),
             usual.replacingOccurrences(of: "\"id\":\"req-1\"", with: "\"id\":\"a\",\"id\":\"b\""),
             usual.replacingOccurrences(of: "\"name\":\"Age\"", with: "\"name\":\"Sex\",\"name\":\"Age\""),
+            // An expected key written with an escape is the same key to JSON: the last one wins.
+            usual.replacingOccurrences(of: "\"name\":\"Age\"", with: #""name":"Sex","na\u006de":"Age""#),
+            usual.replacingOccurrences(of: "\"id\":\"req-1\"", with: #""\u0069nputs":[]"#),
             usual.replacingOccurrences(of: "\"name\":\"Age\"", with: "\"name\":\"Age\" ,}"),
             usual.replacingOccurrences(of: "\"id\":\"req-1\"", with: "\"inputs\":[],\"id\":\"req-1\""),
             usual.replacingOccurrences(of: "22", with: "022"),

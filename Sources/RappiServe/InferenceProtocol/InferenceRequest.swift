@@ -149,8 +149,9 @@ struct InferenceRequest {
         guard flat.count == shape[0] else {
             throw bad("input '\(name)' has shape \(shape) but \(flat.count) values; the data must hold exactly \(shape[0])")
         }
-        let numeric = datatype != "BYTES"   // checkDatatype let only BYTES and the numeric types through
-        let integral = datatype.hasPrefix("INT") || datatype.hasPrefix("UINT")
+        // checkDatatype let only BYTES and the numeric types through, all ASCII: bytes compare.
+        let numeric = datatype != "BYTES"
+        let integral = datatype.utf8.starts(with: "INT".utf8) || datatype.utf8.starts(with: "UINT".utf8)
         for (row, value) in flat.enumerated() {
             switch value {
             case .null: continue

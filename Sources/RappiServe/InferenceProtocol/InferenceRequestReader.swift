@@ -29,13 +29,13 @@ enum InferenceRequestReader {
         var id: JSONValue?, outputs: JSONValue?, columns: InferenceRequest.Columns?
         repeat {
             switch try key(&p) {
-            case "inputs":
+            case .inputs:
                 guard columns == nil else { throw Unusual() }
                 columns = try inputs(&p, signature: signature)
-            case "id":
+            case .id:
                 guard id == nil else { throw Unusual() }
                 id = try p.parseValue(depth: 1)
-            case "outputs":
+            case .outputs:
                 guard outputs == nil else { throw Unusual() }
                 outputs = try p.parseValue(depth: 1)
             default:
@@ -49,11 +49,29 @@ enum InferenceRequestReader {
                                 requestedOutputs: try InferenceRequest.outputs(outputs, signature: signature))
     }
 
-    /// An object member's key and its colon; the cursor is left on the value.
-    private static func key(_ p: inout JSONParser) throws -> String {
+    /// The keys the reader acts on, at either level; any other key is `other`.
+    private enum Key: String {
+        case inputs, id, outputs, name, datatype, shape, data, other
+    }
+
+    /// An object member's key and its colon; the cursor is left on the value. The expected keys
+    /// are matched as bytes (no String per key); a key written any other way — escapes
+    /// included — is read in full, and one that spells an expected key sends the body to the
+    /// generic path, which honours it.
+    private static func key(_ p: inout JSONParser) throws -> Key {
         p.skipWhitespace()
-        guard p.current == quote else { throw Unusual() }
-        let key = try p.parseString()
+        let key: Key
+        if p.skipString("name") { key = .name }
+        else if p.skipString("datatype") { key = .datatype }
+        else if p.skipString("shape") { key = .shape }
+        else if p.skipString("data") { key = .data }
+        else if p.skipString("inputs") { key = .inputs }
+        else if p.skipString("id") { key = .id }
+        else if p.skipString("outputs") { key = .outputs }
+        else {
+            guard p.current == quote, Key(rawValue: try p.parseString()) == nil else { throw Unusual() }
+            key = .other
+        }
         guard p.skip(colon) else { throw Unusual() }
         p.skipWhitespace()
         return key
@@ -75,16 +93,16 @@ enum InferenceRequestReader {
         var name: String?, datatype: String?, shape: [Int]?, data: [JSONValue]?
         repeat {
             switch try key(&p) {
-            case "name":
+            case .name:
                 guard name == nil, p.current == quote else { throw Unusual() }
                 name = try p.parseString()
-            case "datatype":
+            case .datatype:
                 guard datatype == nil, p.current == quote else { throw Unusual() }
                 datatype = try p.parseString()
-            case "shape":
+            case .shape:
                 guard shape == nil else { throw Unusual() }
                 shape = try dimensions(&p)
-            case "data":
+            case .data:
                 guard data == nil else { throw Unusual() }
                 var flat: [JSONValue] = []
                 // Room for the rows the shape announced, bounded by what the bytes could hold.
