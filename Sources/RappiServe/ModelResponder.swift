@@ -224,6 +224,9 @@ struct ModelResponder: HTTPResponder {
 
     /// The path with anything unprintable replaced, cut at 200 characters.
     static func printablePath(_ path: String) -> String {
+        // Every access-log line goes through here: a path that is already short printable ASCII
+        // is returned as it is, without the walk over its scalars.
+        if path.utf8.count <= 200, path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return path }
         var out = ""
         for u in path.unicodeScalars.prefix(200) {
             out.unicodeScalars.append(u.value > 0x20 && u.value < 0x7F ? u : "?")

@@ -55,15 +55,18 @@ struct InferenceRequest {
         private var columns: [[JSONValue]?]
         private var rows: Int?
         private var firstName = ""
+        private var given = 0
 
         init(_ inputs: [InputColumn]) {
             self.inputs = inputs
             columns = [[JSONValue]?](repeating: nil, count: inputs.count)
         }
 
-        /// The input named `name`, not given before.
+        /// The input named `name`, not given before. Clients mostly send the tensors in the
+        /// metadata's order, so the input after the ones given so far is tried first.
         func slot(of name: String) throws -> Int {
-            guard let j = inputs.firstIndex(where: { $0.name == name }) else {
+            let next = given < inputs.count && inputs[given].name == name ? given : nil
+            guard let j = next ?? inputs.firstIndex(where: { $0.name == name }) else {
                 throw bad("unknown input '\(clip(name))'; the model's inputs are \(list(inputs.map(\.name)))")
             }
             guard columns[j] == nil else { throw bad("input '\(name)' is given twice") }
@@ -77,6 +80,7 @@ struct InferenceRequest {
             }
             if rows == nil { rows = values.count; firstName = name }
             columns[j] = values
+            given += 1
         }
 
         /// Row `i` holds element `i` of every input, keyed by the input's name, in input order.
