@@ -2,6 +2,10 @@
 /// limited (so recursion can never exhaust the stack), every failure is a `JSONParser.Failure`
 /// with a byte offset, and numbers outside Double's range parse to ±infinity (the record check
 /// then rejects them for numeric fields) instead of failing or trapping.
+///
+/// Its primitives (`skipWhitespace`, `parseString`, `parseNumber`, `parseValue`) also serve as a
+/// cursor for readers specialised to one body shape (`InferenceRequestReader`), so every reader
+/// accepts exactly this grammar.
 struct JSONParser {
     struct Failure: Error, CustomStringConvertible {
         let offset: Int
@@ -27,20 +31,43 @@ struct JSONParser {
         try bytes.withUnsafeBytes { try parse($0, maxDepth: maxDepth) }
     }
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private let maxDepth: Int
-    private var index = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    private(set) var index = 0
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
 
-    private func fail(_ problem: String) -> Failure { Failure(offset: index, problem: problem) }
+    func fail(_ problem: String) -> Failure { Failure(offset: index, problem: problem) }
 
-    private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+    var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
-    private mutating func skipWhitespace() {
+    /// True at the end of the bytes.
+    var atEnd: Bool { index == bytes.count }
+
+    /// Steps over `byte` when it is the current one (after whitespace); false otherwise.
+    mutating func skip(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// Steps over the string at the cursor when it is exactly `literal` written plainly (`literal`
+    /// is ASCII without quotes or backslashes, such as a key a reader expects) and says so;
+    /// otherwise leaves the cursor where it was. Comparing bytes spares building a String.
+    mutating func skipString(_ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard index + n + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\""), bytes[index + n + 1] == UInt8(ascii: "\"") else { return false }
+        let w = literal.utf8Start
+        for i in 0..<n where bytes[index + 1 + i] != w[i] { return false }
+        index += n + 2
+        return true
+    }
+
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -49,7 +76,8 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws -> JSONValue {
+    /// The value at the cursor; `depth` is the nesting level of the container it is in (0 at the top).
+    mutating func parseValue(depth: Int) throws -> JSONValue {
         guard let c = current else { throw fail("unexpected end of input") }
         switch c {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -126,7 +154,8 @@ struct JSONParser {
         return s
     }
 
-    private mutating func parseString() throws -> String {
+    /// The string at the cursor (which is on its opening quote).
+    mutating func parseString() throws -> String {
         index += 1   // opening quote
         let start = index
         // Fast path: no escapes.
@@ -210,7 +239,8 @@ struct JSONParser {
     private static let exactPowers: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
 
-    private mutating func parseNumber() throws -> Double {
+    /// The number at the cursor.
+    mutating func parseNumber() throws -> Double {
         let start = index
         var negative = false
         if current == UInt8(ascii: "-") { negative = true; index += 1 }

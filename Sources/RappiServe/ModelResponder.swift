@@ -90,16 +90,26 @@ struct ModelResponder: HTTPResponder {
     }
 
     /// The checks before a POST body is read — key, content type, size — then the parsed body.
+    static func authorizedJSON(_ request: Request, keys: APIKeyStore, maxBodyBytes: Int) async throws -> JSONValue {
+        let body = try await authorizedBody(request, keys: keys, maxBodyBytes: maxBodyBytes)
+        return try body.withUnsafeReadableBytes { try parseJSON($0) }
+    }
+
+    /// The checks before a POST body is read — key, content type, size — then the body's bytes.
     /// `checksContentType: false` is for the inference protocol, whose clients send no type
     /// (tritonclient) or curl's default form type, and whose servers read the body as JSON whatever
     /// it says.
-    static func authorizedJSON(_ request: Request, keys: APIKeyStore, maxBodyBytes: Int,
-                               checksContentType: Bool = true) async throws -> JSONValue {
+    static func authorizedBody(_ request: Request, keys: APIKeyStore, maxBodyBytes: Int,
+                               checksContentType: Bool = true) async throws -> ByteBuffer {
         try authorize(request, keys: keys)
         if checksContentType { try checkContentType(request) }
-        let body = try await collectBody(request, maxBodyBytes: maxBodyBytes)
+        return try await collectBody(request, maxBodyBytes: maxBodyBytes)
+    }
+
+    /// A body parsed as JSON, or the 400 that says where it is not.
+    static func parseJSON(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
         do {
-            return try body.withUnsafeReadableBytes { try JSONParser.parse($0) }
+            return try JSONParser.parse(bytes)
         } catch let failure as JSONParser.Failure {
             throw APIError.invalidJSON("the body is not valid JSON: \(failure)")
         }
@@ -200,6 +210,9 @@ struct ModelResponder: HTTPResponder {
 
     /// The path with anything unprintable replaced, cut at 200 characters.
     static func printablePath(_ path: String) -> String {
+        // Every access-log line goes through here: a path that is already short printable ASCII
+        // is returned as it is, without the walk over its scalars.
+        if path.utf8.count <= 200, path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return path }
         var out = ""
         for u in path.unicodeScalars.prefix(200) {
             out.unicodeScalars.append(u.value > 0x20 && u.value < 0x7F ? u : "?")

@@ -10,10 +10,12 @@ enum Route: Int, CaseIterable, Sendable {
     /// Any path that is not a route (one metrics label, so clients cannot blow up cardinality).
     case unknown
 
+    // Trimmed as UTF-8 bytes (every request comes through here; Character-wise scans cost more
+    // than the matching). Cutting at the ASCII '?' and '/' keeps the text valid.
     init(path: String) {
         var p = Substring(path)
-        if let q = p.firstIndex(of: "?") { p = p[..<q] }
-        if p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
+        if let q = p.utf8.firstIndex(of: UInt8(ascii: "?")) { p = p[..<q] }
+        if p.utf8.count > 1, p.utf8.last == UInt8(ascii: "/") { p = p[..<p.utf8.index(before: p.utf8.endIndex)] }
         switch p {
         case "/score": self = .score
         case "/invocations": self = .invocations
@@ -23,7 +25,8 @@ enum Route: Int, CaseIterable, Sendable {
         case "/openapi.json": self = .openapi
         case "/feedback": self = .feedback
         default:
-            switch p.hasPrefix("/v2") ? InferencePath(path: String(p)) : nil {
+            // InferencePath trims the query and the trailing '/' alike, so it takes the path as given.
+            switch p.utf8.starts(with: "/v2".utf8) ? InferencePath(path: path) : nil {
             case .server?: self = .v2Server
             case .live?: self = .v2Live
             case .ready?: self = .v2Ready

@@ -44,8 +44,8 @@ struct InferenceProtocolHandler: Sendable {
                 if request.headers[Self.binaryHeader] != nil {
                     throw InferenceRequest.bad("binary tensor data (the binary data extension) is not supported; send the tensors as JSON (tritonclient: binary_data=False)")
                 }
-                let json = try await ModelResponder.authorizedJSON(request, keys: keys, maxBodyBytes: maxBodyBytes, checksContentType: false)
-                let decoded = try InferenceRequest(json, signature: signature)
+                let body = try await ModelResponder.authorizedBody(request, keys: keys, maxBodyBytes: maxBodyBytes, checksContentType: false)
+                let decoded = try body.withUnsafeReadableBytes { try InferenceRequest.decode($0, signature: signature) }
                 let values = try infer(decoded.records)
                 let text = InferenceResponse.infer(values, signature: signature, id: decoded.id, requested: decoded.requestedOutputs)
                 return ModelResponder.response(.ok, body: ByteBuffer(string: text), type: ModelResponder.jsonType)

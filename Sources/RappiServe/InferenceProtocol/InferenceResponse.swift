@@ -45,7 +45,7 @@ enum InferenceResponse {
             if tensor.name == InferenceSignature.probabilitiesOutput {
                 // The order of each row, as /score's "classes" gives it.
                 w.raw(",\"parameters\":{\"classes\":")
-                w.string("[" + signature.classes.map { JSONText.quote($0) }.joined(separator: ",") + "]")
+                w.raw(signature.classesParameter)
                 w.raw("}")
             }
             w.raw(",\"data\":[")
@@ -98,7 +98,7 @@ enum InferenceResponse {
         w.raw(",\"parameters\":{\"target\":")
         w.string(target)
         w.raw(",\"classes\":")
-        w.string("[" + signature.classes.map { JSONText.quote($0) }.joined(separator: ",") + "]")
+        w.raw(signature.classesParameter)
         w.raw("}}")
         return w.text
     }

@@ -19,6 +19,9 @@ struct InferenceSignature: Sendable {
     let outputs: [Tensor]
     /// The classes in the order of each probabilities row (the `classes` of a `/score` answer).
     let classes: [String]
+    /// `classes` as the protocol's string parameters carry them — a JSON string holding the JSON
+    /// list, `"[\"0\",\"1\"]"` — written once, not in every answer.
+    let classesParameter: String
 
     static let labelOutput = "label"
     static let probabilitiesOutput = "probabilities"
@@ -28,11 +31,6 @@ struct InferenceSignature: Sendable {
     /// whether every answer has them (the router's two models must both), default the model's.
     init(runtime: ModelRuntime, name: String, version: String?, platform: String, probabilities: Bool? = nil,
          extraOutputs: [String] = []) {
-        self.name = name
-        self.version = version
-        self.platform = platform
-        inputs = runtime.inputs
-        classes = runtime.model.classes
         // A regression model's `label` is its predicted number (FP64), as `/score` answers it.
         let labelType = runtime.output.isNumber ? "FP64" : Self.datatype(ofJSON: runtime.labelJSON)
         var outputs = [Tensor(name: Self.labelOutput, datatype: labelType, shape: [-1, 1])]
@@ -40,7 +38,18 @@ struct InferenceSignature: Sendable {
             outputs.append(Tensor(name: Self.probabilitiesOutput, datatype: "FP64", shape: [-1, runtime.model.classes.count]))
         }
         outputs += extraOutputs.map { Tensor(name: $0, datatype: "BYTES", shape: [-1, 1]) }
+        self.init(name: name, version: version, platform: platform, inputs: runtime.inputs, outputs: outputs, classes: runtime.model.classes)
+    }
+
+    /// A signature given field by field (the request-decoding fuzz harness has no model file).
+    init(name: String, version: String?, platform: String, inputs: [InputColumn], outputs: [Tensor], classes: [String]) {
+        self.name = name
+        self.version = version
+        self.platform = platform
+        self.inputs = inputs
         self.outputs = outputs
+        self.classes = classes
+        classesParameter = JSONText.quote("[" + classes.map { JSONText.quote($0) }.joined(separator: ",") + "]")
     }
 
     /// The input tensors: BYTES for text, INT64 for integer and FP64 for real columns, `[-1, 1]`.
