@@ -119,15 +119,11 @@ struct FeatureBins: Sendable {
                 let v = column[r]
                 if v.isNaN { codes[r] = UInt8(truncatingIfNeeded: count); continue }
                 // First edge >= v (the last bin takes anything larger; cannot happen for training data).
-                // Branch-free: the loop runs log2(count) times whatever v is, and the select
-                // compiles to a conditional move — a branch on the comparison mispredicts half the time.
-                var base = 0, length = count
-                while length > 1 {
-                    let half = length >> 1
-                    base = e[base + half] < v ? base + half : base
-                    length -= half
+                var lo = 0, hi = count - 1
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if e[mid] < v { lo = mid + 1 } else { hi = mid }
                 }
-                let lo = Swift.min(base + (e[base] < v ? 1 : 0), count - 1)
                 codes[r] = UInt8(truncatingIfNeeded: lo)
                 if v < low[lo] { low[lo] = v }
                 if v > high[lo] { high[lo] = v }
