@@ -147,6 +147,39 @@ final class LearnGradientBoostingTests: XCTestCase {
         XCTAssertNotEqual(LearnData.encoded(try GradientBoostingClassifier.fit(x, y, parameters: q, threads: 2)), bytes)
     }
 
+    func testLargeLeavesBuiltInRowBlocksAndPartitionedInChunksGiveTheSameModelOnAnyThreadCount() throws {
+        // 40,000 rows: the root's histogram is built in row blocks (`blockRows`) and the large
+        // leaves are partitioned in chunks, one per thread — the classifier and the regressor
+        // (whose histograms count rows for hessians) must not depend on the thread count.
+        let rows = 40_000
+        XCTAssertGreaterThanOrEqual(rows / BoostedTreeGrower.blockRows, 2, "the root must be built in blocks")
+        var rng = RappiML.SplitMix64(seed: 5)
+        var v: [Double] = [], labels: [Int] = [], targets: [Double] = []
+        for _ in 0..<rows {
+            let row = (0..<4).map { _ in rng.nextDouble() }
+            labels.append(row[0] + 0.5 * row[1] > 0.8 ? 1 : 0)
+            targets.append(3 * row[0] - 2 * row[2] + 0.1 * rng.nextDouble())
+            v += row
+        }
+        let x = LearnData.matrix(v, columns: 4), y = LearnData.labels(labels, classes: 2)
+        let p = parameters(rounds: 5) { $0.learningRate = 0.5 }
+        let classifier = try GradientBoostingClassifier.fit(x, y, parameters: p, threads: 1)
+        let regressor = try GradientBoostingClassifier.fitRegression(x, targets: targets, parameters: p, threads: 1)
+        for threads in [2, 3] {
+            XCTAssertEqual(LearnData.encoded(try GradientBoostingClassifier.fit(x, y, parameters: p, threads: threads)),
+                           LearnData.encoded(classifier), "classifier, \(threads) threads")
+            XCTAssertEqual(LearnData.encoded(try GradientBoostingClassifier.fitRegression(x, targets: targets, parameters: p, threads: threads)),
+                           LearnData.encoded(regressor), "regressor, \(threads) threads")
+        }
+        // And the sums the blocks add up are right: both models learn their targets.
+        let probabilities = classifier.predictProbabilities(x, threads: 2)
+        let correct = (0..<rows).filter { (probabilities[2 * $0 + 1] > 0.5 ? 1 : 0) == labels[$0] }.count
+        XCTAssertGreaterThan(Double(correct) / Double(rows), 0.97)
+        let scores = regressor.decisionScores(x)
+        let mse = zip(scores, targets).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(rows)
+        XCTAssertLessThan(mse.squareRoot(), 0.2, "RMSE on targets of standard deviation about 0.9")
+    }
+
     func testEncodeDecodeRoundTrip() throws {
         let (x, y) = missingData(rows: 600, missingClass: 1, seed: 12)
         let p = parameters(rounds: 25) { $0.leaves = 7; $0.maxDepth = 3; $0.minLeaf = 4; $0.l2 = 0.5; $0.bins = 31; $0.earlyStopping = 8 }

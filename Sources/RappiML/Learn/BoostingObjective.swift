@@ -13,6 +13,8 @@ protocol BoostingObjective: Sendable {
     var lossName: String { get }
     /// Score columns per row: one tree per column each round.
     var outputs: Int { get }
+    /// Whether every row's hessian is 1, so the trees can count rows instead of adding hessians.
+    var hasUnitHessian: Bool { get }
     /// Starting raw scores (`outputs` values) from the training targets.
     func initialScores(targets: [Double], rows: [Int]) -> [Double]
     /// For one row: writes the gradient and hessian of every output (`g[c]`, `h[c]`) at `scores`
@@ -30,6 +32,7 @@ protocol BoostingObjective: Sendable {
 
 extension BoostingObjective {
     var lossName: String { "log loss" }
+    var hasUnitHessian: Bool { false }
     func refitLeaf(rows: UnsafeBufferPointer<Int32>, targets: UnsafePointer<Double>, scores: UnsafePointer<Double>,
                    stride: Int) -> Double? { nil }
 }

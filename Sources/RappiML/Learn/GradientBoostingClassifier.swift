@@ -137,14 +137,16 @@ public struct GradientBoostingClassifier: Classifier {
         let base = objective.initialScores(targets: targets, rows: fitRows)
         var scores = [Double](repeating: 0, count: n * outputs)
         for r in 0..<n { for c in 0..<outputs { scores[r * outputs + c] = base[c] } }
-        // Output-major: the gradients of output c are `g[c·n ..< (c+1)·n]`.
-        var g = [Double](repeating: 0, count: n * outputs), h = [Double](repeating: 0, count: n * outputs)
+        // Output-major, each row's gradient and hessian side by side: output c's pairs are
+        // `gh[2cn ..< 2(c+1)n]`, row r's at `2r`, `2r + 1` of them.
+        var gh = [Double](repeating: 0, count: 2 * n * outputs)
         var trainLoss: [Double] = [], validationLoss: [Double] = []
         var binnedTrees: [BinnedTree] = []
         var bestRound = 0, bestLoss = Double.infinity
 
         let growerParameters = BoostedTreeGrower.Parameters(
-            leaves: p.leaves, maxDepth: p.maxDepth ?? Int.max, minLeaf: p.minLeaf, l2: p.l2, learningRate: p.learningRate)
+            leaves: p.leaves, maxDepth: p.maxDepth ?? Int.max, minLeaf: p.minLeaf, l2: p.l2, learningRate: p.learningRate,
+            unitHessian: objective.hasUnitHessian)
         try bins.codes.withUnsafeBufferPointer { codesBuf in
             let codes = codesBuf.baseAddress!
             let grower = BoostedTreeGrower(bins: bins, codes: codes, parameters: growerParameters,
@@ -154,7 +156,7 @@ public struct GradientBoostingClassifier: Classifier {
             var round = 0
             while true {
                 // Gradients at the current scores, and the loss they come with.
-                let (trainSum, validationSum) = derivatives(objective, scores: &scores, targets: targets, g: &g, h: &h,
+                let (trainSum, validationSum) = derivatives(objective, scores: &scores, targets: targets, gh: &gh,
                                                             isValidation: isValidation, outputs: outputs, threads: workers)
                 trainLoss.append(trainSum / Double(fitRows.count))
                 if !validationRows.isEmpty {
@@ -183,21 +185,18 @@ public struct GradientBoostingClassifier: Classifier {
                 }
 
                 for c in 0..<outputs {
-                    let tree = g.withUnsafeBufferPointer { gBuf in
-                        h.withUnsafeBufferPointer { hBuf in
-                            scores.withUnsafeMutableBufferPointer { s in
-                                targets.withUnsafeBufferPointer { t in
-                                    grower.grow(bag: bag,
-                                                g: gBuf.baseAddress! + c * n, h: hBuf.baseAddress! + c * n, allowed: allowed) { leaf, rows in
-                                        var value = leaf.value
-                                        if let refit = objective.refitLeaf(rows: rows, targets: t.baseAddress!,
-                                                                           scores: s.baseAddress! + c, stride: outputs) {
-                                            value = Float(refit * p.learningRate)
-                                        }
-                                        let v = Double(value)
-                                        for r in rows { s[Int(r) * outputs + c] += v }
-                                        return value
+                    let tree = gh.withUnsafeBufferPointer { ghBuf in
+                        scores.withUnsafeMutableBufferPointer { s in
+                            targets.withUnsafeBufferPointer { t in
+                                grower.grow(bag: bag, gh: ghBuf.baseAddress! + 2 * c * n, allowed: allowed) { leaf, rows in
+                                    var value = leaf.value
+                                    if let refit = objective.refitLeaf(rows: rows, targets: t.baseAddress!,
+                                                                       scores: s.baseAddress! + c, stride: outputs) {
+                                        value = Float(refit * p.learningRate)
                                     }
+                                    let v = Double(value)
+                                    for r in rows { s[Int(r) * outputs + c] += v }
+                                    return value
                                 }
                             }
                         }
@@ -236,36 +235,34 @@ public struct GradientBoostingClassifier: Classifier {
     /// of the validation rows. Rows go in fixed blocks whose sums are added in block order, so
     /// the totals do not depend on the number of threads.
     private static func derivatives<O: BoostingObjective>(
-        _ objective: O, scores: inout [Double], targets: [Double], g: inout [Double], h: inout [Double],
+        _ objective: O, scores: inout [Double], targets: [Double], gh: inout [Double],
         isValidation: [Bool], outputs: Int, threads: Int
     ) -> (Double, Double) {
         let n = targets.count, block = 8192
         let blocks = (n + block - 1) / block
         var sums = [Double](repeating: 0, count: 2 * blocks)
         scores.withUnsafeBufferPointer { s in
-            g.withUnsafeMutableBufferPointer { gBuf in
-                h.withUnsafeMutableBufferPointer { hBuf in
-                    sums.withUnsafeMutableBufferPointer { sumBuf in
-                        targets.withUnsafeBufferPointer { t in
-                            isValidation.withUnsafeBufferPointer { v in
-                                let sp = s.baseAddress!, gp = gBuf.baseAddress!, hp = hBuf.baseAddress!
-                                let out = sumBuf.baseAddress!, tp = t.baseAddress!, vp = v.baseAddress!
-                                ParallelFor.run(count: blocks, threads: threads) { b in
-                                    var fitSum = 0.0, validationSum = 0.0
-                                    var rowG = [Double](repeating: 0, count: outputs), rowH = rowG
-                                    rowG.withUnsafeMutableBufferPointer { rg in
-                                        rowH.withUnsafeMutableBufferPointer { rh in
-                                            for r in (b * block)..<Swift.min(n, (b + 1) * block) {
-                                                let loss = objective.derivatives(scores: sp + r * outputs, target: tp[r],
-                                                                                 g: rg.baseAddress!, h: rh.baseAddress!)
-                                                for c in 0..<outputs { gp[c * n + r] = rg[c]; hp[c * n + r] = rh[c] }
-                                                if vp[r] { validationSum += loss } else { fitSum += loss }
-                                            }
+            gh.withUnsafeMutableBufferPointer { ghBuf in
+                sums.withUnsafeMutableBufferPointer { sumBuf in
+                    targets.withUnsafeBufferPointer { t in
+                        isValidation.withUnsafeBufferPointer { v in
+                            let sp = s.baseAddress!, ghp = ghBuf.baseAddress!
+                            let out = sumBuf.baseAddress!, tp = t.baseAddress!, vp = v.baseAddress!
+                            ParallelFor.run(count: blocks, threads: threads) { b in
+                                var fitSum = 0.0, validationSum = 0.0
+                                var rowG = [Double](repeating: 0, count: outputs), rowH = rowG
+                                rowG.withUnsafeMutableBufferPointer { rg in
+                                    rowH.withUnsafeMutableBufferPointer { rh in
+                                        for r in (b * block)..<Swift.min(n, (b + 1) * block) {
+                                            let loss = objective.derivatives(scores: sp + r * outputs, target: tp[r],
+                                                                             g: rg.baseAddress!, h: rh.baseAddress!)
+                                            for c in 0..<outputs { ghp[2 * (c * n + r)] = rg[c]; ghp[2 * (c * n + r) + 1] = rh[c] }
+                                            if vp[r] { validationSum += loss } else { fitSum += loss }
                                         }
                                     }
-                                    out[2 * b] = fitSum
-                                    out[2 * b + 1] = validationSum
                                 }
+                                out[2 * b] = fitSum
+                                out[2 * b + 1] = validationSum
                             }
                         }
                     }

@@ -81,7 +81,7 @@ struct FeatureBins: Sendable {
         }
         hasMissing.pointee = missing > 0
         var sorted = missing > 0 ? column.filter { !$0.isNaN } : column
-        sorted.sort()
+        RadixSort.sort(&sorted)
         let n = sorted.count
         // Room for the missing code in a byte.
         let maxBins = missing > 0 ? Swift.min(limit, Self.maxBins - 1) : limit

@@ -21,6 +21,7 @@ struct SquaredError: BoostingObjective {
     var name: String { "l2" }
     var lossName: String { "squared error" }
     var outputs: Int { 1 }
+    var hasUnitHessian: Bool { true }
 
     func initialScores(targets: [Double], rows: [Int]) -> [Double] {
         [rows.reduce(0.0) { $0 + targets[$1] } / Double(Swift.max(rows.count, 1))]
@@ -45,6 +46,7 @@ struct AbsoluteError: BoostingObjective {
     var name: String { "l1" }
     var lossName: String { "absolute error" }
     var outputs: Int { 1 }
+    var hasUnitHessian: Bool { true }
 
     func initialScores(targets: [Double], rows: [Int]) -> [Double] {
         [Self.median(rows.map { targets[$0] })]
