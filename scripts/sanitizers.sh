@@ -33,8 +33,8 @@ export SWIFT_BACKTRACE=enable=no
 # Leak checking is off: the Swift runtime keeps its metadata caches for the life of the process
 # by design, so every run would "leak" them.
 export ASAN_OPTIONS="detect_leaks=0:log_path=$reports/asan"
-# Reports carry the second thread's stack too (history_size); suppressions are for code we
-# cannot annotate — each entry in scripts/sanitizers/tsan.supp says why it is not a race.
+# A longer access history (history_size) keeps the earlier access's stack in long-running servers;
+# suppressions are for code we cannot annotate — each entry in scripts/sanitizers/tsan.supp says why.
 export TSAN_OPTIONS="history_size=4:suppressions=$PWD/scripts/sanitizers/tsan.supp:log_path=$reports/tsan"
 
 # Tests whose limit is a property of an uninstrumented build, not of the code (an instrumented
@@ -57,7 +57,7 @@ if [ ${#found[@]} -gt 0 ]; then
   echo "$sanitizer sanitizer: ${#found[@]} process(es) reported — full reports in $reports/:" >&2
   for report in "${found[@]}"; do
     echo "== $report" >&2
-    grep -E '^(SUMMARY|WARNING): ' "$report" | sort | uniq -c >&2 || true
+    grep -E '^(SUMMARY|WARNING): |^==[0-9]+==ERROR: ' "$report" | sed -E 's/^==[0-9]+==//' | sort | uniq -c >&2 || true
   done
   exit 1
 fi
