@@ -113,7 +113,9 @@ struct PipelineWorkerCommand: ParsableCommand {
                 _exit(3)
             }
         }
-        if memory > 0 {
+        // An instrumented build reserves terabytes of shadow address space, which RLIMIT_DATA
+        // counts: it would die at once. The executor's resident-memory watch still applies.
+        if memory > 0, !SanitizerRuntime.isActive {
             var limit = rlimit(rlim_cur: rlim_t(memory), rlim_max: rlim_t(memory))
             setrlimit(Int32(RLIMIT_DATA.rawValue), &limit)
         }
