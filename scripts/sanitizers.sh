@@ -37,12 +37,10 @@ export ASAN_OPTIONS="detect_leaks=0:log_path=$reports/asan"
 # suppressions are for code we cannot annotate — each entry in scripts/sanitizers/tsan.supp says why.
 export TSAN_OPTIONS="history_size=4:suppressions=$PWD/scripts/sanitizers/tsan.supp:log_path=$reports/tsan"
 
-# Tests whose limit is a property of an uninstrumented build, not of the code (an instrumented
-# process is 2–10 times slower and larger): a wall-clock bound that guards against quadratic
-# parsing, and a compute target whose 64 MB memory limit the instrumented worker exceeds on the
-# work that must fit (65 MB under ASan, 77 MB under TSan).
+# A test whose limit is a property of an uninstrumented build, not of the code (an instrumented
+# process is 2–10 times larger): a compute target whose 64 MB memory limit the instrumented
+# worker exceeds on the work that must fit (65 MB under ASan, 77 MB under TSan).
 skipped=(
-  --skip 'LexerTests/testFortyThousandStatementsOnOneLineParseQuicklyWithTheirColumns'
   --skip 'PipelineTests/testMemoryLimitFailsTheRunAndTheQueueCarriesOn'
 )
 
