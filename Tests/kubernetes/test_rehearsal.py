@@ -37,9 +37,15 @@ def rehearsal(workspace):
     workspace.run("undeploy k8s-rehearsal", check=False)
 
 
-def pod_name():
+def pod_name(workspace):
+    """This workspace's rehearsal pod, if podman runs it (another run's rehearsal may be up too)."""
+    import sqlite3
+    row = sqlite3.connect(os.path.join(workspace.path, "workspace.sqlite")).execute(
+        "SELECT container FROM endpoints WHERE name = 'k8s-rehearsal'").fetchone()
+    assert row and row[0].startswith("podman-kube:"), row
+    deployment = row[0][len("podman-kube:"):]  # podman names the Deployment's pod DEPLOYMENT-pod-0
     names = subprocess.run(PODMAN + ["pod", "ps", "--format", "{{.Name}}"], capture_output=True, text=True).stdout.split()
-    return next((n for n in names if "k8s-rehearsal" in n), None)
+    return next((n for n in names if n.startswith(deployment + "-pod")), None)
 
 
 def test_the_rehearsed_pod_answers_health_predictions_and_test_endpoint(rehearsal, workspace):
@@ -87,8 +93,10 @@ def test_rotating_the_key_updates_the_secret_and_the_running_pod(rehearsal, work
 
 
 def test_undeploy_takes_the_rehearsal_pod_down(rehearsal, workspace):
-    assert pod_name() is not None
+    pod = pod_name(workspace)
+    assert pod is not None
     _, text = workspace.run("undeploy k8s-rehearsal")
     assert "podman kube down" in text, text
-    assert pod_name() is None
+    names = subprocess.run(PODMAN + ["pod", "ps", "--format", "{{.Name}}"], capture_output=True, text=True).stdout.split()
+    assert pod not in names, names
     assert not os.path.exists(workspace.endpoint_folder("k8s-rehearsal"))
