@@ -15,42 +15,10 @@ struct ModelResponder: HTTPResponder {
     static let requestIDHeader = HTTPField.Name("X-Request-Id")!
     static let liveBody = ByteBuffer(string: #"{"status":"live"}"#)
     static let jsonType = "application/json"
-    private static let metricsType = "text/plain; version=0.0.4; charset=utf-8"
+    static let metricsType = "text/plain; version=0.0.4; charset=utf-8"
 
     func respond(to request: Request, context: Context) async throws -> Response {
         await core.answer(request, context: context) { route in try await handle(route, request) }
-    }
-
-    /// The bookkeeping every response gets, shared with the A/B router: the request id header,
-    /// errors turned into the envelope, metrics and the access log.
-    static func answer(_ request: Request, context: Context, ids: RequestIDs, metrics: ServerMetrics, accessLog: AccessLog?,
-                       handle: (Route) async throws -> Response) async -> Response {
-        let start = monotonicNanoseconds()
-        let route = Route(path: request.uri.path)
-        let requestID: String
-        if let given = request.headers[requestIDHeader], RequestIDs.sane(given) { requestID = given } else { requestID = ids.next() }
-
-        metrics.inFlight.increment()
-        var response: Response
-        do {
-            response = try await handle(route)
-        } catch let error as APIError {
-            response = errorResponse(error)
-        } catch {
-            // Only a bug gets here; the client sees the envelope, never the error's text.
-            response = errorResponse(.internalError())
-        }
-        metrics.inFlight.decrement()
-        response.headers[requestIDHeader] = requestID
-
-        let elapsed = Int64(monotonicNanoseconds() &- start)
-        let status = response.status.code
-        metrics.record(route: route, status: status, nanoseconds: elapsed)
-        if let accessLog {
-            accessLog.append(accessLine(request: request, context: context, status: status,
-                                        nanoseconds: elapsed, requestID: requestID))
-        }
-        return response
     }
 
     private func handle(_ route: Route, _ request: Request) async throws -> Response {
@@ -69,23 +37,6 @@ struct ModelResponder: HTTPResponder {
             return Self.response(.ok, body: ByteBuffer(string: text), type: Self.jsonType)
         case .unknown, .feedback, .v2Server, .v2Live, .v2Ready, .v2Model, .v2ModelReady, .v2Infer:
             throw APIError.notFound(Self.printablePath(request.uri.path))
-        }
-    }
-
-    /// The open GET routes: health, metrics and the OpenAPI document.
-    static func informational(_ route: Route, readyBody: ByteBuffer, metrics: ServerMetrics, openAPIDocument: ByteBuffer) -> Response {
-        switch route {
-        case .ready:
-            return response(.ok, body: readyBody, type: jsonType)
-        case .metrics:
-            // Open, like the health checks: scrapers rarely hold API keys and the numbers reveal
-            // no input data. Put the server behind a proxy to restrict it.
-            return response(.ok, body: ByteBuffer(bytes: metrics.exposition()), type: metricsType)
-        case .openapi:
-            // Open: the schema is what a client needs before it has a key, and holds no data.
-            return response(.ok, body: openAPIDocument, type: jsonType)
-        default:
-            return response(.ok, body: liveBody, type: jsonType)
         }
     }
 

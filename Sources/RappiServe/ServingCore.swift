@@ -37,15 +37,54 @@ struct ServingCore: Sendable {
     /// What runs beside the server: the access log's writer.
     var services: [any Service] { accessLog.map { [$0.flusher] } ?? [] }
 
-    /// Every response's bookkeeping: the request id, errors as the envelope, metrics and the
-    /// access log around `handle`.
+    /// Every response's bookkeeping around `handle`: the request id header, errors turned into the
+    /// envelope, metrics and the access log.
     func answer(_ request: Request, context: ServeRequestContext, handle: (Route) async throws -> Response) async -> Response {
-        await ModelResponder.answer(request, context: context, ids: ids, metrics: metrics, accessLog: accessLog, handle: handle)
+        typealias HTTP = ModelResponder
+        let start = HTTP.monotonicNanoseconds()
+        let route = Route(path: request.uri.path)
+        let requestID: String
+        if let given = request.headers[HTTP.requestIDHeader], RequestIDs.sane(given) { requestID = given } else { requestID = ids.next() }
+
+        metrics.inFlight.increment()
+        var response: Response
+        do {
+            response = try await handle(route)
+        } catch let error as APIError {
+            response = HTTP.errorResponse(error)
+        } catch {
+            // Only a bug gets here; the client sees the envelope, never the error's text.
+            response = HTTP.errorResponse(.internalError())
+        }
+        metrics.inFlight.decrement()
+        response.headers[HTTP.requestIDHeader] = requestID
+
+        let elapsed = Int64(HTTP.monotonicNanoseconds() &- start)
+        let status = response.status.code
+        metrics.record(route: route, status: status, nanoseconds: elapsed)
+        if let accessLog {
+            accessLog.append(HTTP.accessLine(request: request, context: context, status: status,
+                                             nanoseconds: elapsed, requestID: requestID))
+        }
+        return response
     }
 
     /// The open GET routes: health, metrics and the OpenAPI document.
     func informational(_ route: Route) -> Response {
-        ModelResponder.informational(route, readyBody: readyBody, metrics: metrics, openAPIDocument: openAPIDocument)
+        typealias HTTP = ModelResponder
+        switch route {
+        case .ready:
+            return HTTP.response(.ok, body: readyBody, type: HTTP.jsonType)
+        case .metrics:
+            // Open, like the health checks: scrapers rarely hold API keys and the numbers reveal
+            // no input data. Put the server behind a proxy to restrict it.
+            return HTTP.response(.ok, body: ByteBuffer(bytes: metrics.exposition()), type: HTTP.metricsType)
+        case .openapi:
+            // Open: the schema is what a client needs before it has a key, and holds no data.
+            return HTTP.response(.ok, body: openAPIDocument, type: HTTP.jsonType)
+        default:
+            return HTTP.response(.ok, body: HTTP.liveBody, type: HTTP.jsonType)
+        }
     }
 
     /// A v2 inference-protocol request, scored by `predict`.
