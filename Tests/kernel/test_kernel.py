@@ -100,7 +100,15 @@ class RappiKernelSessionTests(unittest.TestCase):
         self.assertEqual(outputs[-1]["content"]["text"], "still here\n")
 
     def test_run_all_stops_at_the_first_failing_cell_and_the_next_run_works_again(self):
-        ids = [self.kc.execute(code) for code in ('echo "one"', "set seed -1", 'echo "three"', 'echo "four"')]
+        # Made before any is sent, as a notebook's Run All stamps its cells: the kernel decides by
+        # each request's own timestamp, so the order of sending and failing cannot race.
+        messages = [self.kc.session.msg("execute_request", {
+            "code": code, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True,
+        }) for code in ('echo "one"', "set seed -1", 'echo "three"', 'echo "four"')]
+        for message in messages:
+            self.kc.shell_channel.send(message)
+        ids = [message["header"]["msg_id"] for message in messages]
         replies = {}
         while len(replies) < len(ids):
             reply = self.kc.get_shell_msg(timeout=30)
