@@ -35,12 +35,12 @@ let package = Package(
         // libzmq3-dev: the Jupyter kernel's sockets.
         .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq"),
         // Header-only: a software prefetch for the boosting histogram loops (RappiML).
-        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
+        .systemLibrary(name: "CCPUHints", path: "Sources/CCPUHints"),
 
         // The ONNX protobuf messages, hand-encoded: a pure bytes <-> values codec, no dependencies.
         .target(name: "RappiONNX", swiftSettings: [.swiftLanguageMode(.v6)]),
         // Frames, CSV, (later) preprocessing and estimators. Knows nothing of SQLite, HTTP or the language.
-        .target(name: "RappiML", dependencies: ["RappiONNX", "CPrefetch"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "RappiML", dependencies: ["RappiONNX", "CCPUHints"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Standalone SVG charts (confusion matrix, ROC, weights, fold scores): one look for every command.
         .target(name: "RappiCharts", swiftSettings: [.swiftLanguageMode(.v6)]),
         // SQLite store, dataset versions, runs, content-addressed artifacts.

@@ -1,4 +1,4 @@
-import CPrefetch
+import CCPUHints
 
 /// One boosted tree as it is grown, in bin terms: an internal node sends a row left when its
 /// bin code on `feature` is at most `bin` (a missing value: when `missingLeft`).
@@ -81,7 +81,9 @@ final class BoostedTreeGrower {
     let offsets: [Int]
     let totalBins: Int
     let parameters: Parameters
-    let threads: Int
+    /// The fit's threads, kept between the many short parallel loops of every tree.
+    let team: WorkerTeam
+    var threads: Int { team.size }
 
     /// Rows of the open leaves, each leaf a contiguous range.
     private let index: UnsafeMutablePointer<Int32>
@@ -110,7 +112,7 @@ final class BoostedTreeGrower {
         var count = 0
     }
 
-    init(bins: FeatureBins, codes: UnsafePointer<UInt8>, parameters: Parameters, maxRows: Int, threads: Int) {
+    init(bins: FeatureBins, codes: UnsafePointer<UInt8>, parameters: Parameters, maxRows: Int, team: WorkerTeam) {
         rows = bins.rows
         features = bins.features
         self.codes = codes
@@ -125,7 +127,7 @@ final class BoostedTreeGrower {
         self.offsets = offsets
         totalBins = Swift.max(total, 1)
         self.parameters = parameters
-        self.threads = threads
+        self.team = team
         index = .allocate(capacity: Swift.max(rows, 1))
         scratch = .allocate(capacity: Swift.max(rows, 1))
         rowCodes = .allocate(capacity: Swift.max(rows * bins.features, 1))
@@ -241,11 +243,23 @@ final class BoostedTreeGrower {
         }
 
         let rate = parameters.learningRate, l2 = parameters.l2
-        for leaf in open {
-            nodes[leaf.node].value = Float(-leaf.g / (leaf.h + l2) * rate)
-            nodes[leaf.node].value = visit(nodes[leaf.node], UnsafeBufferPointer(start: index + leaf.start, count: leaf.count))
+        for leaf in open { nodes[leaf.node].value = Float(-leaf.g / (leaf.h + l2) * rate) }
+        // Each leaf's rows are its own, so the leaves are visited in parallel: a visit writes only
+        // its rows' scores and its own node.
+        nodes.withUnsafeMutableBufferPointer { nodes in
+            Self.visitLeaves(open, nodes: nodes.baseAddress!, index: index, team: team, visit)
         }
         return BinnedTree(nodes: nodes)
+    }
+
+    /// Calls `visit` for every leaf, in parallel (see `grow`), and keeps the value it returns.
+    private static func visitLeaves(_ leaves: [OpenLeaf], nodes: UnsafeMutablePointer<BinnedTree.Node>,
+                                    index: UnsafeMutablePointer<Int32>, team: WorkerTeam,
+                                    _ visit: (_ node: BinnedTree.Node, _ rows: UnsafeBufferPointer<Int32>) -> Float) {
+        team.run(count: leaves.count) { i in
+            let leaf = leaves[i]
+            nodes[leaf.node].value = visit(nodes[leaf.node], UnsafeBufferPointer(start: index + leaf.start, count: leaf.count))
+        }
     }
 
     // MARK: histograms
@@ -262,7 +276,7 @@ final class BoostedTreeGrower {
         if blocks == 1 {
             // Below about a thousand rows (of 20 features) a second thread costs more than it saves.
             let groups = count * layout.count >= 32_768 ? Swift.min(threads, layout.count) : 1
-            ParallelFor.run(count: groups, threads: groups) { group in
+            team.run(count: groups) { group in
                 Self.accumulate(into: hist, rows: rowsOfLeaf, count: count, gh: gh, rowCodes: rowCodes, rowWidth: d,
                                 layout: layout, features: layout.count * group / groups..<layout.count * (group + 1) / groups,
                                 unitHessian: unitHessian)
@@ -270,7 +284,7 @@ final class BoostedTreeGrower {
             return
         }
         let stride = totalBins * 3, blockPool = self.blockPool
-        ParallelFor.run(count: blocks, threads: threads) { b in
+        team.run(count: blocks) { b in
             let from = count * b / blocks, to = count * (b + 1) / blocks
             Self.accumulate(into: b == 0 ? hist : blockPool + (b - 1) * stride, rows: rowsOfLeaf + from, count: to - from,
                             gh: gh, rowCodes: rowCodes, rowWidth: d, layout: layout, features: 0..<layout.count,
@@ -278,7 +292,7 @@ final class BoostedTreeGrower {
         }
         // Block 0 += block 1, += block 2, …: a fixed order whatever thread built which block.
         let groups = Swift.min(threads, layout.count)
-        ParallelFor.run(count: groups, threads: groups) { group in
+        team.run(count: groups) { group in
             for j in layout.count * group / groups..<layout.count * (group + 1) / groups {
                 let out = hist + layout.starts[j], width = layout.widths[j] * 3
                 for b in 1..<blocks {
@@ -373,7 +387,7 @@ final class BoostedTreeGrower {
         var found: [Split?] = [nil, nil]
         found.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!
-            ParallelFor.run(count: 2, threads: 2) { i in out[i] = bestSplit(i == 0 ? a : b, allowed: allowed) }
+            team.run(count: 2) { i in out[i] = bestSplit(i == 0 ? a : b, allowed: allowed) }
         }
         return (found[0], found[1])
     }
@@ -441,7 +455,7 @@ final class BoostedTreeGrower {
         var lefts = [Int](repeating: 0, count: chunks)
         lefts.withUnsafeMutableBufferPointer { lefts in
             let lefts = lefts.baseAddress!
-            ParallelFor.run(count: chunks, threads: chunks) { k in
+            team.run(count: chunks) { k in
                 let from = count * k / chunks, to = count * (k + 1) / chunks
                 lefts[k] = Self.partitionRun(rowsOfLeaf + from, count: to - from, column: column, goesLeft: goesLeft,
                                              scratch: scratch + from)
@@ -456,7 +470,7 @@ final class BoostedTreeGrower {
             leftAt += lefts[k]
             rightAt += to - from - lefts[k]
         }
-        ParallelFor.run(count: chunks, threads: chunks) { k in
+        team.run(count: chunks) { k in
             let m = moves[k]
             (scratch + m.leftAt).update(from: rowsOfLeaf + m.from, count: m.left)
             (scratch + m.rightAt).update(from: rowsOfLeaf + m.from + m.left, count: m.right)

@@ -134,6 +134,7 @@ public struct GradientBoostingClassifier: Classifier {
         for r in validationRows { isValidation[r] = true }
 
         let bins = FeatureBins(x, threads: workers, binLimit: p.bins)
+        let team = WorkerTeam(threads: workers)
         let base = objective.initialScores(targets: targets, rows: fitRows)
         var scores = [Double](repeating: 0, count: n * outputs)
         for r in 0..<n { for c in 0..<outputs { scores[r * outputs + c] = base[c] } }
@@ -150,14 +151,14 @@ public struct GradientBoostingClassifier: Classifier {
         try bins.codes.withUnsafeBufferPointer { codesBuf in
             let codes = codesBuf.baseAddress!
             let grower = BoostedTreeGrower(bins: bins, codes: codes, parameters: growerParameters,
-                                           maxRows: fitRows.count, threads: workers)
+                                           maxRows: fitRows.count, team: team)
             let missingCodes = grower.missingCodes
             let allFitRows = fitRows.map { Int32($0) }
             var round = 0
             while true {
                 // Gradients at the current scores, and the loss they come with.
                 let (trainSum, validationSum) = derivatives(objective, scores: &scores, targets: targets, gh: &gh,
-                                                            isValidation: isValidation, outputs: outputs, threads: workers)
+                                                            isValidation: isValidation, outputs: outputs, team: team)
                 trainLoss.append(trainSum / Double(fitRows.count))
                 if !validationRows.isEmpty {
                     let loss = validationSum / Double(validationRows.count)
@@ -236,7 +237,7 @@ public struct GradientBoostingClassifier: Classifier {
     /// the totals do not depend on the number of threads.
     private static func derivatives<O: BoostingObjective>(
         _ objective: O, scores: inout [Double], targets: [Double], gh: inout [Double],
-        isValidation: [Bool], outputs: Int, threads: Int
+        isValidation: [Bool], outputs: Int, team: WorkerTeam
     ) -> (Double, Double) {
         let n = targets.count, block = 8192
         let blocks = (n + block - 1) / block
@@ -248,7 +249,7 @@ public struct GradientBoostingClassifier: Classifier {
                         isValidation.withUnsafeBufferPointer { v in
                             let sp = s.baseAddress!, ghp = ghBuf.baseAddress!
                             let out = sumBuf.baseAddress!, tp = t.baseAddress!, vp = v.baseAddress!
-                            ParallelFor.run(count: blocks, threads: threads) { b in
+                            team.run(count: blocks) { b in
                                 var fitSum = 0.0, validationSum = 0.0
                                 var rowG = [Double](repeating: 0, count: outputs), rowH = rowG
                                 rowG.withUnsafeMutableBufferPointer { rg in

@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+@testable import RappiML
+
+final class WorkerTeamTests: XCTestCase {
+    /// Runs one job of `count` items and returns how often each item ran.
+    private func runCounts(_ team: WorkerTeam, count: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: count)
+        counts.withUnsafeMutableBufferPointer { buffer in
+            let counts = buffer.baseAddress!
+            team.run(count: count) { i in counts[i] += 1 }
+        }
+        return counts
+    }
+
+    func testThousandsOfBackToBackJobsRunEveryItemExactlyOnce() {
+        let team = WorkerTeam(threads: 3)
+        XCTAssertEqual(team.size, 3)
+        for job in 0..<5_000 {
+            let count = 1 + job % 17
+            let counts = runCounts(team, count: count)
+            guard counts == [Int](repeating: 1, count: count) else {
+                return XCTFail("job \(job) of \(count) items ran them \(counts) times")
+            }
+        }
+    }
+
+    func testWorkersThatParkedWhileIdleWakeForTheNextJob() {
+        let team = WorkerTeam(threads: 2)
+        for parked in [false, true] {
+            if parked {
+                // Idle long enough for the worker to spin, yield and park on its condition variable.
+                let deadline = Date().addingTimeInterval(10)
+                while team.parkedWorkers < 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+                XCTAssertEqual(team.parkedWorkers, 1, "the idle worker never parked")
+            }
+            // Two items that wait for each other: both run at once only if the worker took part.
+            // The job runs on its own thread, so a worker that never wakes fails the test instead
+            // of hanging it.
+            let bothRan = DispatchSemaphore(value: 0), arrived = DispatchSemaphore(value: 0)
+            let answered = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var together = [false, false]
+            Thread.detachNewThread {
+                team.run(count: 2) { i in
+                    if i == 0 {
+                        arrived.signal()
+                        together[0] = bothRan.wait(timeout: .now() + 10) == .success
+                    } else {
+                        together[1] = arrived.wait(timeout: .now() + 10) == .success
+                        bothRan.signal()
+                    }
+                }
+                answered.signal()
+            }
+            guard answered.wait(timeout: .now() + 30) == .success else {
+                return XCTFail(parked ? "the parked worker never woke for the job" : "the job never finished")
+            }
+            XCTAssertEqual(together, [true, true], parked ? "after the worker parked" : "while the worker spins")
+        }
+    }
+
+    func testATeamOfOneRunsItemsInOrderOnTheCaller() {
+        let team = WorkerTeam(threads: 1)
+        var order: [Int] = []
+        team.run(count: 5) { i in
+            XCTAssertTrue(Thread.isMainThread)
+            order.append(i)
+        }
+        XCTAssertEqual(order, [0, 1, 2, 3, 4])
+    }
+
+    func testAFreedTeamStopsItsThreads() {
+        let before = threadCount()
+        for _ in 0..<20 {
+            let team = WorkerTeam(threads: 4)
+            XCTAssertEqual(runCounts(team, count: 8), [Int](repeating: 1, count: 8))
+        }
+        XCTAssertLessThanOrEqual(threadCount(), before, "the workers of freed teams are still alive")
+    }
+
+    private func threadCount() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
+    }
+}
