@@ -133,6 +133,12 @@ final class InferenceProtocolTests: XCTestCase {
                                      mentions: "input 'Fare' has 1 rows but input")
             self.assertProtocolError(try await infer(Self.request(records, editing: "Age") { $0["shape"] = [1, 2] }),
                                      mentions: "input 'Age' has shape [1, 2]; expected [n, 1] or [n]")
+            // A huge declared row count costs nothing before the data is counted (on the fast
+            // reader and on the general path, which a value of the wrong kind sends it to).
+            for data: [Any] in [[[22.0], [38.0]], [["old"], [38.0]]] {
+                self.assertProtocolError(try await infer(Self.request(records, editing: "Age") { $0["shape"] = [999_999_999, 1]; $0["data"] = data }),
+                                         mentions: "input 'Age' has shape [999999999, 1] but 2 values")
+            }
             // Not a request at all.
             self.assertProtocolError(try await infer(["instances": []]), mentions: "the body has no \"inputs\"")
             self.assertProtocolError(try await client.post("/v2/models/titanic_rf/infer", "{not json"), mentions: "not valid JSON")

@@ -120,7 +120,9 @@ struct InferenceRequest {
         let rows = try rowCount(shape, name: name)
         guard let data = tensor["data"] else { throw bad("input '\(name)' has no \"data\"") }
         var flat: [JSONValue] = []
-        flat.reserveCapacity(rows)
+        // The declared count is only a claim until the data is counted: reserve no more than a
+        // body could hold.
+        flat.reserveCapacity(Swift.min(rows, 1 << 16))
         try flatten(data, into: &flat, name: name)
         try checkData(flat, shape: shape, datatype: datatype, name: name)
         return flat
