@@ -220,7 +220,7 @@ final class LearnRandomForestTests: XCTestCase {
                 let ts = perFeature[f]
                 switch rng.nextInt(below: 8) {
                 case 0: v.append(specials[rng.nextInt(below: specials.count)])
-                case 1, 2, 3 where !ts.isEmpty: v.append(ts[rng.nextInt(below: ts.count)])
+                case 1...3 where !ts.isEmpty: v.append(ts[rng.nextInt(below: ts.count)])
                 case 4 where !ts.isEmpty: v.append(ts[rng.nextInt(below: ts.count)].nextUp)
                 case 5 where !ts.isEmpty: v.append(ts[rng.nextInt(below: ts.count)].nextDown)
                 default: v.append(rng.nextDouble() * 4 - 2)
