@@ -71,8 +71,10 @@ let package = Package(
         ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Deployment targets (a detached local process, a container run by podman/docker, Kubernetes),
         // the endpoints and A/B routers started on them, and pipeline runs on compute targets.
-        .target(name: "RappiDeploy", dependencies: ["RappiML", "RappiWorkspace", "RappiClient"],
-                swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "RappiDeploy", dependencies: [
+            "RappiML", "RappiWorkspace", "RappiClient",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Lexer, parser, command table, interpreter.
         .target(name: "RappiScript", dependencies: [
             "RappiML", "RappiONNX", "RappiWorkspace", "RappiClient", "RappiDeploy", "RappiCharts",

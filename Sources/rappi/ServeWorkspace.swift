@@ -50,7 +50,6 @@ struct ServeWorkspace: AsyncParsableCommand {
         if let other = WorkspaceServerRecord.live(in: directory), other.pid != getpid() {
             throw ValidationError("a workspace server already runs for \(directory.path) at \(other.baseURL) (pid \(other.pid)) — stop it first")
         }
-        try scheduler.start()
         var configuration = WorkspaceServer.Configuration(workspaceDirectory: directory)
         configuration.host = host
         configuration.port = port
@@ -63,13 +62,11 @@ struct ServeWorkspace: AsyncParsableCommand {
             PipelineParameterCheck.problem(in: definition, values: values).map { ($0.parameter, $0.message) }
         }
         configuration.parameterSchemas = { ParameterSchema.properties(of: $0) }
-        try await WorkspaceServer.run(configuration, onEnqueue: { scheduler.wake() }, onReady: { record in
+        try await WorkspaceServer.run(configuration, services: [PipelineSchedulerService(scheduler, drainSeconds: drainSeconds)],
+                                      onEnqueue: { scheduler.wake() }, onReady: { record in
             print("rappi workspace server for \(directory.path) listening on \(record.baseURL) (pid \(record.pid))")
             fflush(nil)  // all output streams: Swift 6 rejects the C `stdout` global
         })
-        let running = scheduler.runningCount
-        if running > 0 { FileHandle.standardError.write(Data("stopping: letting \(running) running run(s) finish (up to \(Int(drainSeconds)) s)\n".utf8)) }
-        scheduler.stop(grace: drainSeconds)
     }
 }
 

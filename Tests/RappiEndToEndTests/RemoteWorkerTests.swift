@@ -136,6 +136,40 @@ final class RemoteWorkerTests: XCTestCase {
         XCTAssertTrue(run.error?.hasSuffix("— not retried again; start a new run") == true, run.error ?? "")
     }
 
+    func testOnSIGTERMTheServerKeepsAnsweringARemoteWorkerUntilItsRunFinishes() throws {
+        let remote = try workspace("remote")
+        let defined = try remote.run(["-c", """
+            pipeline slowish(version=0) {
+                load dataset titanic $version
+                train rf trees=300
+                cv folds=5
+            }
+            """])
+        XCTAssertEqual(defined.status, 0, defined.stderr)
+        let server = try WorkspaceServerProcess(workspace: remote.workspace, extraArguments: ["--remote-workers", "--drain-seconds", "120"])
+        let published = try remote.run(["-c", "publish pipeline slowish", "--json"])
+        let last = try XCTUnwrap(published.lines.last { $0.hasPrefix("{") }, published.stderr)
+        let values = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])["values"] as? [String: Any]
+        let token = try XCTUnwrap(values?["published_token"] as? String)
+        let triggered = try HTTPClient().post("\(server.baseURL)/api/pipelines/slowish/runs", json: "{}", headers: ["Authorization": "Bearer \(token)"])
+        XCTAssertEqual(triggered.status, 202, triggered.text)
+        let runID = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(triggered.body)) as? [String: Any])?["run_id"] as? Int)
+        let there = try Workspace(directory: remote.workspace)
+        var run = try there.pipelineRun(runID)
+        let deadline = Date().addingTimeInterval(60)
+        while run.status == "queued" || run.workerPID == nil, Date() < deadline {
+            usleep(20_000)
+            run = try there.pipelineRun(runID)
+        }
+        XCTAssertEqual(run.status, "running")
+
+        // The worker still has its steps to report over HTTP when the server is told to stop.
+        XCTAssertEqual(server.terminate(), 0, server.output)
+        run = try there.pipelineRun(runID)
+        XCTAssertEqual(run.status, "succeeded", (run.error ?? "") + server.output)
+        XCTAssertEqual(run.attempt, 1)
+    }
+
     func testRayTargetOptionsAreCheckedAndARayRunNeedsTheWorkspaceServer() throws {
         let rappi = try workspace("ws")
         func error(_ statement: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {

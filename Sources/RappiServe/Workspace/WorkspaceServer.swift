@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import RappiWorkspace
+import ServiceLifecycle
 
 /// `rappi serve`: the workspace's REST API on host:port until SIGTERM/SIGINT. While it runs,
 /// `DIR/server.json` (0600) says where it listens and holds the owner's credential (for
@@ -38,7 +39,10 @@ public enum WorkspaceServer {
     }
 
     /// Serves until a stop signal; `onEnqueue` runs after each REST trigger, `onReady` once listening.
-    public static func run(_ configuration: Configuration, onEnqueue: @escaping @Sendable () -> Void,
+    /// `services` run beside the HTTP server and are shut down before it on SIGTERM or SIGINT,
+    /// each in turn (the pipeline scheduler drains its runs while their remote workers can still
+    /// report here).
+    public static func run(_ configuration: Configuration, services: [any Service] = [], onEnqueue: @escaping @Sendable () -> Void,
                            onReady: @escaping @Sendable (WorkspaceServerRecord) -> Void = { _ in }) async throws {
         guard (1...65535).contains(configuration.port) else {
             throw WorkspaceError("port \(configuration.port) is out of range (1–65535)")
@@ -69,6 +73,10 @@ public enum WorkspaceServer {
                 onReady(record)
             })
         defer { WorkspaceServerRecord.remove(in: directory, pid: getpid()) }
-        try await application.runService()
+        // A service group shuts its services down in reverse order, each after the one before
+        // has finished: the given services first, the HTTP server last.
+        let group = ServiceGroup(configuration: .init(services: [application] + services,
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
