@@ -40,8 +40,9 @@ final class WorkerTeamTests: XCTestCase {
             let bothRan = DispatchSemaphore(value: 0), arrived = DispatchSemaphore(value: 0)
             let answered = DispatchSemaphore(value: 0)
             nonisolated(unsafe) var together = [false, false]
+            nonisolated(unsafe) let caller = team  // one caller at a time: this thread waits for it
             Thread.detachNewThread {
-                team.run(count: 2) { i in
+                caller.run(count: 2) { i in
                     if i == 0 {
                         arrived.signal()
                         together[0] = bothRan.wait(timeout: .now() + 10) == .success
