@@ -2,6 +2,11 @@ import Foundation
 import XCTest
 @testable import RappiML
 
+/// Where `testAJobDoesNotWaitForAWorkerTheSystemKeepsAway` holds a worker (a signal handler can
+/// capture nothing).
+nonisolated(unsafe) private var workerEntered = sem_t()
+nonisolated(unsafe) private var workerReleased = sem_t()
+
 final class WorkerTeamTests: XCTestCase {
     /// Runs one job of `count` items and returns how often each item ran.
     private func runCounts(_ team: WorkerTeam, count: Int) -> [Int] {
@@ -58,6 +63,47 @@ final class WorkerTeamTests: XCTestCase {
             }
             XCTAssertEqual(together, [true, true], parked ? "after the worker parked" : "while the worker spins")
         }
+    }
+
+    func testAJobDoesNotWaitForAWorkerTheSystemKeepsAway() {
+        // The worker is held in a signal handler (as a thread the OS does not schedule would be)
+        // between jobs; the caller must run every job alone rather than wait for it.
+        sem_init(&workerEntered, 0, 0)
+        sem_init(&workerReleased, 0, 0)
+        signal(SIGUSR2) { _ in
+            sem_post(&workerEntered)
+            while sem_wait(&workerReleased) != 0 {}
+        }
+        defer { signal(SIGUSR2, SIG_DFL) }
+        let team = WorkerTeam(threads: 2)
+        pthread_kill(team.workerThreads[0], SIGUSR2)
+        while sem_wait(&workerEntered) != 0 {}
+
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let caller = team  // one caller at a time: this thread waits for it
+        nonisolated(unsafe) var allRanOnce = true
+        Thread.detachNewThread {
+            for job in 0..<1_000 {
+                var counts = [Int](repeating: 0, count: 2 + job % 5)
+                counts.withUnsafeMutableBufferPointer { counts in
+                    let counts = counts.baseAddress!
+                    caller.run(count: 2 + job % 5) { i in counts[i] += 1 }
+                }
+                allRanOnce = allRanOnce && counts.allSatisfy { $0 == 1 }
+            }
+            finished.signal()
+        }
+        let done = finished.wait(timeout: .now() + 30) == .success
+        sem_post(&workerReleased)
+        XCTAssertTrue(done, "the jobs waited for the held worker")
+        XCTAssertTrue(allRanOnce)
+        // Released, the worker takes part again.
+        XCTAssertEqual(runCounts(team, count: 64), [Int](repeating: 1, count: 64))
+    }
+
+    func testMoreItemsThanATicketHoldsRunInBatches() {
+        let team = WorkerTeam(threads: 2)
+        XCTAssertEqual(runCounts(team, count: 150_000), [Int](repeating: 1, count: 150_000))
     }
 
     func testATeamOfOneRunsItemsInOrderOnTheCaller() {
