@@ -36,6 +36,30 @@ final class RemoteWorkerTests: XCTestCase {
         return result
     }
 
+    /// Defines and publishes a pipeline that trains for a few seconds, starts a workspace server
+    /// with `serverArguments` and triggers one run of it over REST.
+    private func triggerSlowRun(_ remote: RappiBinary, serverArguments: [String],
+                                file: StaticString = #filePath, line: UInt = #line) throws -> (WorkspaceServerProcess, Int) {
+        let defined = try remote.run(["-c", """
+            pipeline slow(version=0) {
+                load dataset titanic $version
+                train rf trees=400
+                cv folds=5
+            }
+            """])
+        XCTAssertEqual(defined.status, 0, defined.stderr, file: file, line: line)
+        let server = try WorkspaceServerProcess(workspace: remote.workspace, extraArguments: serverArguments)
+        let published = try remote.run(["-c", "publish pipeline slow", "--json"])
+        let last = try XCTUnwrap(published.lines.last { $0.hasPrefix("{") }, published.stderr, file: file, line: line)
+        let values = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], file: file, line: line)["values"] as? [String: Any]
+        let token = try XCTUnwrap(values?["published_token"] as? String, file: file, line: line)
+        let triggered = try HTTPClient().post("\(server.baseURL)/api/pipelines/slow/runs", json: "{}", headers: ["Authorization": "Bearer \(token)"])
+        XCTAssertEqual(triggered.status, 202, triggered.text, file: file, line: line)
+        let runID = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(triggered.body)) as? [String: Any])?["run_id"] as? Int,
+                                  file: file, line: line)
+        return (server, runID)
+    }
+
     /// What a run recorded per step, without times: kind, status, fingerprint, values, state.
     private func stepRecords(_ runID: Int, in workspace: Workspace) throws -> [String] {
         try workspace.pipelineSteps(runID).map { step in
@@ -98,23 +122,7 @@ final class RemoteWorkerTests: XCTestCase {
 
     func testAWorkerThatStopsReportingIsRequeuedAndAfterThreeAttemptsFailedWithTheReason() throws {
         let remote = try workspace("remote")
-        let defined = try remote.run(["-c", """
-            pipeline slow(version=0) {
-                load dataset titanic $version
-                train rf trees=400
-                cv folds=5
-            }
-            """])
-        XCTAssertEqual(defined.status, 0, defined.stderr)
-        let server = try WorkspaceServerProcess(workspace: remote.workspace,
-                                                extraArguments: ["--remote-workers", "--worker-heartbeat-timeout", "1"])
-        let published = try remote.run(["-c", "publish pipeline slow", "--json"])
-        let last = try XCTUnwrap(published.lines.last { $0.hasPrefix("{") }, published.stderr)
-        let values = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])["values"] as? [String: Any]
-        let token = try XCTUnwrap(values?["published_token"] as? String)
-        let triggered = try HTTPClient().post("\(server.baseURL)/api/pipelines/slow/runs", json: "{}", headers: ["Authorization": "Bearer \(token)"])
-        XCTAssertEqual(triggered.status, 202, triggered.text)
-        let runID = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(triggered.body)) as? [String: Any])?["run_id"] as? Int)
+        let (server, runID) = try triggerSlowRun(remote, serverArguments: ["--remote-workers", "--worker-heartbeat-timeout", "1"])
         let there = try Workspace(directory: remote.workspace)
 
         // Freeze each attempt's worker as soon as it starts: it stops sending heartbeats.
@@ -138,22 +146,7 @@ final class RemoteWorkerTests: XCTestCase {
 
     func testOnSIGTERMTheServerKeepsAnsweringARemoteWorkerUntilItsRunFinishes() throws {
         let remote = try workspace("remote")
-        let defined = try remote.run(["-c", """
-            pipeline slowish(version=0) {
-                load dataset titanic $version
-                train rf trees=300
-                cv folds=5
-            }
-            """])
-        XCTAssertEqual(defined.status, 0, defined.stderr)
-        let server = try WorkspaceServerProcess(workspace: remote.workspace, extraArguments: ["--remote-workers", "--drain-seconds", "120"])
-        let published = try remote.run(["-c", "publish pipeline slowish", "--json"])
-        let last = try XCTUnwrap(published.lines.last { $0.hasPrefix("{") }, published.stderr)
-        let values = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])["values"] as? [String: Any]
-        let token = try XCTUnwrap(values?["published_token"] as? String)
-        let triggered = try HTTPClient().post("\(server.baseURL)/api/pipelines/slowish/runs", json: "{}", headers: ["Authorization": "Bearer \(token)"])
-        XCTAssertEqual(triggered.status, 202, triggered.text)
-        let runID = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(triggered.body)) as? [String: Any])?["run_id"] as? Int)
+        let (server, runID) = try triggerSlowRun(remote, serverArguments: ["--remote-workers", "--drain-seconds", "120"])
         let there = try Workspace(directory: remote.workspace)
         var run = try there.pipelineRun(runID)
         let deadline = Date().addingTimeInterval(60)
