@@ -31,9 +31,11 @@ public enum LoadGenerator {
         let workers = max(1, min(concurrency, requests))
         let next = Counter()
         let results = Results(workers: workers)
+        let finished = DispatchGroup()
         let started = Date()
         let threads = (0..<workers).map { index in
-            Thread {
+            finished.enter()
+            return Thread {
                 let request = RepeatedRequest(method: method, url: url, headers: headers, body: body, timeout: timeout, trust: trust)
                 var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
                 var statuses: [Int: Int] = [:]
@@ -47,10 +49,11 @@ public enum LoadGenerator {
                     statuses[status, default: 0] += 1
                 }
                 results.store(index, histogram, statuses, firstError)
+                finished.leave()
             }
         }
         threads.forEach { $0.start() }
-        results.waitForAll()
+        finished.wait()
         let seconds = Date().timeIntervalSince(started)
         return results.report(concurrency: workers, seconds: seconds)
     }
@@ -62,41 +65,31 @@ private final class Counter: Sendable {
     func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }
 
-private final class Results: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var histograms: [Histogram<UInt64>?]
-    private var statuses: [[Int: Int]]
-    private var errors: [String?]
-    private var finished = 0
+/// What each worker measured, kept until all are done and merged into one report.
+private final class Results: Sendable {
+    private struct Part: Sendable {
+        var histogram: Histogram<UInt64>
+        var statuses: [Int: Int]
+        var error: String?
+    }
+
+    private let parts: Mutex<[Part?]>
 
     init(workers: Int) {
-        histograms = Array(repeating: nil, count: workers)
-        statuses = Array(repeating: [:], count: workers)
-        errors = Array(repeating: nil, count: workers)
+        parts = Mutex(Array(repeating: nil, count: workers))
     }
 
     func store(_ index: Int, _ histogram: Histogram<UInt64>, _ statuses: [Int: Int], _ error: String?) {
-        condition.lock()
-        histograms[index] = histogram
-        self.statuses[index] = statuses
-        errors[index] = error
-        finished += 1
-        condition.signal()
-        condition.unlock()
-    }
-
-    func waitForAll() {
-        condition.lock()
-        while finished < histograms.count { condition.wait() }
-        condition.unlock()
+        parts.withLock { $0[index] = Part(histogram: histogram, statuses: statuses, error: error) }
     }
 
     func report(concurrency: Int, seconds: Double) -> LoadReport {
+        let parts = self.parts.withLock { $0.compactMap { $0 } }
         var merged = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
-        for histogram in histograms.compactMap({ $0 }) { merged.add(histogram) }
+        for part in parts { merged.add(part.histogram) }
         var byStatus: [Int: Int] = [:]
-        for part in statuses { for (status, count) in part { byStatus[status, default: 0] += count } }
+        for part in parts { for (status, count) in part.statuses { byStatus[status, default: 0] += count } }
         return LoadReport(requests: Int(merged.totalCount), concurrency: concurrency, seconds: seconds, latency: merged,
-                          statuses: byStatus, firstError: errors.compactMap { $0 }.first)
+                          statuses: byStatus, firstError: parts.compactMap { $0.error }.first)
     }
 }

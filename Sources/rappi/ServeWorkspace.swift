@@ -43,8 +43,7 @@ struct ServeWorkspace: AsyncParsableCommand {
         let controlPlane = PipelineRunExecutor.ControlPlane(server: advertiseURL ?? "\(tlsFiles == nil ? "http" : "https")://\(host):\(port)", tokens: workerTokens,
                                                             heartbeatTimeout: workerHeartbeatTimeout)
         let scheduler = PipelineScheduler(workspaceDirectory: directory, dataRoots: roots, controlPlane: controlPlane,
-                                          localWorkersOverHTTP: remoteWorkers)
-        scheduler.log = { line in
+                                          localWorkersOverHTTP: remoteWorkers) { line in
             FileHandle.standardError.write(Data("[\(Timestamp.short(Timestamp.now()))] \(line)\n".utf8))
         }
         if let other = WorkspaceServerRecord.live(in: directory), other.pid != getpid() {

@@ -13,7 +13,7 @@ import Glibc
 /// `RayRunExecutor` (a Ray job whose worker talks to the workspace server); with
 /// `localWorkersOverHTTP` a local worker does too, and one that stops sending heartbeats is
 /// treated like a worker whose executor died (requeued, failed after three attempts).
-public struct PipelineRunExecutor {
+public struct PipelineRunExecutor: Sendable {
     public enum Stop: Sendable {
         /// End the run as cancelled (`run cancel`, Ctrl-C).
         case cancel(String)

@@ -1,25 +1,30 @@
 import Foundation
 import RappiWorkspace
+import Synchronization
 
 /// The workspace server's worker loop: claims queued runs while their compute targets have free
 /// slots, executes each on its own thread, and recovers runs a crash left `running`.
 /// Stopping finishes running work within a grace period and requeues what is left.
-public final class PipelineScheduler: @unchecked Sendable {
+public final class PipelineScheduler: Sendable {
     public let workspaceDirectory: URL
     private let executor: PipelineRunExecutor
-    private let lock = NSCondition()
-    private var active: Set<Int> = []
-    private var stopping = false
-    private var requeueNow = false
-    private var wakeRequested = false
-    private var loopThread: Thread?
-    public var log: @Sendable (String) -> Void = { _ in }
+    private struct State {
+        var active: Set<Int> = []
+        var stopping = false
+        var requeueNow = false
+    }
+    private let state = Mutex(State())
+    /// Signalled to make the loop look at the queue now (a REST trigger, a run ending, stop).
+    private let wakeUp = DispatchSemaphore(value: 0)
+    public let log: @Sendable (String) -> Void
 
     public init(workspaceDirectory: URL, executable: String = PipelineRunExecutor.currentExecutable, dataRoots: [URL] = [],
-                controlPlane: PipelineRunExecutor.ControlPlane? = nil, localWorkersOverHTTP: Bool = false) {
+                controlPlane: PipelineRunExecutor.ControlPlane? = nil, localWorkersOverHTTP: Bool = false,
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.workspaceDirectory = workspaceDirectory
         executor = PipelineRunExecutor(workspaceDirectory: workspaceDirectory, executable: executable, dataRoots: dataRoots,
                                        controlPlane: controlPlane, localWorkersOverHTTP: localWorkersOverHTTP)
+        self.log = log
     }
 
     /// Marks runs whose executor is gone: requeued for another attempt (finished steps are
@@ -43,38 +48,30 @@ public final class PipelineScheduler: @unchecked Sendable {
         for note in try Self.recoverInterrupted(in: workspace) { log(note) }
         let thread = Thread { [self] in loop() }
         thread.name = "pipeline-scheduler"
-        loopThread = thread
         thread.start()
     }
 
     /// Looks at the queue now rather than at the next tick (after a REST trigger).
-    public func wake() {
-        lock.lock(); wakeRequested = true; lock.signal(); lock.unlock()
-    }
+    public func wake() { wakeUp.signal() }
 
     /// Stops claiming; waits up to `grace` seconds for running runs, then requeues the rest.
     public func stop(grace: Double) {
-        lock.lock()
-        stopping = true
-        lock.broadcast()
+        state.withLock { $0.stopping = true }
+        wakeUp.signal()
         let deadline = Date().addingTimeInterval(grace)
-        while !active.isEmpty, Date() < deadline { _ = lock.wait(until: min(deadline, Date().addingTimeInterval(0.1))) }
-        requeueNow = true
-        while !active.isEmpty { _ = lock.wait(until: Date().addingTimeInterval(0.1)) }
-        lock.unlock()
+        while runningCount > 0, Date() < deadline { usleep(20_000) }
+        state.withLock { $0.requeueNow = true }
+        while runningCount > 0 { usleep(20_000) }
     }
 
-    public var runningCount: Int { lock.lock(); defer { lock.unlock() }; return active.count }
+    public var runningCount: Int { state.withLock { $0.active.count } }
 
     private func loop() {
         guard let workspace = try? Workspace(directory: workspaceDirectory) else { return }
         var lastRecovery = Date()
-        while true {
-            lock.lock()
-            if stopping { lock.unlock(); return }
-            lock.unlock()
+        while !state.withLock({ $0.stopping }) {
             if Date().timeIntervalSince(lastRecovery) > 5 {
-                lock.lock(); let here = active; lock.unlock()
+                let here = state.withLock { $0.active }
                 for note in (try? Self.recoverInterrupted(in: workspace, activeHere: here)) ?? [] { log(note) }
                 lastRecovery = Date()
             }
@@ -82,25 +79,22 @@ public final class PipelineScheduler: @unchecked Sendable {
                 guard let target = try? workspace.computeTarget(run.compute) else { continue }
                 launch(run, on: target)
             }
-            lock.lock()
-            if !wakeRequested && !stopping { _ = lock.wait(until: Date().addingTimeInterval(0.25)) }
-            wakeRequested = false
-            lock.unlock()
+            _ = wakeUp.wait(timeout: .now() + 0.25)
         }
     }
 
     private var requeueRequested: PipelineRunExecutor.Stop? {
-        lock.lock(); defer { lock.unlock() }
-        return requeueNow ? .requeue("requeued: the workspace server stopped while it ran") : nil
+        state.withLock { $0.requeueNow } ? .requeue("requeued: the workspace server stopped while it ran") : nil
     }
 
     private func launch(_ run: PipelineRun, on target: ComputeTarget) {
-        lock.lock(); active.insert(run.id); lock.unlock()
+        state.withLock { _ = $0.active.insert(run.id) }
         log("run \(run.id): \(run.pipeline) v\(run.pipelineVersion) started on \(target.name)")
         let thread = Thread { [self] in
             let status = (try? executor.execute(run, on: target) { self.requeueRequested }) ?? "failed"
             log("run \(run.id): \(status)")
-            lock.lock(); active.remove(run.id); lock.broadcast(); wakeRequested = true; lock.unlock()
+            state.withLock { _ = $0.active.remove(run.id) }
+            wakeUp.signal()
         }
         thread.name = "pipeline-run-\(run.id)"
         thread.start()

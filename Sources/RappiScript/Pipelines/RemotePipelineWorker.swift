@@ -1,5 +1,6 @@
 import Foundation
 import RappiWorkspace
+import Synchronization
 
 /// `rappi pipeline-worker --server URL --token T --run ID`: executes a run away from the
 /// workspace, talking to it only over HTTP. It seeds a private scratch workspace with the rows
@@ -57,18 +58,19 @@ public struct RemotePipelineWorker {
     }
 }
 
-/// The heartbeat thread's stop signal.
-private final class Heartbeat: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var stopped = false
+/// The heartbeat thread's stop signal: `wait` sleeps until the next beat or until `stop`.
+private final class Heartbeat: Sendable {
+    private let stopped = Atomic<Bool>(false)
+    private let wakeUp = DispatchSemaphore(value: 0)
 
-    var isStopped: Bool { condition.lock(); defer { condition.unlock() }; return stopped }
+    var isStopped: Bool { stopped.load(ordering: .acquiring) }
 
-    func stop() { condition.lock(); stopped = true; condition.broadcast(); condition.unlock() }
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        wakeUp.signal()
+    }
 
     func wait(seconds: Double) {
-        condition.lock()
-        if !stopped { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
-        condition.unlock()
+        if !isStopped { _ = wakeUp.wait(timeout: .now() + seconds) }
     }
 }
