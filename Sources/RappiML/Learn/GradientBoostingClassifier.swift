@@ -172,12 +172,16 @@ public struct GradientBoostingClassifier: Classifier {
                 var rng = SplitMix64(seed: SplitMix64.derive(p.seed, UInt64(round)))
                 var bag = allFitRows, others = validationRows
                 if p.subsample < 1 {
-                    // Rows whose scores the tree's leaf ranges do not cover: out of the bag, or validation.
-                    var inBag = [Bool](repeating: false, count: n)
-                    bag = fitRows.filter { _ in rng.nextDouble() < p.subsample }.map { Int32($0) }
-                    if bag.isEmpty { bag = [Int32(fitRows[0])] }
-                    for r in bag { inBag[Int(r)] = true }
-                    others = (0..<n).filter { !inBag[$0] }
+                    // Rows whose scores the tree's leaf ranges do not cover: out of the bag, or
+                    // validation (in any order: each row's score is updated on its own).
+                    bag.removeAll(keepingCapacity: true)
+                    for r in fitRows {
+                        if rng.nextDouble() < p.subsample { bag.append(Int32(r)) } else { others.append(r) }
+                    }
+                    if bag.isEmpty {
+                        bag = [Int32(fitRows[0])]
+                        others.removeAll { $0 == fitRows[0] }
+                    }
                 }
                 var allowed = Array(0..<d)
                 if p.colsample < 1 {
@@ -202,11 +206,8 @@ public struct GradientBoostingClassifier: Classifier {
                             }
                         }
                     }
-                    missingCodes.withUnsafeBufferPointer { mc in
-                        for r in others {
-                            scores[r * outputs + c] += Double(tree.leafValue(row: r, codes: codes, rows: n, missingCodes: mc.baseAddress!))
-                        }
-                    }
+                    addLeafValues(of: tree, to: others, output: c, outputs: outputs, scores: &scores, codes: codes, rowCount: n,
+                                  missingCodes: missingCodes, team: team)
                     binnedTrees.append(tree)
                 }
                 round += 1
@@ -230,6 +231,26 @@ public struct GradientBoostingClassifier: Classifier {
             classCount: k, featureCount: d, parameters: p, objective: objective, baseScores: base, trees: trees,
             bestRound: bestRound, trainLoss: trainLoss, validationLoss: validationLoss,
             gainImportance: gain, splitCounts: splits)
+    }
+
+    /// Adds `tree`'s value to the scores of `rows` (rows whose leaf the tree's growth did not
+    /// visit: out of the bag, or validation), a chunk of rows per item of the team.
+    private static func addLeafValues(of tree: BinnedTree, to rows: [Int], output c: Int, outputs: Int, scores: inout [Double],
+                                      codes: UnsafePointer<UInt8>, rowCount n: Int, missingCodes: [Int], team: WorkerTeam) {
+        let count = rows.count, chunk = 1024
+        rows.withUnsafeBufferPointer { rowsBuffer in
+            scores.withUnsafeMutableBufferPointer { scoresBuffer in
+                missingCodes.withUnsafeBufferPointer { missingBuffer in
+                    let rows = rowsBuffer.baseAddress!, scores = scoresBuffer.baseAddress!, missing = missingBuffer.baseAddress!
+                    team.run(count: (count + chunk - 1) / chunk) { piece in
+                        for i in piece * chunk..<Swift.min(count, (piece + 1) * chunk) {
+                            let r = rows[i]
+                            scores[r * outputs + c] += Double(tree.leafValue(row: r, codes: codes, rows: n, missingCodes: missing))
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Writes every row's gradients and hessians; returns the summed loss of the fitting rows and
