@@ -135,11 +135,20 @@ public struct ContainerEngine: Sendable {
     }
 
     /// The last `tail` lines the container wrote (stdout and stderr), or why they cannot be read.
+    ///
+    /// Asked while a container is just exiting, the engine can answer with nothing: its monitor
+    /// (podman's conmon) writes the last lines after the process ends. Only error paths read
+    /// logs, so an empty answer is asked again for up to a second.
     public func logs(name: String, tail: Int) -> String {
-        guard let result = try? engine(["logs", "--tail", String(tail), name], timeout: 30, merge: true) else {
-            return "(cannot run \(kind.rawValue) logs)"
+        for attempt in 1...10 {
+            guard let result = try? engine(["logs", "--tail", String(tail), name], timeout: 30, merge: true) else {
+                return "(cannot run \(kind.rawValue) logs)"
+            }
+            let text = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !text.isEmpty || attempt == 10 { return text }
+            usleep(100_000)
         }
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return ""
     }
 
     /// Removes the image (ignoring errors: absent is fine). Not forced: an image some other
