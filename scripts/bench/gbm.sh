@@ -14,7 +14,8 @@
 #        prediction at least as fast as LightGBM);
 #    (2) titanic features: 5-fold stratified CV accuracy with defaults (rappi target >= 0.82);
 #    (3) 100k × 20 synthetic regression (make_regression): the same settings with squared error —
-#        fit time, prediction of the 20,000 test rows and test RMSE, LightGBM and rappi.
+#        fit time, prediction of the 20,000 test rows and test RMSE, LightGBM and rappi;
+#    (4) the set of (1) with three classes (softmax, one tree per class and round): as (1).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -28,6 +29,7 @@ BOOST="$PY scripts/bench/train_boosting.py"
 bench_rappi
 bench_synth_data
 bench_synth_regression_data
+bench_synth3_data
 TITANIC=bench-data/titanic_features.csv
 [ -f "$TITANIC" ] || "$RAPPI_BIN" bench-features --recipe titanic scripts/data/titanic/ds_full/titanic.csv "$TITANIC"
 
@@ -64,3 +66,17 @@ printf "%-10s %10s %18s %10s\n" "" "fit s" "predict 20,000 s" "RMSE"
 printf "%-10s %10.4f %18.4f %10.4f\n" lightgbm "$(value "$B3" lightgbm_fit_seconds)" "$(value "$B3" lightgbm_predict_seconds)" "$(value "$B3" lightgbm_rmse)"
 printf "%-10s %10.4f %18.4f %10.4f\n" rappi "$(value "$R3" fit_seconds)" "$(value "$R3" predict_seconds)" "$(value "$R3" rmse)"
 echo "fit: LightGBM / rappi $(ratio "$(value "$B3" lightgbm_fit_seconds)" "$(value "$R3" fit_seconds)" 2); predict: LightGBM / rappi $(ratio "$(value "$B3" lightgbm_predict_seconds)" "$(value "$R3" predict_seconds)" 2)"
+
+echo
+echo "== (4) 100,000 x 20 synthetic, 3 classes (softmax): 200 rounds, learning rate 0.1, 31 leaves, 2 threads (best of $REPEATS)"
+B4="$($BOOST synth bench-data/synth3_train.csv bench-data/synth3_test.csv "$REPEATS" 200 2 | tail -1)"
+R4="$("$RAPPI_BIN" bench-train --train bench-data/synth3_train.csv --test bench-data/synth3_test.csv --target label \
+      --algorithm gbm --trees 200 --threads 2 --repeats "$REPEATS" | tail -1)"
+printf "%-10s %10s %18s %10s\n" "" "fit s" "predict 20,000 s" "accuracy"
+for NAME in lightgbm xgboost; do
+    printf "%-10s %10.4f %18.4f %10.4f\n" "$NAME" "$(value "$B4" "${NAME}_fit_seconds")" \
+        "$(value "$B4" "${NAME}_predict_seconds")" "$(value "$B4" "${NAME}_accuracy")"
+done
+printf "%-10s %10.4f %18.4f %10.4f\n" rappi "$(value "$R4" fit_seconds)" "$(value "$R4" predict_seconds)" "$(value "$R4" accuracy)"
+echo "fit: LightGBM / rappi $(ratio "$(value "$B4" lightgbm_fit_seconds)" "$(value "$R4" fit_seconds)" 2), XGBoost / rappi $(ratio "$(value "$B4" xgboost_fit_seconds)" "$(value "$R4" fit_seconds)" 2)"
+printf "accuracy: rappi - LightGBM = %+.2f points\n" "$(python3 -c "print(100 * ($(value "$R4" accuracy) - $(value "$B4" lightgbm_accuracy)))")"

@@ -40,6 +40,13 @@ bench_synth_data() {
     fi
 }
 
+bench_synth3_data() {
+    if [ ! -f bench-data/synth3_train.csv ] || [ ! -f bench-data/synth3_test.csv ]; then
+        echo "generating bench-data/synth3_train.csv (100,000 rows, 3 classes) and synth3_test.csv (20,000 rows) ..."
+        "$PY" scripts/bench/train_sklearn.py gen-synth3 bench-data
+    fi
+}
+
 bench_synth_regression_data() {
     if [ ! -f bench-data/synth_reg_train.csv ] || [ ! -f bench-data/synth_reg_test.csv ]; then
         echo "generating bench-data/synth_reg_train.csv (100,000 rows) and synth_reg_test.csv (20,000 rows) ..."

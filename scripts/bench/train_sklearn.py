@@ -3,6 +3,8 @@
 Usage:
   train_sklearn.py gen-synth OUTDIR            write OUTDIR/synth_train.csv (100,000 rows) and
                                                OUTDIR/synth_test.csv (20,000 rows), fixed seed
+  train_sklearn.py gen-synth3 OUTDIR           the same with three classes: OUTDIR/synth3_train.csv
+                                               and synth3_test.csv
   train_sklearn.py gen-synth-regression OUTDIR write OUTDIR/synth_reg_train.csv (100,000 rows) and
                                                OUTDIR/synth_reg_test.csv (20,000 rows): make_regression,
                                                20 features (10 informative), noise 10, fixed seed; target `y`
@@ -55,6 +57,16 @@ def gen_synth(outdir):
     df["label"] = y
     df.iloc[:100_000].to_csv(f"{outdir}/synth_train.csv", index=False, float_format="%.9g")
     df.iloc[100_000:].to_csv(f"{outdir}/synth_test.csv", index=False, float_format="%.9g")
+
+
+def gen_synth3(outdir):
+    x, y = make_classification(n_samples=120_000, n_features=20, n_informative=10, n_redundant=5, n_classes=3,
+                               random_state=7)
+    names = [f"f{i + 1:02d}" for i in range(20)]
+    df = pd.DataFrame(x, columns=names)
+    df["label"] = y
+    df.iloc[:100_000].to_csv(f"{outdir}/synth3_train.csv", index=False, float_format="%.9g")
+    df.iloc[100_000:].to_csv(f"{outdir}/synth3_test.csv", index=False, float_format="%.9g")
 
 
 def gen_synth_regression(outdir):
@@ -122,6 +134,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "gen-synth":
         gen_synth(sys.argv[2])
+    elif cmd == "gen-synth3":
+        gen_synth3(sys.argv[2])
     elif cmd == "gen-synth-regression":
         gen_synth_regression(sys.argv[2])
     elif cmd == "titanic-fit":
