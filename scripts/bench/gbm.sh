@@ -35,20 +35,26 @@ TITANIC=bench-data/titanic_features.csv
 
 echo "load: $(uptime | sed 's/.*load average/load average/')"
 echo
+# classification STEM: LightGBM, XGBoost and rappi on bench-data/STEM_train.csv and STEM_test.csv
+# (200 rounds, 2 threads); prints the table and the fit ratios and leaves the figures in B and R.
+classification() {
+    B="$($BOOST synth "bench-data/$1_train.csv" "bench-data/$1_test.csv" "$REPEATS" 200 2 | tail -1)"
+    R="$("$RAPPI_BIN" bench-train --train "bench-data/$1_train.csv" --test "bench-data/$1_test.csv" --target label \
+          --algorithm gbm --trees 200 --threads 2 --repeats "$REPEATS" | tail -1)"
+    printf "%-10s %10s %18s %10s\n" "" "fit s" "predict 20,000 s" "accuracy"
+    for NAME in lightgbm xgboost; do
+        printf "%-10s %10.4f %18.4f %10.4f\n" "$NAME" "$(value "$B" "${NAME}_fit_seconds")" \
+            "$(value "$B" "${NAME}_predict_seconds")" "$(value "$B" "${NAME}_accuracy")"
+    done
+    printf "%-10s %10.4f %18.4f %10.4f\n" rappi "$(value "$R" fit_seconds)" "$(value "$R" predict_seconds)" "$(value "$R" accuracy)"
+    echo "fit: LightGBM / rappi $(ratio "$(value "$B" lightgbm_fit_seconds)" "$(value "$R" fit_seconds)" 2), XGBoost / rappi $(ratio "$(value "$B" xgboost_fit_seconds)" "$(value "$R" fit_seconds)" 2) (targets >= 1.0x)"
+}
+
 echo "== (1) 100,000 x 20 synthetic: 200 rounds, learning rate 0.1, 31 leaves, 2 threads (best of $REPEATS)"
-B1="$($BOOST synth bench-data/synth_train.csv bench-data/synth_test.csv "$REPEATS" 200 2 | tail -1)"
-R1="$("$RAPPI_BIN" bench-train --train bench-data/synth_train.csv --test bench-data/synth_test.csv --target label \
-      --algorithm gbm --trees 200 --threads 2 --repeats "$REPEATS" | tail -1)"
-printf "%-10s %10s %18s %10s\n" "" "fit s" "predict 20,000 s" "accuracy"
-for NAME in lightgbm xgboost; do
-    printf "%-10s %10.4f %18.4f %10.4f\n" "$NAME" "$(value "$B1" "${NAME}_fit_seconds")" \
-        "$(value "$B1" "${NAME}_predict_seconds")" "$(value "$B1" "${NAME}_accuracy")"
-done
-printf "%-10s %10.4f %18.4f %10.4f\n" rappi "$(value "$R1" fit_seconds)" "$(value "$R1" predict_seconds)" "$(value "$R1" accuracy)"
-echo "fit: LightGBM / rappi $(ratio "$(value "$B1" lightgbm_fit_seconds)" "$(value "$R1" fit_seconds)" 2), XGBoost / rappi $(ratio "$(value "$B1" xgboost_fit_seconds)" "$(value "$R1" fit_seconds)" 2) (targets >= 1.0x)"
-echo "predict: LightGBM / rappi $(ratio "$(value "$B1" lightgbm_predict_seconds)" "$(value "$R1" predict_seconds)" 2) (target >= 1.0x)"
+classification synth
+echo "predict: LightGBM / rappi $(ratio "$(value "$B" lightgbm_predict_seconds)" "$(value "$R" predict_seconds)" 2) (target >= 1.0x)"
 printf "accuracy: rappi - LightGBM = %+.2f points (must be >= -0.3)\n" \
-    "$(python3 -c "print(100 * ($(value "$R1" accuracy) - $(value "$B1" lightgbm_accuracy)))")"
+    "$(python3 -c "print(100 * ($(value "$R" accuracy) - $(value "$B" lightgbm_accuracy)))")"
 
 echo
 echo "== (2) titanic features: 5-fold stratified CV accuracy, defaults (100 rounds)"
@@ -69,14 +75,5 @@ echo "fit: LightGBM / rappi $(ratio "$(value "$B3" lightgbm_fit_seconds)" "$(val
 
 echo
 echo "== (4) 100,000 x 20 synthetic, 3 classes (softmax): 200 rounds, learning rate 0.1, 31 leaves, 2 threads (best of $REPEATS)"
-B4="$($BOOST synth bench-data/synth3_train.csv bench-data/synth3_test.csv "$REPEATS" 200 2 | tail -1)"
-R4="$("$RAPPI_BIN" bench-train --train bench-data/synth3_train.csv --test bench-data/synth3_test.csv --target label \
-      --algorithm gbm --trees 200 --threads 2 --repeats "$REPEATS" | tail -1)"
-printf "%-10s %10s %18s %10s\n" "" "fit s" "predict 20,000 s" "accuracy"
-for NAME in lightgbm xgboost; do
-    printf "%-10s %10.4f %18.4f %10.4f\n" "$NAME" "$(value "$B4" "${NAME}_fit_seconds")" \
-        "$(value "$B4" "${NAME}_predict_seconds")" "$(value "$B4" "${NAME}_accuracy")"
-done
-printf "%-10s %10.4f %18.4f %10.4f\n" rappi "$(value "$R4" fit_seconds)" "$(value "$R4" predict_seconds)" "$(value "$R4" accuracy)"
-echo "fit: LightGBM / rappi $(ratio "$(value "$B4" lightgbm_fit_seconds)" "$(value "$R4" fit_seconds)" 2), XGBoost / rappi $(ratio "$(value "$B4" xgboost_fit_seconds)" "$(value "$R4" fit_seconds)" 2)"
-printf "accuracy: rappi - LightGBM = %+.2f points\n" "$(python3 -c "print(100 * ($(value "$R4" accuracy) - $(value "$B4" lightgbm_accuracy)))")"
+classification synth3
+printf "accuracy: rappi - LightGBM = %+.2f points\n" "$(python3 -c "print(100 * ($(value "$R" accuracy) - $(value "$B" lightgbm_accuracy)))")"

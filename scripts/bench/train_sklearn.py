@@ -49,34 +49,24 @@ def best_of(repeats, fn):
     return best, result
 
 
-def gen_synth(outdir):
+def write_split(x, y, target, outdir, stem):
+    """The first 100,000 rows to OUTDIR/STEM_train.csv, the rest to STEM_test.csv; features f01…f20."""
+    df = pd.DataFrame(x, columns=[f"f{i + 1:02d}" for i in range(x.shape[1])])
+    df[target] = y
+    df.iloc[:100_000].to_csv(f"{outdir}/{stem}_train.csv", index=False, float_format="%.9g")
+    df.iloc[100_000:].to_csv(f"{outdir}/{stem}_test.csv", index=False, float_format="%.9g")
+
+
+def gen_synth(outdir, classes=2, stem="synth"):
     x, y = make_classification(n_samples=120_000, n_features=20, n_informative=10, n_redundant=5,
-                               random_state=7)
-    names = [f"f{i + 1:02d}" for i in range(20)]
-    df = pd.DataFrame(x, columns=names)
-    df["label"] = y
-    df.iloc[:100_000].to_csv(f"{outdir}/synth_train.csv", index=False, float_format="%.9g")
-    df.iloc[100_000:].to_csv(f"{outdir}/synth_test.csv", index=False, float_format="%.9g")
-
-
-def gen_synth3(outdir):
-    x, y = make_classification(n_samples=120_000, n_features=20, n_informative=10, n_redundant=5, n_classes=3,
-                               random_state=7)
-    names = [f"f{i + 1:02d}" for i in range(20)]
-    df = pd.DataFrame(x, columns=names)
-    df["label"] = y
-    df.iloc[:100_000].to_csv(f"{outdir}/synth3_train.csv", index=False, float_format="%.9g")
-    df.iloc[100_000:].to_csv(f"{outdir}/synth3_test.csv", index=False, float_format="%.9g")
+                               n_classes=classes, random_state=7)
+    write_split(x, y, "label", outdir, stem)
 
 
 def gen_synth_regression(outdir):
     from sklearn.datasets import make_regression
     x, y = make_regression(n_samples=120_000, n_features=20, n_informative=10, noise=10.0, random_state=7)
-    names = [f"f{i + 1:02d}" for i in range(20)]
-    df = pd.DataFrame(x, columns=names)
-    df["y"] = y
-    df.iloc[:100_000].to_csv(f"{outdir}/synth_reg_train.csv", index=False, float_format="%.9g")
-    df.iloc[100_000:].to_csv(f"{outdir}/synth_reg_test.csv", index=False, float_format="%.9g")
+    write_split(x, y, "y", outdir, "synth_reg")
 
 
 def titanic_fit(path, repeats):
@@ -135,7 +125,7 @@ if __name__ == "__main__":
     if cmd == "gen-synth":
         gen_synth(sys.argv[2])
     elif cmd == "gen-synth3":
-        gen_synth3(sys.argv[2])
+        gen_synth(sys.argv[2], classes=3, stem="synth3")
     elif cmd == "gen-synth-regression":
         gen_synth_regression(sys.argv[2])
     elif cmd == "titanic-fit":
